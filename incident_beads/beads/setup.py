@@ -1,0 +1,50 @@
+"""Create a beads store in a repository (`incident init`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from incident_beads.beads.fileio import atomic_write
+from incident_beads.beads.ids import PREFIX_RE, configured_prefix
+from incident_beads.beads.store import ISSUES_FILE
+from incident_beads.errors import InvalidInput, Refused
+
+# Our temporary files never belong in git; bd's own entries are left to bd.
+GITIGNORE_LINES = ("# incident_beads temporary files", ".*.incident-beads.tmp")
+
+
+def init_store(root: Path, prefix: str = "") -> list[Path]:
+    """Create `.beads/issues.jsonl` and `.beads/.gitignore` (safe twice); list what it wrote."""
+    if prefix and not PREFIX_RE.fullmatch(prefix):
+        raise InvalidInput(f"invalid prefix {prefix!r}",
+                           hint="a prefix is lowercase letters, digits and hyphens, "
+                                "starting with a letter")
+    beads = root / ".beads"
+    if beads.is_symlink() or (beads.exists() and not beads.is_dir()):
+        raise Refused(f"{beads} is not a folder inside the repository")
+    written: list[Path] = []
+    beads.mkdir(exist_ok=True)
+    issues = beads / ISSUES_FILE
+    if not issues.exists():
+        atomic_write(issues, [b""])
+        written.append(issues)
+    ignore = beads / ".gitignore"
+    current = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
+    missing = [line for line in GITIGNORE_LINES if line not in current.splitlines()]
+    if missing:
+        text = current + ("" if not current or current.endswith("\n") else "\n")
+        atomic_write(ignore, [(text + "\n".join(missing) + "\n").encode()])
+        written.append(ignore)
+    if prefix:
+        existing = configured_prefix(beads)
+        if existing and existing != prefix:
+            raise Refused(f"the store already uses prefix {existing!r}",
+                          hint="edit issue-prefix in .beads/config.yaml to change it")
+        if not existing:
+            config = beads / "config.yaml"
+            if config.exists():
+                raise Refused(f"{config} exists without an issue-prefix",
+                              hint=f"add `issue-prefix: \"{prefix}\"` to it")
+            atomic_write(config, [f'issue-prefix: "{prefix}"\n'.encode()])
+            written.append(config)
+    return written

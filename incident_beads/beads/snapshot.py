@@ -1,0 +1,208 @@
+"""Read `.beads/issues.jsonl` into a snapshot: raw lines kept, issues parsed only when asked.
+
+A file is checked once, line by line; the result (ids and line ends) is remembered under
+`.git/` keyed by the file's inode, size and change times, so a later write that finds the file
+unchanged splices its new lines in without parsing the rest again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from incident_beads.beads.fileio import atomic_write, find_git_dir
+from incident_beads.beads.record import Issue
+from incident_beads.errors import MalformedFile, NotFound
+
+_LIST_OF_STR = ("labels",)
+_LIST_OF_OBJ = ("dependencies", "comments")
+_STR_KEYS = ("title", "status", "issue_type", "description", "created_at", "updated_at",
+             "closed_at")
+_CACHE_VERSION = 1
+
+
+class Snapshot:
+    """The bytes of the file, where each line ends, and which issue id each line holds."""
+
+    __slots__ = ("data", "ends", "ids", "index", "path")
+
+    def __init__(self, path: str, data: bytes, ids: list[str | None], ends: list[int]) -> None:
+        self.path = path
+        self.data = data
+        self.ids = ids  # None for blank lines and non-issue records
+        self.ends = ends
+        self.index = {issue_id: n for n, issue_id in enumerate(ids) if issue_id is not None}
+
+    @classmethod
+    def empty(cls, path: str) -> Snapshot:
+        """A store with no lines."""
+        return cls(path, b"", [], [])
+
+    def raw(self, n: int) -> memoryview:
+        """Line `n` (0-based) as written, with its newline."""
+        start = self.ends[n - 1] if n else 0
+        return memoryview(self.data)[start:self.ends[n]]
+
+    def get(self, issue_id: str) -> Issue:
+        """Parse the line of `issue_id`."""
+        n = self.index.get(issue_id)
+        if n is None:
+            raise NotFound(f"no issue {issue_id!r} in {self.path}",
+                           hint="`incident list --all` shows the ids")
+        return Issue(json.loads(bytes(self.raw(n))))
+
+    def issues(self) -> Iterator[Issue]:
+        """Every issue in file order, parsed one at a time."""
+        for n, issue_id in enumerate(self.ids):
+            if issue_id is not None:
+                yield Issue(json.loads(bytes(self.raw(n))))
+
+
+Visitor = Callable[[dict[str, Any]], None]
+
+
+def parse_file(path: Path, data: bytes, visit: Visitor | None = None) -> Snapshot:
+    """Check every line of `data`; refuse the first bad one as `<file>:<line>: <what>`.
+
+    `visit` sees each issue's parsed object as it goes, so a caller that needs every issue
+    parses the file once.
+    """
+    name = str(path)
+    ids: list[str | None] = []
+    ends: list[int] = []
+    seen: dict[str, int] = {}
+    offset = 0
+    pieces = data.split(b"\n")
+    last = len(pieces) - 1
+    for number, piece in enumerate(pieces, start=1):
+        if number - 1 == last and not piece:
+            break  # the empty remainder after the final newline
+        offset += len(piece) + (number - 1 != last)
+        ends.append(offset)
+        ids.append(check_line(name, number, piece, seen, visit))
+    return Snapshot(name, data, ids, ends)
+
+
+def check_line(name: str, number: int, piece: bytes, seen: dict[str, int],
+                visit: Visitor | None) -> str | None:
+    def bad(what: str, hint: str | None = None) -> MalformedFile:
+        return MalformedFile(name, number, what, hint=hint)
+
+    if number == 1 and piece.startswith(b"\xef\xbb\xbf"):
+        raise bad("the file starts with a byte order mark", "save the file as UTF-8 without BOM")
+    if piece.endswith(b"\r"):
+        raise bad("the line ends with CR LF", "convert the file to LF line endings")
+    if not piece.strip():
+        return None
+    try:
+        text = piece.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise bad(f"not valid UTF-8 (byte {exc.start + 1})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise bad(f"not valid JSON: {exc.msg} (column {exc.colno})",
+                  "fix or remove the line, then run `incident doctor`") from None
+    except RecursionError:
+        raise bad("not valid JSON: nested too deeply") from None
+    if not isinstance(data, dict):
+        raise bad(f"a line must be a JSON object, not {type(data).__name__}")
+    kind = data.get("_type", "issue")
+    if kind != "issue":
+        return None  # another record type (memories...): kept as it is
+    issue_id = data.get("id")
+    if not isinstance(issue_id, str) or not issue_id:
+        raise bad("the issue has no string `id`")
+    problem = _type_problem(data)
+    if problem:
+        raise bad(f"issue {issue_id}: {problem}")
+    if issue_id in seen:
+        raise bad(f"duplicate id {issue_id} (first on line {seen[issue_id]})",
+                  "remove one of the two lines")
+    seen[issue_id] = number
+    if visit is not None:
+        visit(data)
+    return issue_id
+
+
+def _type_problem(data: dict[str, Any]) -> str:
+    for key in _STR_KEYS:
+        if key in data and data[key] is not None and not isinstance(data[key], str):
+            return f"`{key}` must be a string, not {type(data[key]).__name__}"
+    priority = data.get("priority", 0)
+    if isinstance(priority, bool) or not isinstance(priority, int):
+        return f"`priority` must be an integer, not {type(priority).__name__}"
+    for key in _LIST_OF_STR:
+        value = data.get(key)
+        if value is not None and (not isinstance(value, list)
+                                  or not all(isinstance(x, str) for x in value)):
+            return f"`{key}` must be a list of strings"
+    for key in _LIST_OF_OBJ:
+        value = data.get(key)
+        if value is not None and (not isinstance(value, list)
+                                  or not all(isinstance(x, dict) for x in value)):
+            return f"`{key}` must be a list of objects"
+    return ""
+
+
+def _stat_key(stat: os.stat_result) -> list[int]:
+    return [stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+
+
+class SnapshotCache:
+    """Remembers the checked layout of one file under `.git/`, keyed by its stat."""
+
+    def __init__(self, path: Path) -> None:
+        git_dir = find_git_dir(path.parent)
+        digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+        self.file = git_dir / "incident-beads" / f"store-{digest}.json" if git_dir else None
+
+    def load(self, path: Path, data: bytes, stat: os.stat_result) -> Snapshot | None:
+        """The snapshot of `data` if this exact file was checked before."""
+        if self.file is None:
+            return None
+        try:
+            cached = json.loads(self.file.read_bytes())
+            if cached.get("v") != _CACHE_VERSION or cached.get("key") != _stat_key(stat):
+                return None
+            return Snapshot(str(path), data, cached["ids"], cached["ends"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, snapshot: Snapshot, stat: os.stat_result) -> None:
+        """Remember a checked snapshot; a lost cache only costs one re-check."""
+        if self.file is None:
+            return
+        payload = json.dumps({"v": _CACHE_VERSION, "key": _stat_key(stat),
+                              "ids": snapshot.ids, "ends": snapshot.ends},
+                             separators=(",", ":")).encode()
+        with contextlib.suppress(OSError):
+            self.file.parent.mkdir(exist_ok=True)
+            atomic_write(self.file, [payload], durable=False)
+
+
+def read_snapshot(path: Path, cache: SnapshotCache | None,
+                  visit: Visitor | None = None) -> Snapshot:
+    """Read and check the file, trusting the cache only for the very same file."""
+    try:
+        with open(path, "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            data = handle.read()
+    except FileNotFoundError:
+        return Snapshot.empty(str(path))
+    if cache is not None:
+        known = cache.load(path, data, stat)
+        if known is not None:
+            if visit is not None:
+                for issue in known.issues():
+                    visit(issue.data)
+            return known
+    snapshot = parse_file(path, data, visit)
+    if cache is not None:
+        cache.save(snapshot, stat)
+    return snapshot

@@ -1,0 +1,443 @@
+"""The beads store: read-modify-write of `.beads/issues.jsonl`, one line per changed issue."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from incident_beads.beads import ids as idgen
+from incident_beads.beads.fileio import atomic_write, locked, remove_stale_temps
+from incident_beads.beads.record import Issue, encode_line, format_ts, next_updated_at
+from incident_beads.beads.rules import BLOCKING_TYPES, DEPENDENCY_TYPES, import_violations
+from incident_beads.beads.snapshot import Snapshot, SnapshotCache, read_snapshot
+from incident_beads.config import BeadsConfig
+from incident_beads.errors import InvalidInput, NotFound, Refused
+
+Clock = Callable[[], datetime]
+ISSUES_FILE = "issues.jsonl"
+# Fields `update` may set directly; status changes to and from closed go through close/reopen.
+UPDATABLE = frozenset({
+    "title", "description", "design", "acceptance_criteria", "notes", "status", "priority",
+    "issue_type", "assignee", "owner", "estimated_minutes", "due_at", "defer_until",
+    "started_at", "external_ref",
+})
+
+
+def utc_now() -> datetime:
+    """The default clock."""
+    return datetime.now(UTC)
+
+
+def uuid7() -> str:
+    """A UUIDv7 text, as bd 1.x writes comment ids."""
+    value = (int(time.time() * 1000) << 80) | secrets.randbits(80)
+    value = (value & ~(0xF << 76)) | (0x7 << 76)
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+class Changes:
+    """Changes made together and written once: what `BeadsStore.transaction()` yields."""
+
+    def __init__(self, store: BeadsStore, snapshot: Snapshot) -> None:
+        self._store = store
+        self._snapshot = snapshot
+        self.changed: dict[str, Issue] = {}
+        self.created: list[str] = []
+
+    # reading ---------------------------------------------------------------------------
+    def get(self, issue_id: str) -> Issue:
+        """The issue as it stands inside this transaction."""
+        issue = self.changed.get(issue_id)
+        if issue is None:
+            issue = self._snapshot.get(issue_id)
+            if issue.is_tombstone:
+                raise NotFound(f"issue {issue_id} was deleted (tombstone)")
+        return issue
+
+    def exists(self, issue_id: str) -> bool:
+        """True when the id is taken, by an issue or a tombstone."""
+        return issue_id in self.changed or issue_id in self._snapshot.index
+
+    def issues(self) -> Iterator[Issue]:
+        """Every live issue, with this transaction's changes applied."""
+        for issue in self._snapshot.issues():
+            current = self.changed.get(issue.id, issue)
+            if not current.is_tombstone:
+                yield current
+        for issue_id in self.created:
+            yield self.changed[issue_id]
+
+    # writing ---------------------------------------------------------------------------
+    def create(self, title: str, *, issue_type: str = "task", priority: int = 2,
+               description: str = "", labels: Sequence[str] = (),
+               metadata: dict[str, Any] | None = None, parent: str | None = None,
+               dependencies: Sequence[tuple[str, str]] = (), due_at: datetime | None = None,
+               assignee: str = "", owner: str = "", created_by: str = "",
+               status: str = "open") -> Issue:
+        """Create an issue; `parent` makes a `<parent>.<n>` child with a parent-child link."""
+        _check_title(title)
+        now = format_ts(self._store.clock())
+        taken = self._taken()
+        if parent is not None:
+            self.get(parent)
+            issue_id = idgen.child_id(parent, taken)
+        else:
+            issue_id = idgen.new_id(self._store.prefix_for(self._snapshot), taken, title=title,
+                                    description=description, creator=created_by,
+                                    created_at=f"{now}|{secrets.token_hex(4)}")
+        data: dict[str, Any] = {
+            "id": issue_id, "title": title, "description": description, "status": status,
+            "priority": priority, "issue_type": issue_type, "assignee": assignee,
+            "owner": owner, "created_by": created_by, "created_at": now, "updated_at": now,
+        }
+        if due_at is not None:
+            data["due_at"] = format_ts(due_at)
+        if metadata:
+            data["metadata"] = metadata
+        if labels:
+            data["labels"] = list(dict.fromkeys(labels))
+        issue = Issue(data)
+        self.changed[issue_id] = issue
+        self.created.append(issue_id)
+        if parent is not None:
+            self.add_dependency(issue_id, parent, "parent-child")
+        for dep_type, target in dependencies:
+            self.add_dependency(issue_id, target, dep_type)
+        self._check(issue)
+        return issue
+
+    def update(self, issue_id: str, **fields: Any) -> Issue:
+        """Set plain fields (see `UPDATABLE`); `None` or empty removes an optional one."""
+        unknown = set(fields) - UPDATABLE
+        if unknown:
+            raise InvalidInput(f"cannot update {', '.join(sorted(unknown))} directly")
+        if fields.get("status") in ("closed", "tombstone"):
+            raise InvalidInput("use close() to close an issue")
+        if "title" in fields:
+            _check_title(fields["title"])
+        issue = self._edit(issue_id)
+        for key, value in fields.items():
+            if isinstance(value, datetime):
+                value = format_ts(value)
+            issue.data[key] = value
+        return self._touch(issue)
+
+    def set_metadata(self, issue_id: str, key: str, value: Any) -> Issue:
+        """Set one key of the issue's metadata object, leaving other tools' keys alone."""
+        issue = self._edit(issue_id)
+        metadata = issue.metadata
+        metadata[key] = value
+        issue.data["metadata"] = metadata
+        return self._touch(issue)
+
+    def close(self, issue_id: str, reason: str) -> Issue:
+        """Close with a reason; `closed_at` is set, as bd's import requires."""
+        issue = self._edit(issue_id)
+        if issue.is_closed:
+            raise Refused(f"{issue_id} is already closed")
+        now = self._store.clock()
+        issue.data["status"] = "closed"
+        issue.data["close_reason"] = reason
+        issue.data["closed_at"] = next_updated_at(now, issue.updated_at)
+        return self._touch(issue)
+
+    def reopen(self, issue_id: str) -> Issue:
+        """Reopen a closed issue; `closed_at` and the reason go, as bd's import requires."""
+        issue = self._edit(issue_id)
+        if not issue.is_closed:
+            raise Refused(f"{issue_id} is not closed")
+        issue.data["status"] = "open"
+        issue.data.pop("closed_at", None)
+        issue.data.pop("close_reason", None)
+        return self._touch(issue)
+
+    def add_label(self, issue_id: str, label: str) -> Issue:
+        """Add a label (kept once)."""
+        issue = self._edit(issue_id)
+        labels = issue.labels
+        if label not in labels:
+            issue.data["labels"] = [*labels, label]
+        return self._touch(issue)
+
+    def remove_label(self, issue_id: str, label: str) -> Issue:
+        """Remove a label if present."""
+        issue = self._edit(issue_id)
+        issue.data["labels"] = [x for x in issue.labels if x != label]
+        return self._touch(issue)
+
+    def add_dependency(self, issue_id: str, target: str, dep_type: str,
+                       created_by: str = "") -> Issue:
+        """Record that `issue_id` depends on `target` through `dep_type`."""
+        if dep_type not in DEPENDENCY_TYPES:
+            raise InvalidInput(f"unknown dependency type {dep_type!r}",
+                               hint=f"use one of {', '.join(sorted(DEPENDENCY_TYPES))}")
+        if not target.startswith("external:"):
+            self.get(target)
+        if target == issue_id:
+            raise InvalidInput(f"{issue_id} cannot depend on itself")
+        issue = self._edit(issue_id)
+        deps = issue.dependencies
+        if any(d.get("depends_on_id") == target and d.get("type") == dep_type for d in deps):
+            return issue
+        edge: dict[str, Any] = {"issue_id": issue_id, "depends_on_id": target, "type": dep_type,
+                                "created_at": format_ts(self._store.clock())}
+        if created_by:
+            edge["created_by"] = created_by
+        issue.data["dependencies"] = [*deps, edge]
+        return self._touch(issue)
+
+    def add_comment(self, issue_id: str, author: str, text: str) -> dict[str, Any]:
+        """Append a comment (string UUIDv7 id, as bd 1.x writes)."""
+        issue = self._edit(issue_id)
+        comment = {"id": uuid7(), "issue_id": issue_id, "author": author, "text": text,
+                   "created_at": format_ts(self._store.clock())}
+        issue.data["comments"] = [*issue.comments, comment]
+        self._touch(issue)
+        return comment
+
+    # internals -------------------------------------------------------------------------
+    def _taken(self) -> set[str]:
+        return set(self._snapshot.index) | set(self.changed)
+
+    def _edit(self, issue_id: str) -> Issue:
+        issue = self.get(issue_id)
+        if issue_id not in self.changed:
+            issue = Issue(dict(issue.data))
+            self.changed[issue_id] = issue
+        return issue
+
+    def _touch(self, issue: Issue) -> Issue:
+        if issue.id not in self.created:
+            issue.data["updated_at"] = next_updated_at(self._store.clock(), issue.updated_at)
+        self._check(issue)
+        return issue
+
+    def _check(self, issue: Issue) -> None:
+        problems = import_violations(issue.data)
+        if problems:
+            raise InvalidInput(f"{issue.id}: {'; '.join(problems)}")
+
+
+def _check_title(title: object) -> None:
+    if not isinstance(title, str) or not title.strip():
+        raise InvalidInput("a title is required")
+    if any(ch in title for ch in "\n\r\x00") or (not title.isprintable() and any(
+            ord(ch) < 32 for ch in title)):
+        raise InvalidInput("a title must be one line without control characters")
+    if len(title) > 500:
+        raise InvalidInput(f"a title has at most 500 characters (this one has {len(title)})")
+
+
+class BeadsStore:
+    """The issues of one repository: `.beads/issues.jsonl`, or memory when there is no `.beads/`."""
+
+    def __init__(self, root: Path | str, *, config: BeadsConfig | None = None,
+                 clock: Clock = utc_now) -> None:
+        self.root = Path(root)
+        self.beads_dir = self.root / ".beads"
+        self.path = self.beads_dir / ISSUES_FILE
+        self.config = config or BeadsConfig()
+        self.clock = clock
+        self.persistent = self.beads_dir.is_dir()
+        self._memory = Snapshot.empty("(memory)")
+        self._cache = SnapshotCache(self.path) if self.persistent else None
+        self._prefix: str | None = None
+        self.after_write: list[Callable[[BeadsStore], None]] = []
+
+    # reading ---------------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """The current file, checked."""
+        if not self.persistent:
+            return self._memory
+        return read_snapshot(self.path, self._cache)
+
+    def get(self, issue_id: str) -> Issue:
+        """One issue by id."""
+        return Changes(self, self.snapshot()).get(issue_id)
+
+    def issues(self) -> Iterator[Issue]:
+        """Every live issue in file order (tombstones left out)."""
+        return Changes(self, self.snapshot()).issues()
+
+    def query(self, *, status: str | Iterable[str] | None = None, issue_type: str | None = None,
+              label: str | None = None, priority: int | None = None,
+              include_closed: bool = False) -> list[Issue]:
+        """Issues matching every filter given; closed ones only when asked or filtered for."""
+        found: list[Issue] = []
+        self._scan(_matcher(status, issue_type, label, priority, include_closed), found.append)
+        return found
+
+    def summaries(self, **filters: Any) -> list[dict[str, Any]]:
+        """Like `query`, keeping only the listed fields: big stores list in little memory."""
+        found: list[dict[str, Any]] = []
+        self._scan(_matcher(**filters), lambda issue: found.append(issue.summary()))
+        return found
+
+    def _scan(self, keep: Callable[[Issue], bool], collect: Callable[[Issue], Any]) -> None:
+        def visit(data: dict[str, Any]) -> None:
+            issue = Issue(data)
+            if keep(issue):
+                collect(issue)
+
+        if self.persistent:
+            read_snapshot(self.path, self._cache, visit)
+        else:
+            for issue in self._memory.issues():
+                visit(issue.data)
+
+    def ready(self) -> list[Issue]:
+        """Open issues with no open blocker, as `bd ready` lists them."""
+        everything = {issue.id: issue for issue in self.issues()}
+        now = self.clock()
+
+        def blocked(issue: Issue, seen: frozenset[str] = frozenset()) -> bool:
+            for dep in issue.dependencies:
+                dep_type, target = dep.get("type"), everything.get(str(dep.get("depends_on_id")))
+                if dep_type not in BLOCKING_TYPES or target is None or target.id in seen:
+                    continue
+                if dep_type == "parent-child":
+                    if target.status == "blocked" or blocked(target, seen | {issue.id}):
+                        return True
+                elif not target.is_closed:
+                    return True
+            return False
+
+        def deferred(issue: Issue) -> bool:
+            until = issue.data.get("defer_until")
+            return bool(until) and str(until) > format_ts(now)
+
+        return [issue for issue in everything.values()
+                if issue.status in ("open", "in_progress")
+                and not blocked(issue) and not deferred(issue)]
+
+    @property
+    def prefix(self) -> str:
+        """The id prefix: bd's config, else the ids in the file, else ours, else the folder."""
+        return self.prefix_for(self.snapshot())
+
+    def prefix_for(self, snapshot: Snapshot) -> str:
+        """The id prefix, reading the ids of `snapshot` when bd's config names none."""
+        if self._prefix is None:
+            found = idgen.configured_prefix(self.beads_dir) if self.persistent else ""
+            found = found or idgen.most_common_prefix(snapshot.index)
+            found = found or self.config.prefix or idgen.prefix_from_name(self.root.resolve().name)
+            self._prefix = found
+        return self._prefix
+
+    # writing ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Changes]:
+        """Group changes so that they are checked together and written once, under the lock."""
+        if not self.persistent:
+            changes = Changes(self, self._memory)
+            yield changes
+            ids, ends, chunks = _apply(self._memory, changes)
+            self._memory = Snapshot("(memory)", b"".join(chunks), ids, ends)
+            return
+        with locked(self.beads_dir):
+            remove_stale_temps(self.beads_dir, ISSUES_FILE)
+            snapshot = self.snapshot()
+            changes = Changes(self, snapshot)
+            yield changes
+            if not changes.changed:
+                return
+            ids, ends, chunks = _apply(snapshot, changes)
+            atomic_write(self.path, chunks)
+            if self._cache is not None:
+                self._cache.save(Snapshot(str(self.path), b"", ids, ends), os.stat(self.path))
+        for hook in self.after_write:
+            hook(self)
+
+    def create(self, title: str, **fields: Any) -> Issue:
+        """Create one issue (see `Changes.create`)."""
+        with self.transaction() as tx:
+            return tx.create(title, **fields)
+
+    def update(self, issue_id: str, **fields: Any) -> Issue:
+        """Update plain fields of one issue (see `Changes.update`)."""
+        with self.transaction() as tx:
+            return tx.update(issue_id, **fields)
+
+    def close(self, issue_id: str, reason: str) -> Issue:
+        """Close one issue with a reason."""
+        with self.transaction() as tx:
+            return tx.close(issue_id, reason)
+
+    def reopen(self, issue_id: str) -> Issue:
+        """Reopen one closed issue."""
+        with self.transaction() as tx:
+            return tx.reopen(issue_id)
+
+    def add_comment(self, issue_id: str, author: str, text: str) -> dict[str, Any]:
+        """Comment on one issue."""
+        with self.transaction() as tx:
+            return tx.add_comment(issue_id, author, text)
+
+
+def _matcher(status: str | Iterable[str] | None = None, issue_type: str | None = None,
+             label: str | None = None, priority: int | None = None,
+             include_closed: bool = False) -> Callable[[Issue], bool]:
+    statuses = {status} if isinstance(status, str) else set(status) if status else None
+
+    def keep(issue: Issue) -> bool:
+        if issue.is_tombstone:
+            return False
+        if statuses is not None:
+            if issue.status not in statuses:
+                return False
+        elif issue.is_closed and not include_closed:
+            return False
+        return ((issue_type is None or issue.issue_type == issue_type)
+                and (label is None or label in issue.labels)
+                and (priority is None or issue.priority == priority))
+
+    return keep
+
+
+def _apply(snapshot: Snapshot,
+           changes: Changes) -> tuple[list[str | None], list[int], list[bytes | memoryview]]:
+    """Lay out the new file: unchanged lines as they were, each new line after its id neighbour.
+
+    New ids are random hashes, so placing each after the greatest smaller id spreads additions
+    over the file: two branches that each add issues rarely touch neighbouring lines, and a file
+    bd kept sorted by id stays sorted.
+    """
+    inserts: dict[int, list[str]] = {}
+    existing = [(issue_id, n) for n, issue_id in enumerate(snapshot.ids) if issue_id is not None]
+    for new_id in sorted(changes.created):
+        before = [(issue_id, n) for issue_id, n in existing if issue_id < new_id]
+        after = max(before)[1] if before else (min(existing)[1] - 1 if existing else -1)
+        inserts.setdefault(after, []).append(new_id)
+    chunks: list[bytes | memoryview] = []
+    ids: list[str | None] = []
+    ends: list[int] = []
+    size = 0
+
+    def emit(chunk: bytes | memoryview, issue_id: str | None) -> None:
+        nonlocal size
+        chunks.append(chunk)
+        ids.append(issue_id)
+        size += len(chunk)
+        ends.append(size)
+
+    for new_id in inserts.get(-1, ()):
+        emit(encode_line(changes.changed[new_id].data), new_id)
+    for n, issue_id in enumerate(snapshot.ids):
+        if issue_id is not None and issue_id in changes.changed:
+            emit(encode_line(changes.changed[issue_id].data), issue_id)
+        else:
+            line = snapshot.raw(n)
+            if bytes(line[-1:]) != b"\n":
+                line = memoryview(bytes(line) + b"\n")
+            emit(line, issue_id)
+        for new_id in inserts.get(n, ()):
+            emit(encode_line(changes.changed[new_id].data), new_id)
+    return ids, ends, chunks

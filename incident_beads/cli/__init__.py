@@ -1,0 +1,50 @@
+"""Assemble the `incident` click group; commands are imported only when they run."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from incident_beads.cli._errors import run
+
+# name -> "module:attribute" below incident_beads.cli. Loading lazily keeps a command's cold
+# start down to what that command uses.
+COMMANDS: dict[str, str] = {
+    "init": "store_cmds:init",
+    "list": "store_cmds:list_",
+    "show": "store_cmds:show",
+    "doctor": "store_cmds:doctor",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when the command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        module = importlib.import_module(f"incident_beads.cli.{module_name}")
+        command: click.Command = getattr(module, attr)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-C", "--repo", "repo", default=".", metavar="PATH",
+              help="Run as if started in PATH (default: the current folder).")
+@click.version_option(package_name="incident_beads", prog_name="incident")
+@click.pass_context
+def cli(ctx: click.Context, repo: str) -> None:
+    """Run production incident response inside a git repository, stored as beads issues."""
+    ctx.obj = repo
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point: run the group, map errors to exit codes in one place."""
+    return run(cli, argv)

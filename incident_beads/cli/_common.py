@@ -1,0 +1,51 @@
+"""What every command shares: `--json`, finding the repository, printing results."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from incident_beads.beads.fileio import find_root
+from incident_beads.beads.store import BeadsStore
+from incident_beads.config import Config, load_config
+from incident_beads.errors import NoStore
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+json_option = click.option("--json", "as_json", is_flag=True,
+                           help="Print the result as JSON for scripts.")
+
+
+def repo_root(ctx: click.Context) -> Path:
+    """The repository the command works on (`-C PATH`, else the current folder)."""
+    start = Path(ctx.find_root().obj or ".")
+    if not start.is_dir():
+        raise click.BadParameter(f"{start} is not a folder", param_hint="-C/--repo")
+    return find_root(start)
+
+
+def config_for(ctx: click.Context) -> Config:
+    """The repository's `.incident-beads.toml`."""
+    return load_config(repo_root(ctx))
+
+
+def open_store(ctx: click.Context) -> BeadsStore:
+    """The repository's store; the CLI needs one on disk."""
+    root = repo_root(ctx)
+    store = BeadsStore(root, config=load_config(root).beads)
+    if not store.persistent:
+        raise NoStore(f"no beads store in {root}",
+                      hint="run `incident init` (or `bd init`) first")
+    return store
+
+
+def emit(as_json: bool, payload: Any, text: str | Callable[[], str]) -> None:
+    """Print `payload` as JSON, or `text` for people."""
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=None))
+    else:
+        click.echo(text() if callable(text) else text)

@@ -1,0 +1,51 @@
+"""The one place where errors become exit codes and one-line messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import NoReturn
+
+import click
+
+from incident_beads.errors import IncidentBeadsError
+
+
+def run(group: click.Group, argv: list[str] | None) -> NoReturn:
+    """Run `group`; exit 0 done, 1 refused or failed, 2 usage, 3 escalation."""
+    args = sys.argv[1:] if argv is None else argv
+    wants_json = "--json" in args[: args.index("--")] if "--" in args else "--json" in args
+    try:
+        group.main(args=args, prog_name="incident", standalone_mode=False)
+    except IncidentBeadsError as exc:
+        _fail(exc.one_line(), exc.exit_code, exc.to_json() if wants_json else None)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        # UsageError exits 2, other ClickExceptions 1, as click does itself.
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _fail("aborted", 1, None)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130, None)
+    except BrokenPipeError:
+        sys.exit(1)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        _fail(f"{exc.strerror or exc}{where}", 1, None)
+    except Exception as exc:  # a bug: still one line, the traceback on request
+        if os.environ.get("INCIDENT_BEADS_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc}", 1, None,
+              hint="set INCIDENT_BEADS_DEBUG=1 to see the traceback")
+    sys.exit(0)
+
+
+def _fail(message: str, code: int, as_json: dict[str, object] | None, hint: str = "") -> NoReturn:
+    if as_json is not None:
+        click.echo(json.dumps(as_json, ensure_ascii=False))
+    text = " ".join(message.split())
+    click.echo(f"incident: {text}" + (f" ({hint})" if hint else ""), err=True)
+    sys.exit(code)
