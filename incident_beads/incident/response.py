@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.config import Config, load_config
@@ -35,6 +35,9 @@ from incident_beads.incident.risk import KnownRisk
 from incident_beads.incident.severity import Severity
 from incident_beads.incident.timeline import append_event, incident_from, is_incident, save_state
 from incident_beads.incident.when import as_utc, format_moment, parse_eta, parse_moment
+
+if TYPE_CHECKING:
+    from incident_beads.hotfix.protocol import HotfixProtocol
 
 Clock = Callable[[], datetime]
 
@@ -65,6 +68,13 @@ class IncidentResponse:
     def now(self) -> datetime:
         """The current moment from the injected clock, in UTC."""
         return as_utc(self._clock())
+
+    @property
+    def hotfixes(self) -> HotfixProtocol:
+        """Phase 4: the hotfix protocol over this repository and store."""
+        from incident_beads.hotfix.protocol import HotfixProtocol
+
+        return HotfixProtocol(self)
 
     # reading -----------------------------------------------------------------------------
     def get(self, incident_id: str) -> Incident:
