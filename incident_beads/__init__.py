@@ -41,6 +41,13 @@ _EXPORTS: dict[str, str] = {
     "UpdateStatus": "incident_beads.incident.model",
     "Severity": "incident_beads.incident.severity",
     "KnownRisk": "incident_beads.incident.risk",
+    "CommandFailed": "incident_beads.errors",
+    "HotfixProtocol": "incident_beads.hotfix.protocol",
+    "Hotfix": "incident_beads.hotfix.records",
+    "HotfixState": "incident_beads.hotfix.model",
+    "ScopeReport": "incident_beads.hotfix.scope",
+    "Deployment": "incident_beads.hotfix.deploys",
+    "recent_deployments": "incident_beads.hotfix.deploys",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -16,6 +16,9 @@ COMMANDS: dict[str, str] = {
     "list": "store_cmds:list_",
     "show": "store_cmds:show",
     "doctor": "store_cmds:doctor",
+    "hotfix": "hotfix_cmds:hotfix",
+    "sync": "hotfix_cmds:sync",
+    "deploys": "hotfix_cmds:deploys",
 }
 
 

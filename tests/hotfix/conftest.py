@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hotfix_helpers import DEPLOY_OK, FakeClock, git_run
+from hotfix_helpers import DEPLOY_OK, FakeClock, MakeApi, git_run
 
 from incident_beads import IncidentResponse
 from incident_beads.config import Config, GitConfig, HotfixConfig
@@ -25,9 +24,6 @@ def hot_repo(store_repo: Path) -> Path:
     git_run(store_repo, "commit", "-q", "-m", "Add the beads store")
     git_run(store_repo, "push", "-q", "origin", "main")
     return store_repo
-
-
-MakeApi = Callable[..., IncidentResponse]
 
 
 @pytest.fixture
