@@ -25,6 +25,9 @@ _EXPORTS: dict[str, str] = {
     "MalformedFile": "incident_beads.errors",
     "NoStore": "incident_beads.errors",
     "GitError": "incident_beads.errors",
+    "merge_files": "incident_beads.mergedriver",
+    "MergeResult": "incident_beads.mergedriver",
+    "register_merge_driver": "incident_beads.mergedriver",
 }
 
 __all__ = sorted(_EXPORTS)
