@@ -209,3 +209,35 @@ def test_without_the_driver_plain_git_conflicts(repo: Path) -> None:
     assert done.returncode != 0
     assert "CONFLICT" in done.stdout + done.stderr
     git(bob, "merge", "--abort")
+
+
+def test_incident_records_from_two_clones_merge_into_a_valid_incident(repo: Path) -> None:
+    from incident_beads.incident.response import IncidentResponse
+
+    init_store(repo, "inc")
+    declared = IncidentResponse(repo, clock=clock_at(0), actor="ann").declare(
+        "Checkout fails", severity="SEV-2", who_affected="EU customers")
+    commit_all(repo, "Declare the checkout incident")
+    git(repo, "push", "-q", "origin", "main")
+    bob = repo.parent / "bob"
+    git(repo.parent, "clone", "-q", str(repo.parent / "upstream.git"), str(bob))
+    init_store(bob)
+
+    IncidentResponse(repo, clock=clock_at(0.25), actor="ann").post_update(
+        declared.id, status="Investigating", impact="EU checkout fails", action="reading logs")
+    IncidentResponse(repo, clock=clock_at(0.3), actor="ann").declare(
+        "Search slow", severity="SEV-3")
+    commit_all(repo, "Ann: first status update, a second incident")
+    git(repo, "push", "-q", "origin", "main")
+    IncidentResponse(bob, clock=clock_at(0.5), actor="bob").mitigate(
+        declared.id, "rollback", "failed", detail="the previous build fails too")
+    commit_all(bob, "Bob: the rollback failed")
+
+    done = subprocess.run(["git", "pull", "-q", "--no-rebase", "origin", "main"], cwd=bob,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    response = IncidentResponse(bob)
+    incident = response.get(declared.id)  # the merged metadata still validates
+    assert [u.status for u in incident.state.updates] == ["Investigating"]
+    assert [m.option for m in incident.state.mitigations] == ["rollback"]
+    assert len(response.incidents()) == 2

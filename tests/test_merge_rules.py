@@ -200,9 +200,20 @@ def test_incident_lists_in_metadata_append_from_both_sides() -> None:
         "mitigations": [{"id": "m2", "kind": "feature-flag", "outcome": "pending"}]}},
         updated_at=T1)
     state = merged(base, ours, theirs)["metadata"]["incident_beads"]
-    assert [u["status"] for u in state["updates"]] == ["Investigating", "Mitigating",
-                                                       "Identified"]
+    # Both sides added updates: the merged list reads in time order.
+    assert [u["status"] for u in state["updates"]] == ["Investigating", "Identified",
+                                                       "Mitigating"]
     assert [m["id"] for m in state["mitigations"]] == ["m1", "m2"]
+
+
+def test_lists_without_readable_times_keep_ours_order_then_theirs() -> None:
+    base = issue(metadata={"incident_beads": {"recurrence_of": ["inc-0"]}})
+    ours = changed(base, metadata={"incident_beads": {"recurrence_of": ["inc-0", "inc-9"]}},
+                   updated_at=T1)
+    theirs = changed(base, metadata={"incident_beads": {"recurrence_of": ["inc-0", "inc-3"]}},
+                     updated_at=T2)
+    assert merged(base, ours, theirs)["metadata"]["incident_beads"]["recurrence_of"] == [
+        "inc-0", "inc-9", "inc-3"]
 
 
 def test_a_list_item_changed_on_one_side_is_matched_by_its_id() -> None:

@@ -9,7 +9,8 @@ Rules (see docs/bd-interop.md):
 - labels, dependencies (by target and type) and comments (by author, time and text, as bd
   de-duplicates them) merge as sets: added on either side kept, removed on one side removed;
 - `metadata` merges per top-level key; inside `"incident_beads"` it merges recursively, lists
-  (status updates, mitigations...) as sets by item `id` or by content;
+  (status updates, mitigations...) as sets by item `id` or by content, in time order (`at`)
+  once both sides added to them; comments too are read in time order;
 - `updated_at` is the later of the two.
 """
 
@@ -182,7 +183,8 @@ class IssueMerge:
             return merged
         if (o is not _ABSENT and t is not _ABSENT and isinstance(o, list)
                 and isinstance(t, list) and (b is _ABSENT or isinstance(b, list))):
-            return merge_sets(_seq(b), o, t, _item_key, self._prefer)
+            return _in_time_order(merge_sets(_seq(b), o, t, _item_key, self._prefer), len(o),
+                                  "at")
         return self._pick(where, b, o, t)
 
 
@@ -250,10 +252,15 @@ def merge_sets(base: list[Any], ours: list[Any], theirs: list[Any],
 def _merge_comments(base: list[Any], ours: list[Any], theirs: list[Any],
                     prefer: Prefer) -> list[Any]:
     merged = merge_sets(base, ours, theirs, _comment_key, prefer)
-    if len(merged) > len(ours):
-        # Theirs added to the timeline: read it in time order (unless a time is unreadable).
-        timed = [(_moment(c.get("created_at")) if isinstance(c, dict) else None, c)
-                 for c in merged]
-        if all(when is not None for when, _ in timed):
-            merged = [c for _, c in sorted(timed, key=lambda pair: pair[0] or datetime.min)]
-    return merged
+    return _in_time_order(merged, len(ours), "created_at")
+
+
+def _in_time_order(merged: list[Any], kept_from_ours: int, field: str) -> list[Any]:
+    """Once theirs added to a timeline, order it by time (unless a time is unreadable)."""
+    if len(merged) <= kept_from_ours:
+        return merged
+    timed = [(_moment(item.get(field)) if isinstance(item, dict) else None, item)
+             for item in merged]
+    if any(when is None for when, _ in timed):
+        return merged
+    return [item for _, item in sorted(timed, key=lambda pair: pair[0] or datetime.min)]
