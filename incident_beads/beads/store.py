@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import secrets
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from incident_beads.beads import bd
 from incident_beads.beads import ids as idgen
 from incident_beads.beads.fileio import atomic_write, locked, remove_stale_temps
 from incident_beads.beads.record import Issue, encode_line, format_ts, next_updated_at
@@ -203,6 +205,18 @@ class Changes:
         self._touch(issue)
         return comment
 
+    def adopt(self, data: dict[str, Any]) -> Issue:
+        """Add an issue another writer made (bd's database) as it is; its id must be free."""
+        issue_id = data.get("id")
+        if not isinstance(issue_id, str) or not issue_id:
+            raise InvalidInput("an issue needs a string id")
+        if self.exists(issue_id):
+            raise Refused(f"{issue_id} is already in the store")
+        issue = Issue(dict(data))
+        self.changed[issue_id] = issue
+        self.created.append(issue_id)
+        return issue
+
     # internals -------------------------------------------------------------------------
     def _taken(self) -> set[str]:
         return set(self._snapshot.index) | set(self.changed)
@@ -250,7 +264,13 @@ class BeadsStore:
         self._memory = Snapshot.empty("(memory)")
         self._cache = SnapshotCache(self.path) if self.persistent else None
         self._prefix: str | None = None
+        # Run inside each write, under the lock, before the caller's changes (bd's export).
+        self.before_changes: list[Callable[[Changes], Any]] = []
         self.after_write: list[Callable[[BeadsStore], None]] = []
+        # Problems that did not stop a write (a failing `bd import`); the CLI prints them.
+        self.warnings: list[str] = []
+        if self.persistent:
+            bd.attach(self)
 
     # reading ---------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -346,6 +366,8 @@ class BeadsStore:
             remove_stale_temps(self.beads_dir, ISSUES_FILE)
             snapshot = self.snapshot()
             changes = Changes(self, snapshot)
+            for before in self.before_changes:
+                before(changes)
             yield changes
             if not changes.changed:
                 return
@@ -402,20 +424,28 @@ def _matcher(status: str | Iterable[str] | None = None, issue_type: str | None =
     return keep
 
 
-def _apply(snapshot: Snapshot,
-           changes: Changes) -> tuple[list[str | None], list[int], list[bytes | memoryview]]:
-    """Lay out the new file: unchanged lines as they were, each new line after its id neighbour.
+def place_after_neighbours(ids: Sequence[str | None],
+                           new_ids: Iterable[str]) -> dict[int, list[str]]:
+    """Map a line number to the new ids written after it (-1: before the first line).
 
     New ids are random hashes, so placing each after the greatest smaller id spreads additions
     over the file: two branches that each add issues rarely touch neighbouring lines, and a file
-    bd kept sorted by id stays sorted.
+    bd kept sorted by id stays sorted. An id smaller than all goes before the smallest one.
     """
+    existing = sorted((issue_id, n) for n, issue_id in enumerate(ids) if issue_id is not None)
+    names = [issue_id for issue_id, _ in existing]
     inserts: dict[int, list[str]] = {}
-    existing = [(issue_id, n) for n, issue_id in enumerate(snapshot.ids) if issue_id is not None]
-    for new_id in sorted(changes.created):
-        before = [(issue_id, n) for issue_id, n in existing if issue_id < new_id]
-        after = max(before)[1] if before else (min(existing)[1] - 1 if existing else -1)
+    for new_id in sorted(new_ids):
+        i = bisect.bisect_left(names, new_id)
+        after = existing[i - 1][1] if i else (existing[0][1] - 1 if existing else -1)
         inserts.setdefault(after, []).append(new_id)
+    return inserts
+
+
+def _apply(snapshot: Snapshot,
+           changes: Changes) -> tuple[list[str | None], list[int], list[bytes | memoryview]]:
+    """Lay out the new file: unchanged lines as they were, each new line after its id neighbour."""
+    inserts = place_after_neighbours(snapshot.ids, changes.created)
     chunks: list[bytes | memoryview] = []
     ids: list[str | None] = []
     ends: list[int] = []
