@@ -32,10 +32,21 @@ _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{
                       re.ASCII)
 
 
+def drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+    """Remove the keys bd leaves out when empty, so an issue in memory equals its line read back."""
+    for key in [k for k in data if k in _OMIT_WHEN_EMPTY and _is_empty(data[k])]:
+        del data[key]
+    return data
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (not isinstance(value, float) and value in ("", [], {}, False, 0))
+
+
 def encode_line(data: dict[str, Any]) -> bytes:
     """Encode an issue as bd does: compact, bd's key order, its five escapes, ending in `\\n`."""
     ordered = {k: data[k] for k in sorted(data, key=lambda k: _RANK.get(k, len(_RANK)))
-               if not (k in _OMIT_WHEN_EMPTY and data[k] in ("", None, [], {}, False, 0))}
+               if not (k in _OMIT_WHEN_EMPTY and _is_empty(data[k]))}
     text = json.dumps(ordered, ensure_ascii=False, separators=(",", ":"))
     for raw, escaped in _ESCAPES:
         if raw in text:

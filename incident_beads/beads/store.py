@@ -19,7 +19,7 @@ from incident_beads.beads.fileio import (
     remove_stale_temps,
 )
 from incident_beads.beads.ready import ready_issues
-from incident_beads.beads.record import Issue, encode_line, format_ts, next_updated_at
+from incident_beads.beads.record import Issue, drop_empty, encode_line, format_ts, next_updated_at
 from incident_beads.beads.rules import DEPENDENCY_TYPES, import_violations
 from incident_beads.beads.snapshot import Snapshot, SnapshotCache, read_snapshot, type_problem
 from incident_beads.config import BeadsConfig
@@ -116,7 +116,7 @@ class Changes:
             data["metadata"] = metadata
         if labels:
             data["labels"] = list(dict.fromkeys(labels))
-        issue = Issue(data)
+        issue = Issue(drop_empty(data))
         self.changed[issue_id] = issue
         self.created.append(issue_id)
         if parent is not None:
@@ -230,6 +230,7 @@ class Changes:
         return issue
 
     def _touch(self, issue: Issue) -> Issue:
+        drop_empty(issue.data)
         if issue.id not in self.created:
             issue.data["updated_at"] = next_updated_at(self._store.clock(), issue.updated_at)
         self._check(issue)
