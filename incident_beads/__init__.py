@@ -25,6 +25,22 @@ _EXPORTS: dict[str, str] = {
     "MalformedFile": "incident_beads.errors",
     "NoStore": "incident_beads.errors",
     "GitError": "incident_beads.errors",
+    "IncidentResponse": "incident_beads.incident.response",
+    "Incident": "incident_beads.incident.model",
+    "IncidentState": "incident_beads.incident.model",
+    "Assessment": "incident_beads.incident.model",
+    "StatusUpdate": "incident_beads.incident.model",
+    "Mitigation": "incident_beads.incident.model",
+    "MitigationOption": "incident_beads.incident.model",
+    "MitigationResult": "incident_beads.incident.model",
+    "ConfigChange": "incident_beads.incident.model",
+    "RiskAcknowledgment": "incident_beads.incident.model",
+    "EscalationRecord": "incident_beads.incident.model",
+    "TimelineEvent": "incident_beads.incident.model",
+    "Timestamps": "incident_beads.incident.model",
+    "UpdateStatus": "incident_beads.incident.model",
+    "Severity": "incident_beads.incident.severity",
+    "KnownRisk": "incident_beads.incident.risk",
 }
 
 __all__ = sorted(_EXPORTS)
