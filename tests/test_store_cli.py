@@ -37,7 +37,7 @@ def test_init_creates_the_store_and_is_safe_twice(repo: Path, incident) -> None:
     first = incident(repo, "init", "--prefix", "ops", "--json")
     assert first.code == 0
     assert sorted(json.loads(first.out)["written"]) == [
-        ".beads/.gitignore", ".beads/config.yaml", ".beads/issues.jsonl"]
+        ".beads/.gitignore", ".beads/config.yaml", ".beads/issues.jsonl", ".gitattributes"]
     BeadsStore(repo).create("keep me")
     before = {p.name: p.read_bytes() for p in (repo / ".beads").iterdir()}
     second = incident(repo, "init", "--prefix", "ops")

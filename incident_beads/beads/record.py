@@ -34,7 +34,7 @@ _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{
 
 def drop_empty(data: dict[str, Any]) -> dict[str, Any]:
     """Remove the keys bd leaves out when empty, so an issue in memory equals its line read back."""
-    for key in [k for k in data if k in _OMIT_WHEN_EMPTY and _is_empty(data[k])]:
+    for key in [k for k in data if is_omitted(k, data[k])]:
         del data[key]
     return data
 
@@ -43,10 +43,15 @@ def _is_empty(value: Any) -> bool:
     return value is None or (not isinstance(value, float) and value in ("", [], {}, False, 0))
 
 
+def is_omitted(key: str, value: Any) -> bool:
+    """True when bd leaves `key` out of the line for this empty `value`."""
+    return key in _OMIT_WHEN_EMPTY and _is_empty(value)
+
+
 def encode_line(data: dict[str, Any]) -> bytes:
     """Encode an issue as bd does: compact, bd's key order, its five escapes, ending in `\\n`."""
     ordered = {k: data[k] for k in sorted(data, key=lambda k: _RANK.get(k, len(_RANK)))
-               if not (k in _OMIT_WHEN_EMPTY and _is_empty(data[k]))}
+               if not is_omitted(k, data[k])}
     text = json.dumps(ordered, ensure_ascii=False, separators=(",", ":"))
     for raw, escaped in _ESCAPES:
         if raw in text:
