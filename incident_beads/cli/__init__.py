@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "list": "store_cmds:list_",
     "show": "store_cmds:show",
     "doctor": "store_cmds:doctor",
+    "merge-driver": "merge_cmds:merge_driver",
     "hotfix": "hotfix_cmds:hotfix",
     "sync": "hotfix_cmds:sync",
     "deploys": "hotfix_cmds:deploys",

@@ -96,3 +96,16 @@ def parse_result(value: str | MitigationResult) -> MitigationResult:
     except ValueError:
         raise InvalidInput(f"unknown mitigation result {value!r}",
                            hint="use worked, failed, unavailable or in-progress") from None
+
+
+def describe_attempt(attempt: Mitigation) -> str:
+    """The timeline text of one attempt: rung, outcome, detail, config change, skipped rungs."""
+    text = f"Mitigation {attempt.option.value}: {attempt.result.value}"
+    if attempt.detail:
+        text += f" - {attempt.detail}"
+    if attempt.config_change is not None:
+        text += f"\nConfig change: {attempt.config_change.render()}"
+    if attempt.skipped:
+        text += (f"\nSkipped {', '.join(r.value for r in attempt.skipped)}: "
+                 f"{attempt.skip_reason}")
+    return text

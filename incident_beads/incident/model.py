@@ -229,6 +229,7 @@ class Resolution(Record):
     duration_minutes: int
     message: str
     postmortem_at: datetime | None = None
+    postmortem_owner: str = ""
 
 
 class IncidentState(Record):
@@ -295,6 +296,24 @@ class Incident(BaseModel):
     def latest_escalation(self) -> EscalationRecord | None:
         """The most recent escalation recorded, if any."""
         return self.state.escalations[-1] if self.state.escalations else None
+
+
+class PostmortemSchedule(BaseModel):
+    """A post-mortem scheduled for an incident: its bead, when, and who runs it."""
+
+    incident_id: str
+    postmortem_id: str
+    due_at: datetime
+    owner: str
+    created: bool
+
+
+class RootCauseHandoff(BaseModel):
+    """The root-cause investigation handed on from an incident."""
+
+    incident_id: str
+    root_cause_id: str
+    created: bool
 
 
 def normalize_risk(risk: str) -> str:

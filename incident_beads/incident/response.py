@@ -8,12 +8,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from incident_beads.beads.record import Issue, parse_ts
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.config import Config, load_config
-from incident_beads.errors import Escalation, InvalidInput, Refused
+from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
 from incident_beads.incident import declare as rules
 from incident_beads.incident import mitigation as ladder
+from incident_beads.incident import resolution as closing
+from incident_beads.incident.communicate import check_eta, next_update_due
+from incident_beads.incident.completion import CompletionReport, evaluate
 from incident_beads.incident.edit import IncidentEdit, editing
+from incident_beads.incident.followups import write_postmortem, write_root_cause
 from incident_beads.incident.model import (
     METADATA_KEY,
     Assessment,
@@ -24,14 +29,17 @@ from incident_beads.incident.model import (
     MitigationOption,
     MitigationResult,
     Phase,
+    PostmortemSchedule,
+    Resolution,
+    ResolutionChecklist,
     RiskAcknowledgment,
+    RootCauseHandoff,
     StatusUpdate,
     TimelineEvent,
     Timestamps,
     UpdateStatus,
 )
 from incident_beads.incident.recurrence import matching_resolved
-from incident_beads.incident.risk import KnownRisk
 from incident_beads.incident.severity import Severity
 from incident_beads.incident.timeline import append_event, incident_from, is_incident, save_state
 from incident_beads.incident.when import as_utc, format_moment, parse_eta, parse_moment
@@ -221,7 +229,7 @@ class IncidentResponse:
         with editing(self.store, incident_id, now=now, actor=actor or self.actor,
                      open_only=True, action="update") as edit:
             state = edit.state
-            following = self._next_update(state, now, next_update)
+            following = next_update_due(state, self.config, now, next_update)
             update = StatusUpdate(
                 at=now, by=edit.actor, status=level, impact=impact, action=action,
                 eta=when if isinstance(when, datetime) else None,
@@ -234,32 +242,8 @@ class IncidentResponse:
                        {"status": level.value, "eta": update.eta.isoformat() if update.eta
                         else update.eta_text})
             if isinstance(when, datetime):
-                self._check_eta(edit, when)
+                check_eta(edit, self.config, when)
         return self.get(incident_id)
-
-    def _next_update(self, state: IncidentState, now: datetime,
-                     given: datetime | str | None) -> datetime | None:
-        if given is not None:
-            moment = parse_moment(given, now)
-            if moment <= now:
-                raise InvalidInput("the next update time must be in the future",
-                                   hint="give --next-update as +15m or an ISO time")
-            return moment
-        cadence = state.severity.policy(self.config).update_minutes
-        return now + timedelta(minutes=cadence) if cadence else None
-
-    def _check_eta(self, edit: IncidentEdit, eta: datetime) -> None:
-        state = edit.state
-        window = state.severity.policy(self.config).response_minutes
-        deadline = state.timestamps.detected + timedelta(minutes=window)
-        if eta <= deadline or eta <= _acknowledged_eta(state):
-            return
-        edit.escalate(Escalation.ETA_BEYOND_WINDOW,
-                      f"the ETA {format_moment(eta)} is beyond the {state.severity.value} "
-                      f"response window ({window} min from detection, until "
-                      f"{format_moment(deadline)})", {"eta": eta.isoformat()},
-                      hint=f"ask a person; once they accept it: incident risk ack "
-                           f"{edit.incident_id} --risk {KnownRisk.ETA_BEYOND_WINDOW} --by WHO")
 
     # phase 3: mitigate ---------------------------------------------------------------------
     def mitigate(self, incident_id: str, option: MitigationOption | str,
@@ -288,7 +272,7 @@ class IncidentResponse:
             state.mitigations.append(attempt)
             if state.phase == Phase.ASSESS.value:
                 state.phase = Phase.MITIGATE.value
-            edit.event("mitigation", _describe(attempt), {"option": rung.value,
+            edit.event("mitigation", ladder.describe_attempt(attempt), {"option": rung.value,
                                                           "result": outcome.value})
             if outcome is MitigationResult.WORKED and state.timestamps.mitigated is None:
                 state.timestamps.mitigated = now
@@ -333,6 +317,181 @@ class IncidentResponse:
                        {"risk": ack.risk})
         return ack
 
+    # reclassify ----------------------------------------------------------------------------
+    def reclassify(self, incident_id: str, severity: Severity | str | int, *, reason: str,
+                   actor: str | None = None) -> Incident:
+        """Move the incident to another severity, with a reason; title, label, priority follow."""
+        level = Severity.parse(severity)
+        if not reason.strip():
+            raise InvalidInput("a reclassification needs a reason", hint="--reason TEXT")
+        now = self.now()
+        with editing(self.store, incident_id, now=now, actor=actor or self.actor,
+                     open_only=True, action="reclassify") as edit:
+            state, before = edit.state, edit.state.severity
+            if level is before:
+                raise Refused(f"{incident_id} is already {level.value}")
+            edit.tx.update(incident_id, title=level.tag_title(edit.issue.title),
+                           priority=level.priority)
+            edit.tx.remove_label(incident_id, before.label)
+            edit.tx.add_label(incident_id, level.label)
+            state.severity = level
+            state.peak_severity = state.highest_severity
+            due = next_update_due(state, self.config, now)
+            if due is None or state.next_update_at is None or due < state.next_update_at:
+                state.next_update_at = due
+            edit.event("reclassified", f"Reclassified {before.value} -> {level.value}: {reason}",
+                       {"from": before.value, "to": level.value, "reason": reason})
+        return self.get(incident_id)
+
+    # phase 5: resolve ---------------------------------------------------------------------
+    def schedule_postmortem(self, incident_id: str, *, at: datetime | str, owner: str,
+                            actor: str | None = None) -> PostmortemSchedule:
+        """Schedule the post-mortem: a `post-mortem` bead under the incident, due at `at`.
+
+        It must fall within the post-mortem window (48 h) of the resolution (or of now, before
+        resolution) unless a person acknowledged `postmortem-beyond-window`. Scheduling again
+        moves the open post-mortem instead of adding one.
+        """
+        if not owner.strip():
+            raise InvalidInput("a post-mortem needs an owner", hint="--owner WHO")
+        now = self.now()
+        due = parse_moment(at, now)
+        if due < now - timedelta(minutes=1):
+            raise InvalidInput(f"the post-mortem time {format_moment(due)} is past",
+                               hint="give --at as +1d or a future ISO time")
+        with editing(self.store, incident_id, now=now, actor=actor or self.actor) as edit:
+            incident = incident_from(edit.issue)
+            resolved = edit.state.resolution.at if edit.state.resolution else now
+            closing.check_postmortem_window(edit.state, self.config, due=due, resolved=resolved,
+                                            incident_id=incident_id)
+            issue, created = write_postmortem(edit.tx, incident, due=due, owner=owner.strip(),
+                                              by=edit.actor)
+            edit.state.postmortem_id = issue.id
+            edit.event("postmortem-scheduled",
+                       f"Post-mortem {'scheduled' if created else 'moved'}: {issue.id} on "
+                       f"{format_moment(due)}, owner {owner.strip()}",
+                       {"postmortem_id": issue.id, "due_at": due.isoformat()})
+        return PostmortemSchedule(incident_id=incident_id, postmortem_id=issue.id, due_at=due,
+                                  owner=owner.strip(), created=created)
+
+    def resolve(self, incident_id: str, *, resolution: str, root_cause: str,
+                no_longer_occurring: bool = False, error_rates_normal: bool = False,
+                users_can_use_feature: bool = False, monitoring_evidence: str = "",
+                stakeholders_notified: bool = False, impact: str = "",
+                actor: str | None = None) -> Incident:
+        """Resolve after the seed's confirmation checklist; closes the incident bead.
+
+        Every checklist item is required (monitoring with its evidence). SEV-1/2 incidents (by
+        the most severe level they held) need a post-mortem scheduled first. The resolution
+        message is rendered, posted as the final update, and kept with the duration.
+        """
+        closing.check_texts(resolution, root_cause)
+        checklist = ResolutionChecklist(
+            no_longer_occurring=no_longer_occurring, error_rates_normal=error_rates_normal,
+            users_can_use_feature=users_can_use_feature,
+            monitoring_evidence=monitoring_evidence.strip(),
+            stakeholders_notified=stakeholders_notified)
+        closing.check_checklist(checklist, incident_id)
+        now = self.now()
+        with editing(self.store, incident_id, now=now, actor=actor or self.actor,
+                     open_only=True, action="resolve") as edit:
+            state = edit.state
+            postmortem = self._open_postmortem(edit)
+            if postmortem is None and closing.postmortem_required(state, self.config):
+                raise Refused(f"cannot resolve {incident_id}: a "
+                              f"{state.highest_severity.value} incident needs its post-mortem "
+                              "scheduled first",
+                              hint=f"incident postmortem schedule {incident_id} --at +1d "
+                                   "--owner WHO")
+            due = _due_at(postmortem)
+            if due is not None:
+                closing.check_postmortem_window(state, self.config, due=due, resolved=now,
+                                                incident_id=incident_id)
+            start = state.timestamps.detected
+            said = impact.strip() or closing.default_impact(state)
+            owner = postmortem.data.get("owner", "") if postmortem else ""
+            message = closing.render_message(start=start, end=now, impact=said,
+                                             resolution=resolution, root_cause=root_cause,
+                                             postmortem_at=due, postmortem_owner=str(owner))
+            state.resolution = Resolution(
+                at=now, by=edit.actor, checklist=checklist, summary=resolution,
+                root_cause=root_cause, impact=said, message=message,
+                duration_minutes=int((now - start).total_seconds() // 60),
+                postmortem_at=due, postmortem_owner=str(owner))
+            state.updates.append(StatusUpdate(at=now, by=edit.actor, status=UpdateStatus.RESOLVED,
+                                              impact=said, action=resolution))
+            state.next_update_at = None
+            state.timestamps.resolved = now
+            state.phase = Phase.RESOLVED.value
+            # Closed first, so that `closed_at` is the moment of resolution itself.
+            edit.tx.close(incident_id, closing.close_reason(
+                resolution=resolution, root_cause=root_cause, start=start, end=now))
+            edit.event("resolved", f"Status: Resolved\n\n{message}")
+        return self.get(incident_id)
+
+    def _open_postmortem(self, edit: IncidentEdit) -> Issue | None:
+        found = edit.state.postmortem_id
+        if not found or not edit.tx.exists(found):
+            return None
+        return edit.tx.get(found)
+
+    def reopen(self, incident_id: str, *, reason: str, actor: str | None = None) -> NoReturn:
+        """Reopen a resolved incident: it recurred, so this always escalates (after recording)."""
+        if not reason.strip():
+            raise InvalidInput("say why the incident is reopened", hint="--reason TEXT")
+        now = self.now()
+        with editing(self.store, incident_id, now=now, actor=actor or self.actor) as edit:
+            if not edit.issue.is_closed:
+                raise Refused(f"{incident_id} is not resolved, nothing to reopen")
+            state = edit.state
+            edit.tx.reopen(incident_id)
+            if state.resolution is not None:
+                state.past_resolutions.append(state.resolution)
+            state.resolution = None
+            state.timestamps.resolved = None
+            state.phase = Phase.MITIGATE.value
+            state.next_update_at = next_update_due(state, self.config, now)
+            edit.event("reopened", f"Reopened: {reason}", {"reason": reason})
+            edit.escalate(Escalation.RECURRENCE,
+                          f"{incident_id} recurred after it was resolved: {reason}")
+        raise AssertionError("unreachable: editing() raises the recorded escalation")
+
+    def handoff(self, incident_id: str, *, notes: str = "", assignee: str = "",
+                actor: str | None = None) -> RootCauseHandoff:
+        """Hand the root-cause investigation on: a `root-cause` bead discovered from the incident.
+
+        Only once the incident is stable (mitigated or resolved); a second call returns the
+        bead made by the first.
+        """
+        now = self.now()
+        with editing(self.store, incident_id, now=now, actor=actor or self.actor) as edit:
+            state = edit.state
+            if state.root_cause_id and edit.tx.exists(state.root_cause_id):
+                return RootCauseHandoff(incident_id=incident_id,
+                                        root_cause_id=state.root_cause_id, created=False)
+            if state.timestamps.mitigated is None and state.resolution is None:
+                raise Refused(f"{incident_id} is not stable yet: hand off the root cause once "
+                              "it is mitigated or resolved",
+                              hint=f"incident mitigate {incident_id} ... first")
+            issue = write_root_cause(edit.tx, incident_from(edit.issue), notes=notes,
+                                     assignee=assignee, by=edit.actor)
+            state.root_cause_id = issue.id
+            edit.event("handoff", f"Root cause investigation handed off: {issue.id}",
+                       {"root_cause_id": issue.id})
+        return RootCauseHandoff(incident_id=incident_id, root_cause_id=issue.id, created=True)
+
+    def check(self, incident_id: str) -> CompletionReport:
+        """The seed's five completion criteria, each met or missing."""
+        incident = self.get(incident_id)
+        found = incident.state.postmortem_id
+        scheduled = False
+        if found:
+            try:
+                scheduled = self.store.get(found).due_at is not None
+            except NotFound:
+                scheduled = False
+        return evaluate(incident, self.config, postmortem_scheduled=scheduled)
+
     # the timeline, for every record kind ----------------------------------------------------
     def record_event(self, incident_id: str, text: str, *, kind: str = "note",
                      actor: str | None = None, data: dict[str, Any] | None = None,
@@ -355,32 +514,14 @@ class IncidentResponse:
         raise AssertionError("unreachable: editing() raises the recorded escalation")
 
 
+def _due_at(issue: Issue | None) -> datetime | None:
+    if issue is None or issue.due_at is None:
+        return None
+    return as_utc(parse_ts(issue.due_at))
+
+
 def risk_refusal(incident_id: str, risk: str, step: str) -> Refused:
     """The refusal of a step that needs an explicit risk acknowledgment."""
     return Refused(f"{step} needs an explicit acknowledgment of the risk {risk!r}",
                    hint=f"a person accepts it first: incident risk ack {incident_id} "
                         f"--risk {risk} --by WHO")
-
-
-def _acknowledged_eta(state: IncidentState) -> datetime:
-    """The latest ETA a person accepted: escalated before the last `eta-beyond-window` ack."""
-    acks = state.acknowledgments_of(KnownRisk.ETA_BEYOND_WINDOW)
-    if not acks:
-        return datetime.min.replace(tzinfo=state.timestamps.detected.tzinfo)
-    accepted_at = acks[-1].at
-    etas = [datetime.fromisoformat(str(e.data["eta"])) for e in state.escalations
-            if e.condition == Escalation.ETA_BEYOND_WINDOW and e.at <= accepted_at
-            and "eta" in e.data]
-    return max(etas, default=datetime.min.replace(tzinfo=state.timestamps.detected.tzinfo))
-
-
-def _describe(attempt: Mitigation) -> str:
-    text = f"Mitigation {attempt.option.value}: {attempt.result.value}"
-    if attempt.detail:
-        text += f" - {attempt.detail}"
-    if attempt.config_change is not None:
-        text += f"\nConfig change: {attempt.config_change.render()}"
-    if attempt.skipped:
-        text += (f"\nSkipped {', '.join(r.value for r in attempt.skipped)}: "
-                 f"{attempt.skip_reason}")
-    return text
