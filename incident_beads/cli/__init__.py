@@ -16,6 +16,8 @@ COMMANDS: dict[str, str] = {
     "list": "store_cmds:list_",
     "show": "store_cmds:show",
     "doctor": "store_cmds:doctor",
+    "hooks": "hooks_cmds:hooks",
+    "check-push": "hooks_cmds:check_push",
 }
 
 
