@@ -47,7 +47,7 @@ def hooks_status(ctx: click.Context, as_json: bool) -> None:
     report = status(repo_root(ctx))
     _show(as_json, report)
     if report.state != INSTALLED:
-        ctx.exit(1)
+        sys.exit(1)  # the report above is the message
 
 
 @click.command("check-push")
