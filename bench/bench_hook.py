@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from incident_beads.guard.install import install  # noqa: E402
+from incident_beads.guard.install import install
 
 COMMITS = 5000
 TAGS = 500

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import git
+from tests.conftest import git
 
 
 def commit(repo: Path, message: str, name: str = "app.py") -> str:

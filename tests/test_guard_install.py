@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import git
-from guard_helpers import annotated_tag, hotfix_merge, push
 
 from incident_beads.errors import Refused
 from incident_beads.guard import hookfile
@@ -29,6 +27,8 @@ from incident_beads.guard.install import (
     status,
     uninstall,
 )
+from tests.conftest import git
+from tests.guard_helpers import annotated_tag, hotfix_merge, push
 
 RECORDER = """#!/bin/sh
 # A user's own hook: records its arguments and the refs it was given.
@@ -165,6 +165,7 @@ def test_cli_install_status_uninstall(repo: Path) -> None:
     done = run("hooks", "install", "--json")
     assert done.returncode == 0, done.stderr
     assert '"state": "installed"' in done.stdout
+    assert "merge-driver" in git(repo, "config", "merge.incident-beads.driver")
     assert run("hooks", "status").returncode == 0
     assert run("hooks", "uninstall").returncode == 0
     assert not hooks_path(repo).exists()

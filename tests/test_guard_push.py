@@ -6,8 +6,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import git
-from guard_helpers import (
+
+from incident_beads.guard.install import install
+from tests.conftest import git
+from tests.guard_helpers import (
     annotated_tag,
     commit,
     hotfix_branch,
@@ -16,8 +18,6 @@ from guard_helpers import (
     push,
     remote_oid,
 )
-
-from incident_beads.guard.install import install
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import git
-from guard_helpers import annotated_tag, hotfix_merge, push, remote_oid
 
 from incident_beads.guard.hook import run_hook
 from incident_beads.guard.refs import is_zero, parse_any, parse_pre_push, parse_pre_receive
+from tests.conftest import git
+from tests.guard_helpers import annotated_tag, hotfix_merge, push, remote_oid
 
 PROJECT = Path(__file__).resolve().parent.parent
 ZERO = "0" * 40

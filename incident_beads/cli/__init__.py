@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "list": "store_cmds:list_",
     "show": "store_cmds:show",
     "doctor": "store_cmds:doctor",
+    "merge-driver": "merge_cmds:merge_driver",
     "hooks": "hooks_cmds:hooks",
     "check-push": "hooks_cmds:check_push",
 }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -24,7 +23,10 @@ def hooks() -> None:
 @json_option
 @click.pass_context
 def hooks_install(ctx: click.Context, as_json: bool) -> None:
-    """Add the guard to the pre-push hook, beside bd, pre-commit, husky or lefthook."""
+    """Add the guard to the pre-push hook, beside bd, pre-commit, husky or lefthook.
+
+    Also registers the .beads/issues.jsonl merge driver.
+    """
     root = repo_root(ctx)
     report = install(root)
     _register_merge_driver(root, report)
@@ -93,12 +95,14 @@ def _range_update(text: str, branch: str) -> RefUpdate:
 
 
 def _register_merge_driver(root: Path, report: HookReport) -> None:
-    """Register the issues.jsonl merge driver too, when this build ships one."""
-    if importlib.util.find_spec("incident_beads.mergedriver") is None:
-        return
-    module = importlib.import_module("incident_beads.mergedriver")
-    module.register_merge_driver(root)
-    report.actions.append("registered the .beads/issues.jsonl merge driver")
+    """Register the issues.jsonl merge driver too: both keep a shared repository sane."""
+    from incident_beads.mergedriver import register_merge_driver
+
+    registration = register_merge_driver(root)
+    if registration.config_written:
+        report.actions.append("registered the .beads/issues.jsonl merge driver in .git/config")
+    if registration.attributes_written is not None:
+        report.actions.append(f"added the merge driver to {registration.attributes_written}")
 
 
 def _show(as_json: bool, report: HookReport) -> None:

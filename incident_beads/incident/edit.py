@@ -1,0 +1,69 @@
+"""One change to one incident: read its state, record events, save, then raise any escalation."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from incident_beads.beads.record import Issue
+from incident_beads.beads.store import BeadsStore, Changes
+from incident_beads.errors import Escalation, Refused
+from incident_beads.incident.model import EscalationRecord, IncidentState, TimelineEvent
+from incident_beads.incident.timeline import append_event, incident_state, save_state
+
+
+class IncidentEdit:
+    """What a change to an incident works with, inside one store transaction."""
+
+    def __init__(self, tx: Changes, issue: Issue, state: IncidentState, *, now: datetime,
+                 actor: str) -> None:
+        self.tx = tx
+        self.issue = issue
+        self.state = state
+        self.now = now
+        self.actor = actor
+        self.escalation: Escalation | None = None
+
+    @property
+    def incident_id(self) -> str:
+        """The incident being changed."""
+        return self.issue.id
+
+    def event(self, kind: str, text: str, data: dict[str, Any] | None = None,
+              *, by: str | None = None) -> TimelineEvent:
+        """Append a timeline event (comment + state)."""
+        return append_event(self.tx, self.incident_id, self.state, at=self.now,
+                            by=by or self.actor, kind=kind, text=text, data=data)
+
+    def escalate(self, condition: str, message: str, data: dict[str, Any] | None = None,
+                 *, hint: str | None = None) -> None:
+        """Record an escalation now; it is raised once everything is written."""
+        self.state.escalations.append(EscalationRecord(
+            condition=condition, message=message, at=self.now, by=self.actor, data=data or {}))
+        self.event("escalation", f"ESCALATION [{condition}]: {message}",
+                   {"condition": condition, **(data or {})})
+        if self.escalation is None:
+            self.escalation = Escalation(condition, message, incident_id=self.incident_id,
+                                         hint=hint or "stop and ask a person how to proceed; "
+                                                      "the escalation is on the timeline")
+
+
+@contextlib.contextmanager
+def editing(store: BeadsStore, incident_id: str, *, now: datetime, actor: str,
+            open_only: bool = False, action: str = "change") -> Iterator[IncidentEdit]:
+    """Change one incident in one transaction; raise a recorded escalation after the write."""
+    pending: Escalation | None = None
+    with store.transaction() as tx:
+        issue = tx.get(incident_id)
+        state = incident_state(issue)
+        if open_only and issue.is_closed:
+            raise Refused(f"cannot {action} {incident_id}: the incident is closed",
+                          hint=f"reopen it first: incident reopen {incident_id} --reason ...")
+        edit = IncidentEdit(tx, issue, state, now=now, actor=actor)
+        yield edit
+        save_state(tx, incident_id, state)
+        pending = edit.escalation
+    if pending is not None:
+        raise pending

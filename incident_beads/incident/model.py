@@ -1,0 +1,321 @@
+"""The records of an incident, as kept in its bead's metadata under the key `incident_beads`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from incident_beads.incident.severity import Severity
+from incident_beads.incident.when import format_moment
+
+#: The one metadata key every record of this project lives under.
+METADATA_KEY = "incident_beads"
+
+
+class Record(BaseModel):
+    """Base of every stored record: unknown keys are kept, so newer writers lose nothing."""
+
+    model_config = ConfigDict(extra="allow", use_enum_values=False)
+
+
+class Phase(StrEnum):
+    """Where an incident stands in the seed workflow."""
+
+    ASSESS = "assess"
+    MITIGATE = "mitigate"
+    HOTFIX = "hotfix"
+    MITIGATED = "mitigated"
+    RESOLVED = "resolved"
+
+
+class UpdateStatus(StrEnum):
+    """The `Status:` line of the seed's update template."""
+
+    INVESTIGATING = "Investigating"
+    IDENTIFIED = "Identified"
+    MITIGATING = "Mitigating"
+    RESOLVED = "Resolved"
+
+    @classmethod
+    def _missing_(cls, value: object) -> UpdateStatus | None:
+        if isinstance(value, str):
+            for member in cls:
+                if member.value.lower() == value.strip().lower():
+                    return member
+        return None
+
+
+class MitigationOption(StrEnum):
+    """The rungs of the mitigation ladder, in the order the seed tries them."""
+
+    ROLLBACK = "rollback"
+    FEATURE_FLAG = "feature-flag"
+    CONFIG_CHANGE = "config-change"
+    SCALE = "scale"
+    HOTFIX = "hotfix"
+
+
+class MitigationResult(StrEnum):
+    """What came of trying one rung."""
+
+    WORKED = "worked"
+    FAILED = "failed"
+    UNAVAILABLE = "unavailable"
+    IN_PROGRESS = "in-progress"
+
+
+class Assessment(Record):
+    """Phase 1: the seed's impact assessment and initial observations."""
+
+    detected_at: datetime
+    reported_by: str = ""
+    who_affected: str = ""
+    what_broken: str = ""
+    users_affected: str = ""
+    workaround: str = ""
+    data_at_risk: bool = False
+    security: bool = False
+    error_messages: list[str] = Field(default_factory=list)
+    alerts: list[str] = Field(default_factory=list)
+    recent_changes: list[str] = Field(default_factory=list)
+    services: list[str] = Field(default_factory=list)
+
+    def render(self, severity: Severity) -> str:
+        """The seed's `Incident Assessment` block, as markdown."""
+        lines = [
+            "## Incident Assessment",
+            f"**Time detected:** {format_moment(self.detected_at)}",
+            f"**Reported by:** {self.reported_by or 'unknown'}",
+            f"**Severity:** {severity.value}",
+            "",
+            "### Impact Assessment",
+            f"- Who is affected: {self.who_affected or 'unknown'}",
+            f"- What is broken: {self.what_broken or 'unknown'}",
+            f"- How many users: {self.users_affected or 'unknown'}",
+            f"- Workaround: {self.workaround or 'none known'}",
+            f"- Data at risk: {'YES' if self.data_at_risk else 'no'}",
+        ]
+        if self.security:
+            lines.append("- Security incident: YES")
+        if self.services:
+            lines.append(f"- Services: {', '.join(self.services)}")
+        lines += ["", "### Initial Observations"]
+        lines.append("- Error messages: " + ("; ".join(self.error_messages) or "none recorded"))
+        lines.append("- Monitoring alerts: " + (", ".join(self.alerts) or "none recorded"))
+        lines.append("- Recent changes: " + ("; ".join(self.recent_changes) or "none recorded"))
+        return "\n".join(lines)
+
+
+class StatusUpdate(Record):
+    """Phase 2: one status update, in the seed's template."""
+
+    at: datetime
+    by: str
+    status: UpdateStatus
+    impact: str
+    action: str
+    eta: datetime | None = None
+    eta_text: str = ""
+    next_update_at: datetime | None = None
+
+    def render(self) -> str:
+        """The seed's update template, one field a line."""
+        eta = format_moment(self.eta) if self.eta else (self.eta_text or "investigating")
+        following = format_moment(self.next_update_at) if self.next_update_at else "none planned"
+        return (f"Status: {self.status.value}\nImpact: {self.impact}\n"
+                f"Current action: {self.action}\nETA to resolution: {eta}\n"
+                f"Next update: {following}")
+
+
+class ConfigChange(Record):
+    """What a production configuration change changed: the seed forbids undocumented ones."""
+
+    setting: str
+    from_value: str
+    to_value: str
+    where: str
+
+    def render(self) -> str:
+        """`setting: from -> to (where)`."""
+        return f"{self.setting}: {self.from_value} -> {self.to_value} ({self.where})"
+
+
+class Mitigation(Record):
+    """Phase 3: one attempt at one rung of the ladder, with its outcome."""
+
+    at: datetime
+    by: str
+    option: MitigationOption
+    result: MitigationResult
+    detail: str = ""
+    skip_reason: str = ""
+    skipped: list[MitigationOption] = Field(default_factory=list)
+    config_change: ConfigChange | None = None
+
+
+class RiskAcknowledgment(Record):
+    """An explicit acceptance of a named risk by a person, before the risky step."""
+
+    risk: str
+    by: str
+    at: datetime
+    note: str = ""
+
+
+class EscalationRecord(Record):
+    """An escalation that was raised: the condition, why, and when."""
+
+    condition: str
+    message: str
+    at: datetime
+    by: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class TimelineEvent(Record):
+    """One line of the incident's timeline (also a comment on the bead)."""
+
+    at: datetime
+    by: str
+    kind: str
+    text: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Timestamps(Record):
+    """The moments metrics are made of (time to acknowledge, to mitigate, to resolve)."""
+
+    detected: datetime
+    declared: datetime | None = None
+    acknowledged: datetime | None = None
+    mitigated: datetime | None = None
+    resolved: datetime | None = None
+
+
+class ResolutionChecklist(Record):
+    """Phase 5: the seed's confirmation before declaring an incident resolved."""
+
+    no_longer_occurring: bool = False
+    error_rates_normal: bool = False
+    users_can_use_feature: bool = False
+    monitoring_evidence: str = ""
+    stakeholders_notified: bool = False
+
+    def missing(self) -> list[str]:
+        """The items not yet confirmed, in the seed's words."""
+        items = [
+            ("issue no longer occurring", self.no_longer_occurring),
+            ("error rates back to normal", self.error_rates_normal),
+            ("affected users can use the feature", self.users_can_use_feature),
+            ("monitoring confirms stability (evidence required)",
+             bool(self.monitoring_evidence.strip())),
+            ("stakeholders notified", self.stakeholders_notified),
+        ]
+        return [name for name, done in items if not done]
+
+
+class Resolution(Record):
+    """Phase 5: how the incident ended, and the message sent to stakeholders."""
+
+    at: datetime
+    by: str
+    checklist: ResolutionChecklist
+    summary: str
+    root_cause: str
+    impact: str
+    duration_minutes: int
+    message: str
+    postmortem_at: datetime | None = None
+    postmortem_owner: str = ""
+
+
+class IncidentState(Record):
+    """Everything recorded about one incident (the bead's `metadata["incident_beads"]`)."""
+
+    kind: str = "incident"
+    severity: Severity
+    peak_severity: Severity | None = None
+    phase: str = Phase.ASSESS.value
+    assessment: Assessment
+    timestamps: Timestamps
+    updates: list[StatusUpdate] = Field(default_factory=list)
+    next_update_at: datetime | None = None
+    mitigations: list[Mitigation] = Field(default_factory=list)
+    risk_acknowledgments: list[RiskAcknowledgment] = Field(default_factory=list)
+    escalations: list[EscalationRecord] = Field(default_factory=list)
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+    resolution: Resolution | None = None
+    past_resolutions: list[Resolution] = Field(default_factory=list)
+    postmortem_id: str | None = None
+    root_cause_id: str | None = None
+    recurrence_of: list[str] = Field(default_factory=list)
+
+    @property
+    def highest_severity(self) -> Severity:
+        """The most severe level the incident has held (it decides the post-mortem rule)."""
+        peak = self.peak_severity or self.severity
+        return min(peak, self.severity, key=lambda s: s.level)
+
+    def acknowledgments_of(self, risk: str) -> list[RiskAcknowledgment]:
+        """The acknowledgments recorded for `risk`, oldest first."""
+        wanted = normalize_risk(risk)
+        return [ack for ack in self.risk_acknowledgments if normalize_risk(ack.risk) == wanted]
+
+
+class Incident(BaseModel):
+    """An incident as the API returns it: the bead's headline fields and its recorded state."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    title: str
+    severity: Severity
+    status: str
+    phase: str
+    created_at: str
+    updated_at: str
+    closed_at: str | None = None
+    close_reason: str = ""
+    labels: list[str] = Field(default_factory=list)
+    state: IncidentState
+
+    @property
+    def is_open(self) -> bool:
+        """True until the incident bead is closed."""
+        return self.status != "closed"
+
+    @property
+    def latest_update(self) -> StatusUpdate | None:
+        """The most recent status update, if any."""
+        return self.state.updates[-1] if self.state.updates else None
+
+    @property
+    def latest_escalation(self) -> EscalationRecord | None:
+        """The most recent escalation recorded, if any."""
+        return self.state.escalations[-1] if self.state.escalations else None
+
+
+class PostmortemSchedule(BaseModel):
+    """A post-mortem scheduled for an incident: its bead, when, and who runs it."""
+
+    incident_id: str
+    postmortem_id: str
+    due_at: datetime
+    owner: str
+    created: bool
+
+
+class RootCauseHandoff(BaseModel):
+    """The root-cause investigation handed on from an incident."""
+
+    incident_id: str
+    root_cause_id: str
+    created: bool
+
+
+def normalize_risk(risk: str) -> str:
+    """Compare risk names loosely: case, spaces and underscores do not matter."""
+    return "-".join(risk.strip().lower().replace("_", " ").split())

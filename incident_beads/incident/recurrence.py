@@ -1,0 +1,54 @@
+"""Recurrence: a new incident matching one resolved recently (same service, similar symptoms)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from incident_beads.incident.model import Assessment, Incident
+from incident_beads.incident.severity import strip_severity_tag
+
+_WORD_RE = re.compile(r"[^\W_]{3,}", re.UNICODE)
+_STOPWORDS = frozenset({
+    "the", "and", "for", "with", "are", "was", "were", "not", "but", "from", "this", "that",
+    "all", "users", "user", "can", "cannot", "when", "after", "into", "out", "has", "have",
+    "had", "its", "our", "new", "error", "errors", "broken", "issue",
+})
+#: Share of the smaller set of symptom words two incidents must have in common.
+SIMILARITY = 0.5
+
+
+def symptom_words(title: str, assessment: Assessment) -> set[str]:
+    """The words that describe what people see: title, what is broken, error messages."""
+    text = " ".join([strip_severity_tag(title), assessment.what_broken,
+                     *assessment.error_messages])
+    return {w for w in (m.group(0).casefold() for m in _WORD_RE.finditer(text))
+            if w not in _STOPWORDS}
+
+
+def similar_symptoms(title: str, assessment: Assessment, other: Incident) -> bool:
+    """True when the same error was seen, or most symptom words are shared."""
+    theirs = other.state.assessment
+    mine_errors = {e.strip().casefold() for e in assessment.error_messages if e.strip()}
+    if mine_errors & {e.strip().casefold() for e in theirs.error_messages if e.strip()}:
+        return True
+    mine, other_words = symptom_words(title, assessment), symptom_words(other.title, theirs)
+    if not mine or not other_words:
+        return False
+    return len(mine & other_words) / min(len(mine), len(other_words)) >= SIMILARITY
+
+
+def matching_resolved(title: str, assessment: Assessment, candidates: Iterable[Incident],
+                      *, now: datetime, window: timedelta) -> list[Incident]:
+    """Resolved incidents within `window` before `now` on a shared service with similar symptoms."""
+    services = {s.strip().casefold() for s in assessment.services if s.strip()}
+    found: list[Incident] = []
+    for other in candidates:
+        resolution = other.state.resolution
+        if resolution is None or resolution.at < now - window:
+            continue
+        theirs = {s.strip().casefold() for s in other.state.assessment.services}
+        if services & theirs and similar_symptoms(title, assessment, other):
+            found.append(other)
+    return found

@@ -1,0 +1,80 @@
+"""Phase 5: the confirmation checklist, the post-mortem rule, and the resolution message."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from incident_beads.config import Config
+from incident_beads.errors import InvalidInput, Refused
+from incident_beads.incident.model import IncidentState, ResolutionChecklist
+from incident_beads.incident.risk import KnownRisk
+from incident_beads.incident.when import format_duration, format_moment
+
+
+def check_checklist(checklist: ResolutionChecklist, incident_id: str) -> None:
+    """Refuse to resolve until every item of the seed's confirmation is given."""
+    missing = checklist.missing()
+    if missing:
+        raise Refused(f"cannot resolve {incident_id}: not confirmed: {'; '.join(missing)}",
+                      hint="confirm each item (--no-longer-occurring --error-rates-normal "
+                           "--users-can-use-feature --monitoring EVIDENCE "
+                           "--stakeholders-notified)")
+
+
+def check_texts(resolution: str, root_cause: str) -> None:
+    """A resolution says what fixed it and, briefly, why it happened."""
+    if not resolution.strip():
+        raise InvalidInput("say what fixed the incident", hint="--resolution TEXT")
+    if not root_cause.strip():
+        raise InvalidInput("give a brief root cause (the post-mortem follows)",
+                           hint="--root-cause TEXT (`unknown, under investigation` is honest)")
+
+
+def postmortem_required(state: IncidentState, config: Config) -> bool:
+    """True when the most severe level the incident held requires a post-mortem (SEV-1/2)."""
+    return state.highest_severity.policy(config).postmortem_required
+
+
+def check_postmortem_window(state: IncidentState, config: Config, *, due: datetime,
+                            resolved: datetime, incident_id: str) -> None:
+    """Refuse a post-mortem later than the window after resolution, unless a person accepted it."""
+    hours = config.knowledge.postmortem_within_hours
+    if due <= resolved + timedelta(hours=hours):
+        return
+    if state.acknowledgments_of(KnownRisk.POSTMORTEM_BEYOND_WINDOW):
+        return
+    raise Refused(f"the post-mortem of {incident_id} is due {format_moment(due)}, more than "
+                  f"{hours} h after resolution",
+                  hint=f"schedule it sooner, or a person accepts the delay: incident risk ack "
+                       f"{incident_id} --risk {KnownRisk.POSTMORTEM_BEYOND_WINDOW} --by WHO")
+
+
+def render_message(*, start: datetime, end: datetime, impact: str, resolution: str,
+                   root_cause: str, postmortem_at: datetime | None,
+                   postmortem_owner: str = "") -> str:
+    """The seed's resolution message for stakeholders."""
+    if postmortem_at is not None:
+        owner = f" (owner: {postmortem_owner})" if postmortem_owner else ""
+        follow_up = f"Post-mortem scheduled for {format_moment(postmortem_at)}{owner}"
+    else:
+        follow_up = "No post-mortem scheduled (optional for this severity)"
+    return (f"Duration: {format_moment(start)} to {format_moment(end)} "
+            f"({format_duration(end - start)})\n"
+            f"Impact: {impact}\n"
+            f"Resolution: {resolution}\n"
+            f"Root cause: {root_cause} (full post-mortem to follow)\n"
+            f"Follow-up: {follow_up}")
+
+
+def close_reason(*, resolution: str, root_cause: str, start: datetime, end: datetime) -> str:
+    """The incident bead's `close_reason`: resolution summary, root cause, duration."""
+    return (f"Resolution: {resolution} | Root cause: {root_cause} | Duration: "
+            f"{format_duration(end - start)} ({format_moment(start)} to {format_moment(end)})")
+
+
+def default_impact(state: IncidentState) -> str:
+    """The impact as last reported, else as assessed."""
+    if state.updates:
+        return state.updates[-1].impact
+    parts = [p for p in (state.assessment.who_affected, state.assessment.what_broken) if p]
+    return "; ".join(parts) or "not assessed"

@@ -1,0 +1,517 @@
+"""`IncidentResponse`: the public API that drives an incident through phases 1, 2, 3 and 5."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, NoReturn
+
+from incident_beads.beads.record import Issue, parse_ts
+from incident_beads.beads.store import BeadsStore, utc_now
+from incident_beads.config import Config, load_config
+from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
+from incident_beads.incident import declare as rules
+from incident_beads.incident import mitigation as ladder
+from incident_beads.incident import resolution as closing
+from incident_beads.incident.communicate import check_eta, next_update_due
+from incident_beads.incident.completion import CompletionReport, evaluate
+from incident_beads.incident.edit import IncidentEdit, editing
+from incident_beads.incident.followups import write_postmortem, write_root_cause
+from incident_beads.incident.model import (
+    METADATA_KEY,
+    Assessment,
+    ConfigChange,
+    Incident,
+    IncidentState,
+    Mitigation,
+    MitigationOption,
+    MitigationResult,
+    Phase,
+    PostmortemSchedule,
+    Resolution,
+    ResolutionChecklist,
+    RiskAcknowledgment,
+    RootCauseHandoff,
+    StatusUpdate,
+    TimelineEvent,
+    Timestamps,
+    UpdateStatus,
+)
+from incident_beads.incident.recurrence import matching_resolved
+from incident_beads.incident.severity import Severity
+from incident_beads.incident.timeline import append_event, incident_from, is_incident, save_state
+from incident_beads.incident.when import as_utc, format_moment, parse_eta, parse_moment
+
+Clock = Callable[[], datetime]
+
+
+def default_actor() -> str:
+    """Who acts when no one is named: `$USER`, else `incident_beads`."""
+    return os.environ.get("USER") or "incident_beads"
+
+
+class IncidentResponse:
+    """Drive production incidents through the seed workflow, stored as beads in one repository.
+
+    Every write is one locked, atomic store transaction. A rule that says no raises `Refused` or
+    `InvalidInput` and writes nothing; an escalation condition is recorded first (state, timeline
+    and a bead comment) and then raised as `Escalation`, so nothing is lost when the orchestrator
+    stops to ask a person. Without a `.beads/` folder the records are kept in memory.
+    """
+
+    def __init__(self, root: Path | str, *, clock: Clock | None = None,
+                 config: Config | None = None, actor: str | None = None,
+                 store: BeadsStore | None = None) -> None:
+        self.root = Path(root)
+        self.config = config if config is not None else load_config(self.root)
+        self._clock: Clock = clock or utc_now
+        self.actor = actor or default_actor()
+        self.store = store or BeadsStore(self.root, config=self.config.beads, clock=self.now)
+
+    def now(self) -> datetime:
+        """The current moment from the injected clock, in UTC."""
+        return as_utc(self._clock())
+
+    # reading -----------------------------------------------------------------------------
+    def get(self, incident_id: str) -> Incident:
+        """One incident by id; `NotFound` for an unknown id or a bead that is no incident."""
+        return incident_from(self.store.get(incident_id))
+
+    def incidents(self, *, include_closed: bool = False) -> list[Incident]:
+        """Every incident, oldest first; closed ones only when asked."""
+        found = [incident_from(issue)
+                 for issue in self.store.query(label="incident", include_closed=include_closed)
+                 if is_incident(issue)]
+        return sorted(found, key=lambda i: (i.state.timestamps.detected, i.id))
+
+    def overdue(self) -> list[Incident]:
+        """Open incidents whose next status update is past, the most overdue first."""
+        now = self.now()
+        late = [i for i in self.incidents()
+                if i.state.next_update_at is not None and i.state.next_update_at < now]
+        return sorted(late, key=lambda i: (i.state.next_update_at or now, i.id))
+
+    def mitigations(self, incident_id: str) -> list[Mitigation]:
+        """Every mitigation attempt recorded, in order."""
+        return list(self.get(incident_id).state.mitigations)
+
+    def ruled_out(self, incident_id: str) -> list[MitigationOption]:
+        """The ladder rungs whose latest outcome is failed or unavailable."""
+        mitigations = self.mitigations(incident_id)
+        return [rung for rung in ladder.LADDER if ladder.is_ruled_out(mitigations, rung)]
+
+    def risk_acknowledgments(self, incident_id: str,
+                             risk: str | None = None) -> list[RiskAcknowledgment]:
+        """The risk acknowledgments recorded, all or those of one risk."""
+        state = self.get(incident_id).state
+        return list(state.risk_acknowledgments if risk is None else state.acknowledgments_of(risk))
+
+    def has_risk_ack(self, incident_id: str, risk: str) -> bool:
+        """True when someone explicitly acknowledged `risk` on this incident."""
+        return bool(self.risk_acknowledgments(incident_id, risk))
+
+    def require_risk_ack(self, incident_id: str, risk: str, *, step: str) -> RiskAcknowledgment:
+        """The acknowledgment of `risk`, or `Refused` naming the command that records one."""
+        acks = self.risk_acknowledgments(incident_id, risk)
+        if not acks:
+            raise risk_refusal(incident_id, risk, step)
+        return acks[-1]
+
+    # phase 1: declare / assess -------------------------------------------------------------
+    def declare(self, title: str, *, severity: Severity | str | int, who_affected: str = "",
+                what_broken: str = "", users_affected: str = "", workaround: str = "",
+                data_at_risk: bool = False, security: bool = False,
+                error_messages: Sequence[str] = (), alerts: Sequence[str] = (),
+                recent_changes: Sequence[str] = (), reported_by: str = "",
+                detected_at: datetime | str | None = None, services: Sequence[str] = (),
+                description: str = "", actor: str | None = None) -> Incident:
+        """Declare an incident with its assessment: writes the `[SEV-N] <title>` bug bead.
+
+        Escalates (after writing) when data is at risk, it is a security incident, or it
+        matches an incident resolved within the recurrence window (then the two are linked).
+        """
+        level = Severity.parse(severity)
+        plain = rules.check_title(title, level)
+        now = self.now()
+        detected = parse_moment(detected_at, now) if detected_at is not None else now
+        rules.check_detected_at(detected, now)
+        assessment = Assessment(
+            detected_at=detected, reported_by=reported_by, who_affected=who_affected,
+            what_broken=what_broken, users_affected=users_affected, workaround=workaround,
+            data_at_risk=data_at_risk, security=security,
+            error_messages=rules.clean_list(error_messages), alerts=rules.clean_list(alerts),
+            recent_changes=rules.clean_list(recent_changes), services=rules.clean_list(services))
+        who = actor or self.actor
+        cadence = level.policy(self.config).update_minutes
+        state = IncidentState(
+            severity=level, peak_severity=level, assessment=assessment,
+            timestamps=Timestamps(detected=detected, declared=now),
+            next_update_at=now + timedelta(minutes=cadence) if cadence else None)
+        window = timedelta(days=self.config.knowledge.recurrence_window_days)
+        pending: Escalation | None = None
+        with self.store.transaction() as tx:
+            earlier = [incident_from(issue) for issue in tx.issues()
+                       if issue.is_closed and is_incident(issue)]
+            matches = matching_resolved(plain, assessment, earlier, now=detected, window=window)
+            state.recurrence_of = [m.id for m in matches]
+            issue = tx.create(
+                level.tag_title(plain), issue_type="bug", priority=level.priority,
+                description=rules.description_for(assessment, level, description),
+                labels=["incident", level.label], created_by=who,
+                metadata={METADATA_KEY: {"kind": "incident"}},
+                dependencies=[("related", m.id) for m in matches])
+            edit = IncidentEdit(tx, issue, state, now=now, actor=who)
+            edit.event("declared", f"Declared {level.value}: {plain}\n\n"
+                       + assessment.render(level), {"severity": level.value})
+            risk = rules.data_risk_message(assessment)
+            if risk:
+                edit.escalate(Escalation.DATA_LOSS_OR_SECURITY, risk)
+            for match in matches:
+                edit.escalate(Escalation.RECURRENCE,
+                              f"this looks like {match.id} ({match.title}), resolved "
+                              f"{format_moment(match.state.resolution.at)}"
+                              if match.state.resolution else f"this looks like {match.id}",
+                              {"recurrence_of": match.id})
+                self._note_recurrence(tx, match, issue.id, now, who)
+            save_state(tx, issue.id, state)
+            pending = edit.escalation
+            incident_id = issue.id
+        if pending is not None:
+            raise pending
+        return self.get(incident_id)
+
+    def _note_recurrence(self, tx: Any, earlier: Incident, new_id: str, now: datetime,
+                         who: str) -> None:
+        state = earlier.state
+        append_event(tx, earlier.id, state, at=now, by=who, kind="recurred",
+                     text=f"Recurred as {new_id}", data={"incident": new_id})
+        save_state(tx, earlier.id, state)
+
+    # phase 2: communicate -----------------------------------------------------------------
+    def post_update(self, incident_id: str, *, status: UpdateStatus | str, impact: str,
+                    action: str, eta: datetime | str | None = None,
+                    next_update: datetime | str | None = None,
+                    actor: str | None = None) -> Incident:
+        """Post a status update in the seed's template; the first one acknowledges the incident.
+
+        The next update is due after the severity's cadence unless `next_update` is given.
+        An ETA beyond the severity's response window (from detection) escalates after the
+        update is recorded, unless a person acknowledged `eta-beyond-window` for it.
+        """
+        try:
+            level = UpdateStatus(status)
+        except ValueError:
+            raise InvalidInput(f"unknown status {status!r}",
+                               hint="use Investigating, Identified or Mitigating") from None
+        if level is UpdateStatus.RESOLVED:
+            raise Refused("an incident is resolved with its checklist, not with an update",
+                          hint=f"incident resolve {incident_id} ...")
+        if not impact.strip() or not action.strip():
+            raise InvalidInput("a status update needs the impact and the current action",
+                               hint="--impact 'who/what is affected' --action 'what we do'")
+        now = self.now()
+        when = parse_eta(eta, now)
+        if isinstance(when, datetime) and when < now:
+            raise InvalidInput(f"the ETA {format_moment(when)} is already past",
+                               hint="give a future time such as +30m, or `investigating`")
+        with editing(self.store, incident_id, now=now, actor=actor or self.actor,
+                     open_only=True, action="update") as edit:
+            state = edit.state
+            following = next_update_due(state, self.config, now, next_update)
+            update = StatusUpdate(
+                at=now, by=edit.actor, status=level, impact=impact, action=action,
+                eta=when if isinstance(when, datetime) else None,
+                eta_text=when if isinstance(when, str) else "", next_update_at=following)
+            state.updates.append(update)
+            state.next_update_at = following
+            if state.timestamps.acknowledged is None:
+                state.timestamps.acknowledged = now
+            edit.event("status-update", update.render(),
+                       {"status": level.value, "eta": update.eta.isoformat() if update.eta
+                        else update.eta_text})
+            if isinstance(when, datetime):
+                check_eta(edit, self.config, when)
+        return self.get(incident_id)
+
+    # phase 3: mitigate ---------------------------------------------------------------------
+    def mitigate(self, incident_id: str, option: MitigationOption | str,
+                 result: MitigationResult | str, *, detail: str = "", reason: str = "",
+                 config_change: ConfigChange | None = None,
+                 actor: str | None = None) -> Incident:
+        """Record one rung of the ladder (rollback, feature-flag, config-change, scale, hotfix).
+
+        Taking a rung while earlier ones are neither tried nor ruled out needs `reason`; a
+        config change needs `config_change`. The first rung that works marks the incident
+        mitigated; when rollback, flag, config change and scale are all failed or unavailable,
+        the attempt is recorded and `Escalation` (mitigations exhausted) is raised.
+        """
+        rung, outcome = ladder.parse_option(option), ladder.parse_result(result)
+        now = self.now()
+        with editing(self.store, incident_id, now=now, actor=actor or self.actor,
+                     open_only=True, action="mitigate") as edit:
+            state = edit.state
+            skipped = ladder.check_attempt(state.mitigations, rung, outcome, reason=reason,
+                                           config_change=config_change)
+            attempt = Mitigation(at=now, by=edit.actor, option=rung, result=outcome,
+                                 detail=detail, skip_reason=reason.strip() if skipped else "",
+                                 skipped=skipped,
+                                 config_change=config_change if rung is
+                                 MitigationOption.CONFIG_CHANGE else None)
+            state.mitigations.append(attempt)
+            if state.phase == Phase.ASSESS.value:
+                state.phase = Phase.MITIGATE.value
+            edit.event("mitigation", ladder.describe_attempt(attempt), {"option": rung.value,
+                                                          "result": outcome.value})
+            if outcome is MitigationResult.WORKED and state.timestamps.mitigated is None:
+                state.timestamps.mitigated = now
+                state.phase = Phase.MITIGATED.value
+            if outcome in ladder.RULED_OUT and ladder.is_exhausted(state.mitigations):
+                edit.escalate(Escalation.MITIGATIONS_EXHAUSTED,
+                              "rollback, feature flag, config change and scale are all failed "
+                              "or unavailable", {"ruled_out": [r.value for r in ladder.LADDER
+                                                               if ladder.is_ruled_out(
+                                                                   state.mitigations, r)]},
+                              hint="ask a person whether to hotfix (SEV-1/2) or how else "
+                                   "to proceed")
+        return self.get(incident_id)
+
+    def mark_mitigated(self, incident_id: str, how: str, *, actor: str | None = None) -> Incident:
+        """Mark the incident mitigated by something off the ladder (a verified hotfix)."""
+        if not how.strip():
+            raise InvalidInput("say what mitigated the incident")
+        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
+                     open_only=True, action="mark mitigated") as edit:
+            if edit.state.timestamps.mitigated is None:
+                edit.state.timestamps.mitigated = edit.now
+            edit.state.phase = Phase.MITIGATED.value
+            edit.event("mitigated", f"Mitigated: {how}")
+        return self.get(incident_id)
+
+    # risk ----------------------------------------------------------------------------------
+    def acknowledge_risk(self, incident_id: str, risk: str, *, by: str, note: str = "",
+                         at: datetime | str | None = None) -> RiskAcknowledgment:
+        """Record that the person `by` explicitly accepts `risk` (before the risky step)."""
+        if not risk.strip():
+            raise InvalidInput("name the risk being accepted", hint="--risk NAME")
+        if not by.strip():
+            raise InvalidInput("a risk is accepted by a named person", hint="--by WHO")
+        now = self.now()
+        moment = parse_moment(at, now) if at is not None else now
+        ack = RiskAcknowledgment(risk=risk.strip(), by=by.strip(), at=moment, note=note)
+        with editing(self.store, incident_id, now=now, actor=by.strip()) as edit:
+            edit.state.risk_acknowledgments.append(ack)
+            edit.event("risk-acknowledged",
+                       f"Risk accepted by {ack.by}: {ack.risk}" + (f" ({note})" if note else ""),
+                       {"risk": ack.risk})
+        return ack
+
+    # reclassify ----------------------------------------------------------------------------
+    def reclassify(self, incident_id: str, severity: Severity | str | int, *, reason: str,
+                   actor: str | None = None) -> Incident:
+        """Move the incident to another severity, with a reason; title, label, priority follow."""
+        level = Severity.parse(severity)
+        if not reason.strip():
+            raise InvalidInput("a reclassification needs a reason", hint="--reason TEXT")
+        now = self.now()
+        with editing(self.store, incident_id, now=now, actor=actor or self.actor,
+                     open_only=True, action="reclassify") as edit:
+            state, before = edit.state, edit.state.severity
+            if level is before:
+                raise Refused(f"{incident_id} is already {level.value}")
+            edit.tx.update(incident_id, title=level.tag_title(edit.issue.title),
+                           priority=level.priority)
+            edit.tx.remove_label(incident_id, before.label)
+            edit.tx.add_label(incident_id, level.label)
+            state.severity = level
+            state.peak_severity = state.highest_severity
+            due = next_update_due(state, self.config, now)
+            if due is None or state.next_update_at is None or due < state.next_update_at:
+                state.next_update_at = due
+            edit.event("reclassified", f"Reclassified {before.value} -> {level.value}: {reason}",
+                       {"from": before.value, "to": level.value, "reason": reason})
+        return self.get(incident_id)
+
+    # phase 5: resolve ---------------------------------------------------------------------
+    def schedule_postmortem(self, incident_id: str, *, at: datetime | str, owner: str,
+                            actor: str | None = None) -> PostmortemSchedule:
+        """Schedule the post-mortem: a `post-mortem` bead under the incident, due at `at`.
+
+        It must fall within the post-mortem window (48 h) of the resolution (or of now, before
+        resolution) unless a person acknowledged `postmortem-beyond-window`. Scheduling again
+        moves the open post-mortem instead of adding one.
+        """
+        if not owner.strip():
+            raise InvalidInput("a post-mortem needs an owner", hint="--owner WHO")
+        now = self.now()
+        due = parse_moment(at, now)
+        if due < now - timedelta(minutes=1):
+            raise InvalidInput(f"the post-mortem time {format_moment(due)} is past",
+                               hint="give --at as +1d or a future ISO time")
+        with editing(self.store, incident_id, now=now, actor=actor or self.actor) as edit:
+            incident = incident_from(edit.issue)
+            resolved = edit.state.resolution.at if edit.state.resolution else now
+            closing.check_postmortem_window(edit.state, self.config, due=due, resolved=resolved,
+                                            incident_id=incident_id)
+            issue, created = write_postmortem(edit.tx, incident, due=due, owner=owner.strip(),
+                                              by=edit.actor)
+            edit.state.postmortem_id = issue.id
+            edit.event("postmortem-scheduled",
+                       f"Post-mortem {'scheduled' if created else 'moved'}: {issue.id} on "
+                       f"{format_moment(due)}, owner {owner.strip()}",
+                       {"postmortem_id": issue.id, "due_at": due.isoformat()})
+        return PostmortemSchedule(incident_id=incident_id, postmortem_id=issue.id, due_at=due,
+                                  owner=owner.strip(), created=created)
+
+    def resolve(self, incident_id: str, *, resolution: str, root_cause: str,
+                no_longer_occurring: bool = False, error_rates_normal: bool = False,
+                users_can_use_feature: bool = False, monitoring_evidence: str = "",
+                stakeholders_notified: bool = False, impact: str = "",
+                actor: str | None = None) -> Incident:
+        """Resolve after the seed's confirmation checklist; closes the incident bead.
+
+        Every checklist item is required (monitoring with its evidence). SEV-1/2 incidents (by
+        the most severe level they held) need a post-mortem scheduled first. The resolution
+        message is rendered, posted as the final update, and kept with the duration.
+        """
+        closing.check_texts(resolution, root_cause)
+        checklist = ResolutionChecklist(
+            no_longer_occurring=no_longer_occurring, error_rates_normal=error_rates_normal,
+            users_can_use_feature=users_can_use_feature,
+            monitoring_evidence=monitoring_evidence.strip(),
+            stakeholders_notified=stakeholders_notified)
+        closing.check_checklist(checklist, incident_id)
+        now = self.now()
+        with editing(self.store, incident_id, now=now, actor=actor or self.actor,
+                     open_only=True, action="resolve") as edit:
+            state = edit.state
+            postmortem = self._open_postmortem(edit)
+            if postmortem is None and closing.postmortem_required(state, self.config):
+                raise Refused(f"cannot resolve {incident_id}: a "
+                              f"{state.highest_severity.value} incident needs its post-mortem "
+                              "scheduled first",
+                              hint=f"incident postmortem schedule {incident_id} --at +1d "
+                                   "--owner WHO")
+            due = _due_at(postmortem)
+            if due is not None:
+                closing.check_postmortem_window(state, self.config, due=due, resolved=now,
+                                                incident_id=incident_id)
+            start = state.timestamps.detected
+            said = impact.strip() or closing.default_impact(state)
+            owner = postmortem.data.get("owner", "") if postmortem else ""
+            message = closing.render_message(start=start, end=now, impact=said,
+                                             resolution=resolution, root_cause=root_cause,
+                                             postmortem_at=due, postmortem_owner=str(owner))
+            state.resolution = Resolution(
+                at=now, by=edit.actor, checklist=checklist, summary=resolution,
+                root_cause=root_cause, impact=said, message=message,
+                duration_minutes=int((now - start).total_seconds() // 60),
+                postmortem_at=due, postmortem_owner=str(owner))
+            state.updates.append(StatusUpdate(at=now, by=edit.actor, status=UpdateStatus.RESOLVED,
+                                              impact=said, action=resolution))
+            state.next_update_at = None
+            state.timestamps.resolved = now
+            state.phase = Phase.RESOLVED.value
+            # Closed first, so that `closed_at` is the moment of resolution itself.
+            edit.tx.close(incident_id, closing.close_reason(
+                resolution=resolution, root_cause=root_cause, start=start, end=now))
+            edit.event("resolved", f"Status: Resolved\n\n{message}")
+        return self.get(incident_id)
+
+    def _open_postmortem(self, edit: IncidentEdit) -> Issue | None:
+        found = edit.state.postmortem_id
+        if not found or not edit.tx.exists(found):
+            return None
+        return edit.tx.get(found)
+
+    def reopen(self, incident_id: str, *, reason: str, actor: str | None = None) -> NoReturn:
+        """Reopen a resolved incident: it recurred, so this always escalates (after recording)."""
+        if not reason.strip():
+            raise InvalidInput("say why the incident is reopened", hint="--reason TEXT")
+        now = self.now()
+        with editing(self.store, incident_id, now=now, actor=actor or self.actor) as edit:
+            if not edit.issue.is_closed:
+                raise Refused(f"{incident_id} is not resolved, nothing to reopen")
+            state = edit.state
+            edit.tx.reopen(incident_id)
+            if state.resolution is not None:
+                state.past_resolutions.append(state.resolution)
+            state.resolution = None
+            state.timestamps.resolved = None
+            state.phase = Phase.MITIGATE.value
+            state.next_update_at = next_update_due(state, self.config, now)
+            edit.event("reopened", f"Reopened: {reason}", {"reason": reason})
+            edit.escalate(Escalation.RECURRENCE,
+                          f"{incident_id} recurred after it was resolved: {reason}")
+        raise AssertionError("unreachable: editing() raises the recorded escalation")
+
+    def handoff(self, incident_id: str, *, notes: str = "", assignee: str = "",
+                actor: str | None = None) -> RootCauseHandoff:
+        """Hand the root-cause investigation on: a `root-cause` bead discovered from the incident.
+
+        Only once the incident is stable (mitigated or resolved); a second call returns the
+        bead made by the first.
+        """
+        now = self.now()
+        with editing(self.store, incident_id, now=now, actor=actor or self.actor) as edit:
+            state = edit.state
+            if state.root_cause_id and edit.tx.exists(state.root_cause_id):
+                return RootCauseHandoff(incident_id=incident_id,
+                                        root_cause_id=state.root_cause_id, created=False)
+            if state.timestamps.mitigated is None and state.resolution is None:
+                raise Refused(f"{incident_id} is not stable yet: hand off the root cause once "
+                              "it is mitigated or resolved",
+                              hint=f"incident mitigate {incident_id} ... first")
+            issue = write_root_cause(edit.tx, incident_from(edit.issue), notes=notes,
+                                     assignee=assignee, by=edit.actor)
+            state.root_cause_id = issue.id
+            edit.event("handoff", f"Root cause investigation handed off: {issue.id}",
+                       {"root_cause_id": issue.id})
+        return RootCauseHandoff(incident_id=incident_id, root_cause_id=issue.id, created=True)
+
+    def check(self, incident_id: str) -> CompletionReport:
+        """The seed's five completion criteria, each met or missing."""
+        incident = self.get(incident_id)
+        found = incident.state.postmortem_id
+        scheduled = False
+        if found:
+            try:
+                scheduled = self.store.get(found).due_at is not None
+            except NotFound:
+                scheduled = False
+        return evaluate(incident, self.config, postmortem_scheduled=scheduled)
+
+    # the timeline, for every record kind ----------------------------------------------------
+    def record_event(self, incident_id: str, text: str, *, kind: str = "note",
+                     actor: str | None = None, data: dict[str, Any] | None = None,
+                     phase: Phase | str | None = None) -> TimelineEvent:
+        """Append a timeline event to an incident: a bead comment and an entry in its state."""
+        if not text.strip():
+            raise InvalidInput("a timeline event needs text")
+        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor) as edit:
+            event = edit.event(kind, text, data)
+            if phase is not None:
+                edit.state.phase = Phase(phase).value
+        return event
+
+    def escalate(self, incident_id: str, condition: str, message: str, *,
+                 actor: str | None = None, data: dict[str, Any] | None = None,
+                 hint: str | None = None) -> NoReturn:
+        """Record an escalation on the incident's timeline, then raise it."""
+        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor) as edit:
+            edit.escalate(condition, message, data, hint=hint)
+        raise AssertionError("unreachable: editing() raises the recorded escalation")
+
+
+def _due_at(issue: Issue | None) -> datetime | None:
+    if issue is None or issue.due_at is None:
+        return None
+    return as_utc(parse_ts(issue.due_at))
+
+
+def risk_refusal(incident_id: str, risk: str, step: str) -> Refused:
+    """The refusal of a step that needs an explicit risk acknowledgment."""
+    return Refused(f"{step} needs an explicit acknowledgment of the risk {risk!r}",
+                   hint=f"a person accepts it first: incident risk ack {incident_id} "
+                        f"--risk {risk} --by WHO")

@@ -1,0 +1,14 @@
+"""Named risks that steps ask an explicit acknowledgment for."""
+
+from __future__ import annotations
+
+
+class KnownRisk:
+    """Risk names used by the library; any other name may be acknowledged too."""
+
+    #: Scheduling the post-mortem later than the window after resolution (default 48 h).
+    POSTMORTEM_BEYOND_WINDOW = "postmortem-beyond-window"
+    #: Working to an ETA beyond the severity's response window after it was escalated.
+    ETA_BEYOND_WINDOW = "eta-beyond-window"
+    #: A hotfix while rollback is still possible, or one without a rollback path.
+    HOTFIX_WITHOUT_ROLLBACK = "hotfix-without-rollback"

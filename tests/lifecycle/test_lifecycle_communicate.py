@@ -1,0 +1,129 @@
+"""Phase 2: status updates in the seed's template, cadence, overdue, and the ETA window."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import FakeClock
+
+from incident_beads import Escalation, IncidentResponse, InvalidInput, KnownRisk, Refused
+
+
+def test_update_follows_the_seed_template(api: IncidentResponse, clock: FakeClock) -> None:
+    incident = api.declare("Checkout down", severity=1)
+    clock.advance(minutes=3)
+    updated = api.post_update(incident.id, status="investigating", impact="all users",
+                              action="checking the last deploy", eta="+10m")
+    comment = api.store.get(incident.id).comments[-1]["text"]
+    assert comment == ("Status: Investigating\nImpact: all users\n"
+                       "Current action: checking the last deploy\n"
+                       "ETA to resolution: 2026-01-15 10:13 UTC\n"
+                       "Next update: 2026-01-15 10:18 UTC")
+    assert updated.latest_update is not None
+    assert updated.latest_update.next_update_at == clock.moment + timedelta(minutes=15)
+    assert updated.state.next_update_at == clock.moment + timedelta(minutes=15)
+
+
+def test_first_update_sets_acknowledged(api: IncidentResponse, clock: FakeClock) -> None:
+    incident = api.declare("Slow search", severity=3)
+    assert incident.state.timestamps.acknowledged is None
+    first = clock.advance(minutes=5)
+    api.post_update(incident.id, status="Investigating", impact="search", action="profiling")
+    clock.advance(minutes=30)
+    again = api.post_update(incident.id, status="Identified", impact="search", action="index")
+    assert again.state.timestamps.acknowledged == first
+
+
+def test_cadence_follows_severity_unless_given(api: IncidentResponse, clock: FakeClock) -> None:
+    sev3 = api.declare("Slow search", severity=3)
+    assert api.post_update(sev3.id, status="Investigating", impact="i", action="a") \
+        .state.next_update_at == clock.moment + timedelta(minutes=60)
+    given = api.post_update(sev3.id, status="Investigating", impact="i", action="a",
+                            next_update="+10m")
+    assert given.state.next_update_at == clock.moment + timedelta(minutes=10)
+    sev4 = api.declare("Typo on the about page", severity=4)
+    assert api.post_update(sev4.id, status="Identified", impact="i", action="a") \
+        .state.next_update_at is None
+
+
+def test_text_eta_is_kept_and_does_not_escalate(api: IncidentResponse) -> None:
+    incident = api.declare("Checkout down", severity=1)
+    updated = api.post_update(incident.id, status="Investigating", impact="all", action="a",
+                              eta="investigating")
+    assert updated.latest_update is not None and updated.latest_update.eta_text == "investigating"
+    assert updated.state.escalations == []
+
+
+def test_must_stop_when_eta_exceeds_the_response_window(api: IncidentResponse) -> None:
+    incident = api.declare("Checkout down", severity=1)
+    with pytest.raises(Escalation) as raised:
+        api.post_update(incident.id, status="Identified", impact="all", action="rebuild index",
+                        eta="+2h")
+    assert raised.value.condition == Escalation.ETA_BEYOND_WINDOW
+    stored = api.get(incident.id)
+    assert len(stored.state.updates) == 1  # the update itself was kept
+    assert stored.latest_escalation is not None
+    assert stored.latest_escalation.condition == Escalation.ETA_BEYOND_WINDOW
+
+
+def test_eta_within_the_window_does_not_escalate(api: IncidentResponse) -> None:
+    incident = api.declare("Search slow", severity=3)
+    updated = api.post_update(incident.id, status="Identified", impact="i", action="a",
+                              eta="+3h")
+    assert updated.state.escalations == []
+
+
+def test_an_accepted_eta_does_not_escalate_again(api: IncidentResponse) -> None:
+    incident = api.declare("Checkout down", severity=2)
+    with pytest.raises(Escalation):
+        api.post_update(incident.id, status="Identified", impact="i", action="a", eta="+3h")
+    api.acknowledge_risk(incident.id, KnownRisk.ETA_BEYOND_WINDOW, by="Grace (IC)")
+    api.post_update(incident.id, status="Mitigating", impact="i", action="a", eta="+3h")
+    with pytest.raises(Escalation):  # a later ETA than the one accepted is asked again
+        api.post_update(incident.id, status="Mitigating", impact="i", action="a", eta="+5h")
+
+
+def test_updating_a_closed_incident_is_refused(api: IncidentResponse) -> None:
+    incident = api.declare("Checkout down", severity=3)
+    api.store.close(incident.id, "fixed")
+    before = api.store.get(incident.id).data
+    with pytest.raises(Refused, match="closed"):
+        api.post_update(incident.id, status="Identified", impact="i", action="a")
+    assert api.store.get(incident.id).data == before
+
+
+def test_resolved_is_not_an_update(api: IncidentResponse) -> None:
+    incident = api.declare("Checkout down", severity=3)
+    with pytest.raises(Refused, match="resolve"):
+        api.post_update(incident.id, status="Resolved", impact="i", action="a")
+
+
+@pytest.mark.parametrize("fields", [
+    {"status": "Panicking", "impact": "i", "action": "a"},
+    {"status": "Identified", "impact": " ", "action": "a"},
+    {"status": "Identified", "impact": "i", "action": ""},
+    {"status": "Identified", "impact": "i", "action": "a", "eta": "-5m"},
+    {"status": "Identified", "impact": "i", "action": "a", "next_update": "-5m"},
+])
+def test_bad_updates_are_refused(api: IncidentResponse, fields: dict[str, str]) -> None:
+    incident = api.declare("Checkout down", severity=3)
+    with pytest.raises(InvalidInput):
+        api.post_update(incident.id, **fields)
+    assert api.get(incident.id).state.updates == []
+
+
+def test_overdue_lists_open_incidents_past_their_next_update(
+        api: IncidentResponse, clock: FakeClock) -> None:
+    sev1 = api.declare("Checkout down", severity=1)
+    sev3 = api.declare("Search slow", severity=3)
+    sev4 = api.declare("Typo", severity=4)
+    assert api.overdue() == []
+    clock.advance(minutes=20)
+    assert [i.id for i in api.overdue()] == [sev1.id]
+    api.post_update(sev1.id, status="Identified", impact="i", action="a")
+    clock.advance(minutes=45)
+    assert [i.id for i in api.overdue()] == [sev1.id, sev3.id]  # most overdue first
+    api.store.close(sev3.id, "gone")
+    assert sev4.id not in [i.id for i in api.overdue()]
+    assert [i.id for i in api.overdue()] == [sev1.id]
