@@ -51,7 +51,10 @@ def parse_since(text: str | datetime | None, now: datetime) -> datetime:
 
 
 def _tag_pattern(config: GitConfig) -> re.Pattern[str]:
-    parts = [re.escape(name).replace(re.escape("{id}"), "(.+)") for name in config.tag_names]
+    # `{branch}` is the hotfix branch name after `hotfix/`, that is `incident-<id>`.
+    parts = [re.escape(name).replace(re.escape("{id}"), "(.+)")
+             .replace(re.escape("{branch}"), re.escape("incident-") + "(.+)")
+             for name in config.tag_names]
     return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else re.compile(r"(?!)")
 
 

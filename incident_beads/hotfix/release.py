@@ -154,7 +154,6 @@ def merge(p: HotfixProtocol, hotfix_id: str, *, push: bool = False,
             raise GitError(f"the configured develop branch {develop!r} does not exist",
                            hint="fix git.develop_branch in .incident-beads.toml")
         main = git.main_branch()
-        back = git.current_branch()
         trailer = trailer_line(state.incident_id)
         main_commit = git.merge_no_ff(state.branch, main,
                                       f"Merge branch '{state.branch}'\n\n{trailer}\n")
@@ -163,8 +162,9 @@ def merge(p: HotfixProtocol, hotfix_id: str, *, push: bool = False,
             develop_commit = git.merge_no_ff(
                 state.branch, develop, f"Merge branch '{state.branch}' into {develop}\n\n"
                                        f"{trailer}\n")
-        if back and back not in (main, develop):
-            git.checkout(back)
+        # Like `git flow hotfix finish`, end on the main branch, where the fix now lives.
+        if develop:
+            git.checkout(main)
         if push:
             refs = [f"refs/heads/{main}"] + ([f"refs/heads/{develop}"] if develop else [])
             git.push(p.config.git.remote, [*refs, f"refs/tags/{state.tag}"])

@@ -92,9 +92,8 @@ def _message(incident_ids: Sequence[str], paths: list[str]) -> str:
     named = ", ".join(incident_ids)
     subject = f"Record incident {named}" if incident_ids else "Record incident records"
     body = "\n".join(f"- {p}" for p in paths)
-    trailers = "\n".join(f"Incident: {i}" for i in incident_ids)
-    text = f"{subject}\n\nUpdate the incident store and the docs written for it:\n{body}\n"
-    return text + (f"\n{trailers}\n" if trailers else "")
+    # No `Incident:` trailer: the push guard reads that trailer as a hotfix delivery.
+    return f"{subject}\n\nUpdate the incident store and the docs written for it:\n{body}\n"
 
 
 def _push(git: GitRepo, config: Config, branch: str | None) -> bool:
