@@ -17,7 +17,8 @@ def run(group: click.Group, argv: list[str] | None) -> NoReturn:
     args = sys.argv[1:] if argv is None else argv
     wants_json = "--json" in args[: args.index("--")] if "--" in args else "--json" in args
     try:
-        group.main(args=args, prog_name="incident", standalone_mode=False)
+        # Without standalone mode click returns the code of `ctx.exit(n)` instead of exiting.
+        result = group.main(args=args, prog_name="incident", standalone_mode=False)
     except IncidentBeadsError as exc:
         _fail(exc.one_line(), exc.exit_code, exc.to_json() if wants_json else None)
     except click.exceptions.Exit as exc:
@@ -40,7 +41,7 @@ def run(group: click.Group, argv: list[str] | None) -> NoReturn:
             raise
         _fail(f"internal error: {type(exc).__name__}: {exc}", 1, None,
               hint="set INCIDENT_BEADS_DEBUG=1 to see the traceback")
-    sys.exit(0)
+    sys.exit(result if isinstance(result, int) and not isinstance(result, bool) else 0)
 
 
 def _fail(message: str, code: int, as_json: dict[str, object] | None, hint: str = "") -> NoReturn:
