@@ -102,6 +102,8 @@ def apply(version: dict[str, dict[str, Any]], op: tuple[str, int, int], side: st
     issue_id = sorted(version)[pick % len(version)]
     data = version[issue_id]
     if kind == "child":  # counters: both sides may take the same `<parent>.<n>`
+        if issue_id.count(".") >= 3:
+            return  # bd allows three levels
         new_id = child_id(issue_id, set(version))
         version[new_id] = issue(new_id, title=f"{side} child", created_at=now, updated_at=now)
         return

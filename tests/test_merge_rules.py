@@ -289,6 +289,14 @@ def test_theirs_child_with_a_taken_number_moves_to_a_free_one() -> None:
     assert by_id["inc-a1"]["metadata"]["incident_beads"]["hotfix_id"] == "inc-a1.3"
 
 
+def test_a_child_too_deep_to_renumber_is_a_conflict() -> None:
+    ours = issue("inc-a1.1.1.1.1", title="ours", created_at=T1, updated_at=T1)
+    theirs = issue("inc-a1.1.1.1.1", title="theirs", created_at=T2, updated_at=T2)
+    result = merge_files(b"", jsonl(ours), jsonl(theirs))
+    assert [c.issue_id for c in result.conflicts] == ["inc-a1.1.1.1.1"]
+    assert result.renamed == ()
+
+
 def test_the_same_child_added_on_both_sides_is_not_renumbered() -> None:
     child = issue("inc-a1.1", created_at=T1, updated_at=T1)
     result = merge_files(b"", jsonl(child), jsonl(changed(child, notes="x", updated_at=T2)))

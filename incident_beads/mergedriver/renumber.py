@@ -14,6 +14,7 @@ from typing import Any
 
 from incident_beads.beads.ids import child_id
 from incident_beads.beads.record import encode_line
+from incident_beads.errors import InvalidInput
 
 _CHILD = re.compile(r"(.+)\.(\d+)")
 
@@ -34,7 +35,10 @@ def renumber_children(base_ids: set[str], ours: dict[str, bytes], theirs_ids: li
         if match is None or not added_apart(json.loads(ours[old]),
                                             json.loads(theirs_lines[theirs[old]])):
             continue
-        new = child_id(match.group(1), taken)
+        try:
+            new = child_id(match.group(1), taken)
+        except InvalidInput:
+            continue  # deeper than bd allows: left to the conflict report
         taken.add(new)
         renamed.append((old, new))
         theirs_ids[theirs[old]] = new
