@@ -16,6 +16,17 @@ COMMANDS: dict[str, str] = {
     "list": "store_cmds:list_",
     "show": "store_cmds:show",
     "doctor": "store_cmds:doctor",
+    "create": "lifecycle_cmds:create",
+    "update": "lifecycle_cmds:update",
+    "overdue": "lifecycle_cmds:overdue",
+    "mitigate": "lifecycle_cmds:mitigate",
+    "risk": "risk_cmds:risk",
+    "reclassify": "lifecycle_cmds:reclassify",
+    "resolve": "lifecycle_cmds:resolve",
+    "reopen": "lifecycle_cmds:reopen",
+    "handoff": "lifecycle_cmds:handoff",
+    "check": "lifecycle_cmds:check",
+    "postmortem": "postmortem_cmds:postmortem",
 }
 
 

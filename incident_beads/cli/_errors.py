@@ -16,8 +16,9 @@ def run(group: click.Group, argv: list[str] | None) -> NoReturn:
     """Run `group`; exit 0 done, 1 refused or failed, 2 usage, 3 escalation."""
     args = sys.argv[1:] if argv is None else argv
     wants_json = "--json" in args[: args.index("--")] if "--" in args else "--json" in args
+    result: object = None
     try:
-        group.main(args=args, prog_name="incident", standalone_mode=False)
+        result = group.main(args=args, prog_name="incident", standalone_mode=False)
     except IncidentBeadsError as exc:
         _fail(exc.one_line(), exc.exit_code, exc.to_json() if wants_json else None)
     except click.exceptions.Exit as exc:
@@ -40,7 +41,8 @@ def run(group: click.Group, argv: list[str] | None) -> NoReturn:
             raise
         _fail(f"internal error: {type(exc).__name__}: {exc}", 1, None,
               hint="set INCIDENT_BEADS_DEBUG=1 to see the traceback")
-    sys.exit(0)
+    # Outside standalone mode click hands a command's `ctx.exit(code)` back as the result.
+    sys.exit(result if isinstance(result, int) and not isinstance(result, bool) else 0)
 
 
 def _fail(message: str, code: int, as_json: dict[str, object] | None, hint: str = "") -> NoReturn:
