@@ -41,6 +41,9 @@ _EXPORTS: dict[str, str] = {
     "UpdateStatus": "incident_beads.incident.model",
     "Severity": "incident_beads.incident.severity",
     "KnownRisk": "incident_beads.incident.risk",
+    "merge_files": "incident_beads.mergedriver",
+    "MergeResult": "incident_beads.mergedriver",
+    "register_merge_driver": "incident_beads.mergedriver",
 }
 
 __all__ = sorted(_EXPORTS)

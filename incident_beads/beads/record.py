@@ -22,10 +22,15 @@ _ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
 _OMIT_WHEN_EMPTY = frozenset(KEY_ORDER) - {"id", "title", "priority", "created_at", "updated_at"}
 
 
+def is_omitted(key: str, value: Any) -> bool:
+    """True when bd leaves `key` out of the line for this empty `value`."""
+    return key in _OMIT_WHEN_EMPTY and value in ("", None, [], {}, False, 0)
+
+
 def encode_line(data: dict[str, Any]) -> bytes:
     """Encode an issue as bd does: compact, bd's key order, its five escapes, ending in `\\n`."""
     ordered = {k: data[k] for k in sorted(data, key=lambda k: _RANK.get(k, len(_RANK)))
-               if not (k in _OMIT_WHEN_EMPTY and data[k] in ("", None, [], {}, False, 0))}
+               if not is_omitted(k, data[k])}
     text = json.dumps(ordered, ensure_ascii=False, separators=(",", ":"))
     for raw, escaped in _ESCAPES:
         if raw in text:

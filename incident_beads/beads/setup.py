@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from incident_beads.beads.fileio import atomic_write
+from incident_beads.beads.fileio import atomic_write, find_git_dir
 from incident_beads.beads.ids import PREFIX_RE, configured_prefix
 from incident_beads.beads.store import ISSUES_FILE
 from incident_beads.errors import InvalidInput, Refused
+from incident_beads.mergedriver.register import register_merge_driver
 
 # Our temporary files never belong in git; bd's own entries are left to bd.
 GITIGNORE_LINES = ("# incident_beads temporary files", ".*.incident-beads.tmp")
 
 
 def init_store(root: Path, prefix: str = "") -> list[Path]:
-    """Create `.beads/issues.jsonl` and `.beads/.gitignore` (safe twice); list what it wrote."""
+    """Create `.beads/issues.jsonl` and `.beads/.gitignore` (safe twice); list what it wrote.
+
+    Inside a git repository it also registers the merge driver for the file.
+    """
     if prefix and not PREFIX_RE.fullmatch(prefix):
         raise InvalidInput(f"invalid prefix {prefix!r}",
                            hint="a prefix is lowercase letters, digits and hyphens, "
@@ -47,4 +51,8 @@ def init_store(root: Path, prefix: str = "") -> list[Path]:
                               hint=f"add `issue-prefix: \"{prefix}\"` to it")
             atomic_write(config, [f'issue-prefix: "{prefix}"\n'.encode()])
             written.append(config)
+    if find_git_dir(root) is not None:
+        attributes = register_merge_driver(root).attributes_written
+        if attributes is not None:
+            written.append(attributes)
     return written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import secrets
@@ -402,20 +403,28 @@ def _matcher(status: str | Iterable[str] | None = None, issue_type: str | None =
     return keep
 
 
-def _apply(snapshot: Snapshot,
-           changes: Changes) -> tuple[list[str | None], list[int], list[bytes | memoryview]]:
-    """Lay out the new file: unchanged lines as they were, each new line after its id neighbour.
+def place_after_neighbours(ids: Sequence[str | None],
+                           new_ids: Iterable[str]) -> dict[int, list[str]]:
+    """Map a line number to the new ids written after it (-1: before the first line).
 
     New ids are random hashes, so placing each after the greatest smaller id spreads additions
     over the file: two branches that each add issues rarely touch neighbouring lines, and a file
-    bd kept sorted by id stays sorted.
+    bd kept sorted by id stays sorted. An id smaller than all goes before the smallest one.
     """
+    existing = sorted((issue_id, n) for n, issue_id in enumerate(ids) if issue_id is not None)
+    names = [issue_id for issue_id, _ in existing]
     inserts: dict[int, list[str]] = {}
-    existing = [(issue_id, n) for n, issue_id in enumerate(snapshot.ids) if issue_id is not None]
-    for new_id in sorted(changes.created):
-        before = [(issue_id, n) for issue_id, n in existing if issue_id < new_id]
-        after = max(before)[1] if before else (min(existing)[1] - 1 if existing else -1)
+    for new_id in sorted(new_ids):
+        i = bisect.bisect_left(names, new_id)
+        after = existing[i - 1][1] if i else (existing[0][1] - 1 if existing else -1)
         inserts.setdefault(after, []).append(new_id)
+    return inserts
+
+
+def _apply(snapshot: Snapshot,
+           changes: Changes) -> tuple[list[str | None], list[int], list[bytes | memoryview]]:
+    """Lay out the new file: unchanged lines as they were, each new line after its id neighbour."""
+    inserts = place_after_neighbours(snapshot.ids, changes.created)
     chunks: list[bytes | memoryview] = []
     ids: list[str | None] = []
     ends: list[int] = []

@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "list": "store_cmds:list_",
     "show": "store_cmds:show",
     "doctor": "store_cmds:doctor",
+    "merge-driver": "merge_cmds:merge_driver",
     "create": "lifecycle_cmds:create",
     "update": "lifecycle_cmds:update",
     "overdue": "lifecycle_cmds:overdue",
