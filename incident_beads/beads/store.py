@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from incident_beads.beads import bd
 from incident_beads.beads import ids as idgen
 from incident_beads.beads.fileio import atomic_write, locked, remove_stale_temps
 from incident_beads.beads.record import Issue, encode_line, format_ts, next_updated_at
@@ -204,6 +205,18 @@ class Changes:
         self._touch(issue)
         return comment
 
+    def adopt(self, data: dict[str, Any]) -> Issue:
+        """Add an issue another writer made (bd's database) as it is; its id must be free."""
+        issue_id = data.get("id")
+        if not isinstance(issue_id, str) or not issue_id:
+            raise InvalidInput("an issue needs a string id")
+        if self.exists(issue_id):
+            raise Refused(f"{issue_id} is already in the store")
+        issue = Issue(dict(data))
+        self.changed[issue_id] = issue
+        self.created.append(issue_id)
+        return issue
+
     # internals -------------------------------------------------------------------------
     def _taken(self) -> set[str]:
         return set(self._snapshot.index) | set(self.changed)
@@ -251,7 +264,13 @@ class BeadsStore:
         self._memory = Snapshot.empty("(memory)")
         self._cache = SnapshotCache(self.path) if self.persistent else None
         self._prefix: str | None = None
+        # Run inside each write, under the lock, before the caller's changes (bd's export).
+        self.before_changes: list[Callable[[Changes], Any]] = []
         self.after_write: list[Callable[[BeadsStore], None]] = []
+        # Problems that did not stop a write (a failing `bd import`); the CLI prints them.
+        self.warnings: list[str] = []
+        if self.persistent:
+            bd.attach(self)
 
     # reading ---------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -347,6 +366,8 @@ class BeadsStore:
             remove_stale_temps(self.beads_dir, ISSUES_FILE)
             snapshot = self.snapshot()
             changes = Changes(self, snapshot)
+            for before in self.before_changes:
+                before(changes)
             yield changes
             if not changes.changed:
                 return

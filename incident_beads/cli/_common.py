@@ -40,7 +40,14 @@ def open_store(ctx: click.Context) -> BeadsStore:
     if not store.persistent:
         raise NoStore(f"no beads store in {root}",
                       hint="run `incident init` (or `bd init`) first")
+    ctx.call_on_close(lambda: print_warnings(store.warnings))
     return store
+
+
+def print_warnings(warnings: list[str]) -> None:
+    """Print what went wrong without stopping the command (a failing `bd import`)."""
+    for warning in warnings:
+        click.echo(f"incident: warning: {' '.join(warning.split())}", err=True)
 
 
 def emit(as_json: bool, payload: Any, text: str | Callable[[], str]) -> None:
