@@ -24,7 +24,8 @@ def validate(path: Path | str) -> list[Violation]:
         try:
             issue_id = check_line(str(path), number, piece, seen, None)
         except MalformedFile as exc:
-            found.append(Violation(number, "?", exc.message.split(": ", 1)[-1]))
+            # the message starts with `<file>:<line>: `, and a file name may hold ": " too
+            found.append(Violation(number, "?", exc.message.removeprefix(f"{path}:{number}: ")))
             continue
         if issue_id is None:
             continue

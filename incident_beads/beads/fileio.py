@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from incident_beads.errors import Refused
+
 TEMP_SUFFIX = ".incident-beads.tmp"
 
 
@@ -80,3 +82,18 @@ def find_root(start: Path) -> Path:
         if (folder / ".git").exists():
             return folder
     return start
+
+
+def inside_repository(root: Path, path: Path) -> Path:
+    """`path` itself, or where its links lead; refuse a link out of the repository `root`.
+
+    A `.beads` folder or issues file linked to somewhere else would let a cloned repository
+    make the store read or replace files it does not own.
+    """
+    if not path.is_symlink():
+        return path
+    real, top = path.resolve(), root.resolve()
+    if real != top and top not in real.parents:
+        raise Refused(f"{path} is a link to {real}, outside the repository {top}",
+                      hint="replace the link with the folder or file itself")
+    return real

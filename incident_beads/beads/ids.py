@@ -6,49 +6,72 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
+
+from incident_beads.errors import InvalidInput, Refused
 
 PREFIX_RE = re.compile(r"[a-z][a-z0-9-]*")
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _MAX_COLLISION = 0.25  # bd keeps the chance of any collision under about 25%
+MIN_LENGTH, MAX_LENGTH = 3, 8
+_NONCES = 10
+# How many leading bytes of the digest bd encodes for each suffix length.
+_HASH_BYTES = {3: 2, 4: 3, 5: 4, 6: 4, 7: 5, 8: 5}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_DEPTH = 3  # bd's default hierarchy.max-depth: `bd-a1b.1.2.3` is the deepest child
 _CONFIG_PREFIX_RE = re.compile(r"""^\s*issue-prefix\s*:\s*["']?([^"'\s#]+)""", re.MULTILINE)
 
 
+def collision_probability(issue_count: int, length: int) -> float:
+    """bd's birthday estimate of any collision among `issue_count` ids of `length` characters."""
+    return 1.0 - math.exp(-float(issue_count * issue_count) / (2.0 * 36.0**length))
+
+
 def hash_length(issue_count: int) -> int:
-    """Suffix length bd uses for a store of `issue_count` issues (3 up to 163, 4 up to 983...)."""
-    for length in range(3, 9):
-        capacity = math.sqrt(2 * 36**length * math.log(1 / (1 - _MAX_COLLISION)))
-        if issue_count <= capacity:
+    """Suffix length bd uses beside `issue_count` issues (3 up to 163, 4 up to 983...)."""
+    for length in range(MIN_LENGTH, MAX_LENGTH + 1):
+        if collision_probability(issue_count, length) <= _MAX_COLLISION:
             return length
-    return 8
+    return MAX_LENGTH
 
 
 def hash_suffix(seed: str, length: int) -> str:
-    """Lowercase base-36 text of SHA-256 over `seed`, cut to `length` characters."""
-    number = int.from_bytes(hashlib.sha256(seed.encode("utf-8")).digest(), "big")
-    digits: list[str] = []
-    while number and len(digits) < length:
+    """bd's suffix: base 36 of the first bytes of SHA-256(`seed`), its last `length` digits."""
+    digest = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).digest()
+    number = int.from_bytes(digest[:_HASH_BYTES.get(length, 3)], "big")
+    digits = ""
+    while number:
         number, rest = divmod(number, 36)
-        digits.append(_ALPHABET[rest])
-    return "".join(digits).ljust(length, "0")
+        digits = _ALPHABET[rest] + digits
+    return digits.rjust(length, "0")[-length:]
 
 
-def new_id(prefix: str, taken: set[str], *, title: str, description: str, creator: str,
-           created_at: str) -> str:
-    """A fresh hash id, retried with other nonces and then longer suffixes on collision."""
-    length = hash_length(len(taken) + 1)
-    while True:
-        for nonce in range(10):
-            seed = f"{title}|{description}|{creator}|{created_at}|{nonce}"
+def new_id(prefix: str, taken: Container[str], *, title: str, description: str, creator: str,
+           created_at: datetime, issue_count: int) -> str:
+    """A fresh hash id as bd makes it, retried with other nonces and then longer suffixes."""
+    nanos = _unix_nanos(created_at)
+    for length in range(hash_length(issue_count), MAX_LENGTH + 1):
+        for nonce in range(_NONCES):
+            seed = f"{title}|{description}|{creator}|{nanos}|{nonce}"
             candidate = f"{prefix}-{hash_suffix(seed, length)}"
             if candidate not in taken:
                 return candidate
-        length += 1
+    raise Refused(f"no free id for {title!r} after {_NONCES} tries at every length",
+                  hint="try again: the creation time is part of the id")
 
 
-def child_id(parent: str, taken: set[str]) -> str:
-    """The next free `<parent>.<n>` id."""
+def _unix_nanos(moment: datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1_000
+
+
+def child_id(parent: str, taken: Container[str]) -> str:
+    """The next free `<parent>.<n>` id; bd refuses children deeper than three levels."""
+    if parent.count(".") >= MAX_DEPTH:
+        raise InvalidInput(f"{parent} is {MAX_DEPTH} levels deep: it cannot have children",
+                           hint="attach the issue to a parent higher up")
     n = 1
     while f"{parent}.{n}" in taken:
         n += 1

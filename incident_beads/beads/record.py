@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,13 +19,33 @@ KEY_ORDER: tuple[str, ...] = (
 _RANK = {key: i for i, key in enumerate(KEY_ORDER)}
 _ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
             ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
-# Keys bd leaves out when empty; `priority` and the two timestamps are always written.
-_OMIT_WHEN_EMPTY = frozenset(KEY_ORDER) - {"id", "title", "priority", "created_at", "updated_at"}
+# Keys bd leaves out when empty; `priority` and the two timestamps are always written, and
+# `bd export` writes its counts even when zero (a changed line keeps them as found).
+_OMIT_WHEN_EMPTY = frozenset(KEY_ORDER) - {
+    "id", "title", "priority", "created_at", "updated_at",
+    "dependency_count", "dependent_count", "comment_count",
+}
+# A lone surrogate (read from a `\ud800` escape) has no UTF-8 form; it is written escaped again.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# RFC 3339 as Go's time.Parse reads it: a `T`, seconds, optional fraction, `Z` or an offset.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})",
+                      re.ASCII)
+
+
+def drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+    """Remove the keys bd leaves out when empty, so an issue in memory equals its line read back."""
+    for key in [k for k in data if is_omitted(k, data[k])]:
+        del data[key]
+    return data
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (not isinstance(value, float) and value in ("", [], {}, False, 0))
 
 
 def is_omitted(key: str, value: Any) -> bool:
     """True when bd leaves `key` out of the line for this empty `value`."""
-    return key in _OMIT_WHEN_EMPTY and value in ("", None, [], {}, False, 0)
+    return key in _OMIT_WHEN_EMPTY and _is_empty(value)
 
 
 def encode_line(data: dict[str, Any]) -> bytes:
@@ -35,7 +56,11 @@ def encode_line(data: dict[str, Any]) -> bytes:
     for raw, escaped in _ESCAPES:
         if raw in text:
             text = text.replace(raw, escaped)
-    return text.encode("utf-8", "surrogatepass") + b"\n"
+    try:
+        return text.encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        text = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        return text.encode("utf-8") + b"\n"
 
 
 def format_ts(moment: datetime) -> str:
@@ -46,6 +71,8 @@ def format_ts(moment: datetime) -> str:
 def parse_ts(text: str) -> datetime:
     """Parse any RFC 3339 timestamp bd has written (nanoseconds are cut to microseconds)."""
     value = text.strip()
+    if not _RFC3339.fullmatch(value):
+        raise ValueError(f"not an RFC 3339 timestamp: {text!r}")
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
     if "." in value:

@@ -24,6 +24,17 @@ _LIST_OF_OBJ = ("dependencies", "comments")
 _STR_KEYS = ("title", "status", "issue_type", "description", "created_at", "updated_at",
              "closed_at")
 _CACHE_VERSION = 1
+# No issue comes near this (the largest line of bd's own export is 9 KB, and bd keeps text in
+# 64 KB database columns): a line this long is damage, and refusing it keeps memory bounded.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+# bd's Go decoder refuses NaN and Infinity, which Python's would accept.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 class Snapshot:
@@ -54,13 +65,17 @@ class Snapshot:
         if n is None:
             raise NotFound(f"no issue {issue_id!r} in {self.path}",
                            hint="`incident list --all` shows the ids")
-        return Issue(json.loads(bytes(self.raw(n))))
+        issue = Issue(_DECODER.decode(str(self.raw(n), "utf-8")))
+        if issue.data.get("id") != issue_id:  # the remembered layout no longer fits the file
+            raise MalformedFile(self.path, n + 1, f"expected issue {issue_id} on this line",
+                                hint="run the command again (the file changed underneath)")
+        return issue
 
     def issues(self) -> Iterator[Issue]:
         """Every issue in file order, parsed one at a time."""
         for n, issue_id in enumerate(self.ids):
             if issue_id is not None:
-                yield Issue(json.loads(bytes(self.raw(n))))
+                yield Issue(_DECODER.decode(str(self.raw(n), "utf-8")))
 
 
 Visitor = Callable[[dict[str, Any]], None]
@@ -89,7 +104,8 @@ def parse_file(path: Path, data: bytes, visit: Visitor | None = None) -> Snapsho
 
 
 def check_line(name: str, number: int, piece: bytes, seen: dict[str, int],
-                visit: Visitor | None) -> str | None:
+               visit: Visitor | None) -> str | None:
+    """Check one line (1-based `number`); return its issue id, or None for other lines."""
     def bad(what: str, hint: str | None = None) -> MalformedFile:
         return MalformedFile(name, number, what, hint=hint)
 
@@ -97,6 +113,9 @@ def check_line(name: str, number: int, piece: bytes, seen: dict[str, int],
         raise bad("the file starts with a byte order mark", "save the file as UTF-8 without BOM")
     if piece.endswith(b"\r"):
         raise bad("the line ends with CR LF", "convert the file to LF line endings")
+    if len(piece) > MAX_LINE_BYTES:
+        raise bad(f"the line has {len(piece):,} bytes (at most {MAX_LINE_BYTES:,})",
+                  "remove or shorten the line")
     if not piece.strip():
         return None
     try:
@@ -104,12 +123,14 @@ def check_line(name: str, number: int, piece: bytes, seen: dict[str, int],
     except UnicodeDecodeError as exc:
         raise bad(f"not valid UTF-8 (byte {exc.start + 1})") from None
     try:
-        data = json.loads(text)
+        data = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise bad(f"not valid JSON: {exc.msg} (column {exc.colno})",
                   "fix or remove the line, then run `incident doctor`") from None
     except RecursionError:
         raise bad("not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # NaN, Infinity, integers too long to convert
+        raise bad(f"not valid JSON: {str(exc).split(';')[0]}") from None
     if not isinstance(data, dict):
         raise bad(f"a line must be a JSON object, not {type(data).__name__}")
     kind = data.get("_type", "issue")
@@ -118,7 +139,7 @@ def check_line(name: str, number: int, piece: bytes, seen: dict[str, int],
     issue_id = data.get("id")
     if not isinstance(issue_id, str) or not issue_id:
         raise bad("the issue has no string `id`")
-    problem = _type_problem(data)
+    problem = type_problem(data)
     if problem:
         raise bad(f"issue {issue_id}: {problem}")
     if issue_id in seen:
@@ -130,7 +151,8 @@ def check_line(name: str, number: int, piece: bytes, seen: dict[str, int],
     return issue_id
 
 
-def _type_problem(data: dict[str, Any]) -> str:
+def type_problem(data: dict[str, Any]) -> str:
+    """What makes the issue's known keys the wrong JSON types for bd, or empty."""
     for key in _STR_KEYS:
         if key in data and data[key] is not None and not isinstance(data[key], str):
             return f"`{key}` must be a string, not {type(data[key]).__name__}"
@@ -170,7 +192,16 @@ class SnapshotCache:
             cached = json.loads(self.file.read_bytes())
             if cached.get("v") != _CACHE_VERSION or cached.get("key") != _stat_key(stat):
                 return None
-            return Snapshot(str(path), data, cached["ids"], cached["ends"])
+            ids, ends = cached["ids"], cached["ends"]
+            # Cheap proof that the layout fits these bytes: as many lines, each ending where
+            # it is said to end (a file edited in place within one clock tick would not).
+            if len(ids) != len(ends) or (ends and ends[-1] != len(data)):
+                return None
+            newlines = data.count(b"\n")
+            if newlines not in (len(ends), len(ends) - 1) or any(
+                    data[end - 1] != 0x0A for end in ends[:newlines]):
+                return None
+            return Snapshot(str(path), data, ids, ends)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 

@@ -14,10 +14,16 @@ from typing import Any
 
 from incident_beads.beads import bd
 from incident_beads.beads import ids as idgen
-from incident_beads.beads.fileio import atomic_write, locked, remove_stale_temps
-from incident_beads.beads.record import Issue, encode_line, format_ts, next_updated_at
-from incident_beads.beads.rules import BLOCKING_TYPES, DEPENDENCY_TYPES, import_violations
-from incident_beads.beads.snapshot import Snapshot, SnapshotCache, read_snapshot
+from incident_beads.beads.fileio import (
+    atomic_write,
+    inside_repository,
+    locked,
+    remove_stale_temps,
+)
+from incident_beads.beads.ready import ready_issues
+from incident_beads.beads.record import Issue, drop_empty, encode_line, format_ts, next_updated_at
+from incident_beads.beads.rules import DEPENDENCY_TYPES, import_violations
+from incident_beads.beads.snapshot import Snapshot, SnapshotCache, read_snapshot, type_problem
 from incident_beads.config import BeadsConfig
 from incident_beads.errors import InvalidInput, NotFound, Refused
 
@@ -53,6 +59,8 @@ class Changes:
         self._snapshot = snapshot
         self.changed: dict[str, Issue] = {}
         self.created: list[str] = []
+        # status and type of each edited issue as read: a custom value bd wrote may stay
+        self._as_read: dict[str, tuple[str, str]] = {}
 
     # reading ---------------------------------------------------------------------------
     def get(self, issue_id: str) -> Issue:
@@ -67,6 +75,9 @@ class Changes:
     def exists(self, issue_id: str) -> bool:
         """True when the id is taken, by an issue or a tombstone."""
         return issue_id in self.changed or issue_id in self._snapshot.index
+
+    def __contains__(self, issue_id: object) -> bool:
+        return isinstance(issue_id, str) and self.exists(issue_id)
 
     def issues(self) -> Iterator[Issue]:
         """Every live issue, with this transaction's changes applied."""
@@ -86,15 +97,16 @@ class Changes:
                status: str = "open") -> Issue:
         """Create an issue; `parent` makes a `<parent>.<n>` child with a parent-child link."""
         _check_title(title)
-        now = format_ts(self._store.clock())
-        taken = self._taken()
+        moment = self._store.clock()
+        now = format_ts(moment)
         if parent is not None:
             self.get(parent)
-            issue_id = idgen.child_id(parent, taken)
+            issue_id = idgen.child_id(parent, self)
         else:
-            issue_id = idgen.new_id(self._store.prefix_for(self._snapshot), taken, title=title,
+            issue_id = idgen.new_id(self._store.prefix_for(self._snapshot), self, title=title,
                                     description=description, creator=created_by,
-                                    created_at=f"{now}|{secrets.token_hex(4)}")
+                                    created_at=moment, issue_count=len(self._snapshot.index)
+                                    + len(self.created))
         data: dict[str, Any] = {
             "id": issue_id, "title": title, "description": description, "status": status,
             "priority": priority, "issue_type": issue_type, "assignee": assignee,
@@ -106,7 +118,7 @@ class Changes:
             data["metadata"] = metadata
         if labels:
             data["labels"] = list(dict.fromkeys(labels))
-        issue = Issue(data)
+        issue = Issue(drop_empty(data))
         self.changed[issue_id] = issue
         self.created.append(issue_id)
         if parent is not None:
@@ -126,10 +138,15 @@ class Changes:
         if "title" in fields:
             _check_title(fields["title"])
         issue = self._edit(issue_id)
+        if "status" in fields and issue.is_closed:
+            raise Refused(f"{issue_id} is closed", hint="reopen it first")
         for key, value in fields.items():
             if isinstance(value, datetime):
                 value = format_ts(value)
-            issue.data[key] = value
+            if value is None:
+                issue.data.pop(key, None)
+            else:
+                issue.data[key] = value
         return self._touch(issue)
 
     def set_metadata(self, issue_id: str, key: str, value: Any) -> Issue:
@@ -218,24 +235,28 @@ class Changes:
         return issue
 
     # internals -------------------------------------------------------------------------
-    def _taken(self) -> set[str]:
-        return set(self._snapshot.index) | set(self.changed)
-
     def _edit(self, issue_id: str) -> Issue:
         issue = self.get(issue_id)
         if issue_id not in self.changed:
+            self._as_read[issue_id] = (issue.status, issue.issue_type)
             issue = Issue(dict(issue.data))
             self.changed[issue_id] = issue
         return issue
 
     def _touch(self, issue: Issue) -> Issue:
+        drop_empty(issue.data)
         if issue.id not in self.created:
             issue.data["updated_at"] = next_updated_at(self._store.clock(), issue.updated_at)
         self._check(issue)
         return issue
 
     def _check(self, issue: Issue) -> None:
-        problems = import_violations(issue.data)
+        # A custom status or type that bd itself wrote (it was configured there) may stay;
+        # anything this project sets must be built in.
+        status, issue_type = self._as_read.get(issue.id, ("open", "task"))
+        problem = type_problem(issue.data)
+        problems = [problem] if problem else import_violations(
+            issue.data, custom_statuses=frozenset({status}), custom_types=frozenset({issue_type}))
         if problems:
             raise InvalidInput(f"{issue.id}: {'; '.join(problems)}")
 
@@ -256,8 +277,8 @@ class BeadsStore:
     def __init__(self, root: Path | str, *, config: BeadsConfig | None = None,
                  clock: Clock = utc_now) -> None:
         self.root = Path(root)
-        self.beads_dir = self.root / ".beads"
-        self.path = self.beads_dir / ISSUES_FILE
+        self.beads_dir = inside_repository(self.root, self.root / ".beads")
+        self.path = inside_repository(self.root, self.beads_dir / ISSUES_FILE)
         self.config = config or BeadsConfig()
         self.clock = clock
         self.persistent = self.beads_dir.is_dir()
@@ -314,29 +335,8 @@ class BeadsStore:
                 visit(issue.data)
 
     def ready(self) -> list[Issue]:
-        """Open issues with no open blocker, as `bd ready` lists them."""
-        everything = {issue.id: issue for issue in self.issues()}
-        now = self.clock()
-
-        def blocked(issue: Issue, seen: frozenset[str] = frozenset()) -> bool:
-            for dep in issue.dependencies:
-                dep_type, target = dep.get("type"), everything.get(str(dep.get("depends_on_id")))
-                if dep_type not in BLOCKING_TYPES or target is None or target.id in seen:
-                    continue
-                if dep_type == "parent-child":
-                    if target.status == "blocked" or blocked(target, seen | {issue.id}):
-                        return True
-                elif not target.is_closed:
-                    return True
-            return False
-
-        def deferred(issue: Issue) -> bool:
-            until = issue.data.get("defer_until")
-            return bool(until) and str(until) > format_ts(now)
-
-        return [issue for issue in everything.values()
-                if issue.status in ("open", "in_progress")
-                and not blocked(issue) and not deferred(issue)]
+        """Open work with no open blocker, as `bd ready` lists it."""
+        return ready_issues(self.issues(), self.clock())
 
     @property
     def prefix(self) -> str:
@@ -362,8 +362,8 @@ class BeadsStore:
             ids, ends, chunks = _apply(self._memory, changes)
             self._memory = Snapshot("(memory)", b"".join(chunks), ids, ends)
             return
-        with locked(self.beads_dir):
-            remove_stale_temps(self.beads_dir, ISSUES_FILE)
+        with locked(self.path.parent):
+            remove_stale_temps(self.path.parent, self.path.name)
             snapshot = self.snapshot()
             changes = Changes(self, snapshot)
             for before in self.before_changes:

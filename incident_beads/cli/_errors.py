@@ -16,8 +16,8 @@ def run(group: click.Group, argv: list[str] | None) -> NoReturn:
     """Run `group`; exit 0 done, 1 refused or failed, 2 usage, 3 escalation."""
     args = sys.argv[1:] if argv is None else argv
     wants_json = "--json" in args[: args.index("--")] if "--" in args else "--json" in args
-    result: object = None
     try:
+        # Without standalone mode click returns the code of `ctx.exit(n)` instead of exiting.
         result = group.main(args=args, prog_name="incident", standalone_mode=False)
     except IncidentBeadsError as exc:
         _fail(exc.one_line(), exc.exit_code, exc.to_json() if wants_json else None)
@@ -41,7 +41,6 @@ def run(group: click.Group, argv: list[str] | None) -> NoReturn:
             raise
         _fail(f"internal error: {type(exc).__name__}: {exc}", 1, None,
               hint="set INCIDENT_BEADS_DEBUG=1 to see the traceback")
-    # Outside standalone mode click hands a command's `ctx.exit(code)` back as the result.
     sys.exit(result if isinstance(result, int) and not isinstance(result, bool) else 0)
 
 

@@ -89,5 +89,10 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
          or f"{store.path}: every line passes bd's import rules")
     errors = [p for p in problems if p.level == "error"]
     if errors:
-        raise MalformedFile(str(store.path), errors[0].line, f"{len(errors)} line(s) that "
-                            f"`bd import` refuses, first: {errors[0].issue_id}: {errors[0].rule}")
+        failure = MalformedFile(str(store.path), errors[0].line, f"{len(errors)} line(s) that "
+                                f"`bd import` refuses, first: {errors[0].issue_id}: "
+                                f"{errors[0].rule}")
+        if as_json:  # the report above is the one JSON document; the failure goes to stderr
+            click.echo(f"incident: {failure.one_line()}", err=True)
+            ctx.exit(failure.exit_code)
+        raise failure
