@@ -7,7 +7,11 @@ they use.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+
+# Kept out of the import path at run time: the push hook imports this package.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 
@@ -44,6 +48,8 @@ _EXPORTS: dict[str, str] = {
     "merge_files": "incident_beads.mergedriver",
     "MergeResult": "incident_beads.mergedriver",
     "register_merge_driver": "incident_beads.mergedriver",
+    "HotfixGuard": "incident_beads.guard.rule",
+    "PushRefused": "incident_beads.guard.findings",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing stays out of the push hook's imports
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class IncidentBeadsError(Exception):

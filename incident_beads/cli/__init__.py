@@ -17,6 +17,8 @@ COMMANDS: dict[str, str] = {
     "show": "store_cmds:show",
     "doctor": "store_cmds:doctor",
     "merge-driver": "merge_cmds:merge_driver",
+    "hooks": "hooks_cmds:hooks",
+    "check-push": "hooks_cmds:check_push",
     "create": "lifecycle_cmds:create",
     "update": "lifecycle_cmds:update",
     "overdue": "lifecycle_cmds:overdue",
