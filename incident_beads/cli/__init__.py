@@ -19,6 +19,17 @@ COMMANDS: dict[str, str] = {
     "merge-driver": "merge_cmds:merge_driver",
     "hooks": "hooks_cmds:hooks",
     "check-push": "hooks_cmds:check_push",
+    "create": "lifecycle_cmds:create",
+    "update": "lifecycle_cmds:update",
+    "overdue": "lifecycle_cmds:overdue",
+    "mitigate": "lifecycle_cmds:mitigate",
+    "risk": "risk_cmds:risk",
+    "reclassify": "lifecycle_cmds:reclassify",
+    "resolve": "lifecycle_cmds:resolve",
+    "reopen": "lifecycle_cmds:reopen",
+    "handoff": "lifecycle_cmds:handoff",
+    "check": "lifecycle_cmds:check",
+    "postmortem": "postmortem_cmds:postmortem",
 }
 
 
