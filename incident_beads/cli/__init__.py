@@ -19,6 +19,11 @@ COMMANDS: dict[str, str] = {
     "merge-driver": "merge_cmds:merge_driver",
     "hooks": "hooks_cmds:hooks",
     "check-push": "hooks_cmds:check_push",
+    "context": "knowledge_cmds:context",
+    "learn": "knowledge_cmds:learn",
+    "report": "knowledge_cmds:report",
+    "runbook": "runbook_cmds:runbook",
+    "action": "action_cmds:action",
 }
 
 
