@@ -74,8 +74,8 @@ class IncidentResponse:
         self.store = store or BeadsStore(self.root, config=self.config.beads, clock=self.now)
 
     def now(self) -> datetime:
-        """The current moment from the injected clock, in UTC."""
-        return as_utc(self._clock())
+        """The current moment from the injected clock, in UTC, to the second (as bd writes)."""
+        return as_utc(self._clock()).replace(microsecond=0)
 
     @property
     def knowledge(self) -> Knowledge:
