@@ -104,3 +104,23 @@ def test_commands_needing_beads_say_to_init(repo: Path,
     assert code == 1 and "incident init" in err
     code, _, _ = run_main(repo, "context", "anything", capsys=capsys)
     assert code == 0
+
+
+def test_postmortem_draft_command(store_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    clock = Clock()
+    incident = resolved(IncidentResponse(store_repo, clock=clock, actor="ada"), clock,
+                        "Checkout down", severity=1)
+    code, out, _ = run_main(store_repo, "postmortem", "draft", incident, "--json",
+                            capsys=capsys)
+    data = json.loads(out)
+    assert code == 0 and data["owner"] == "grace" and data["created"]
+    assert (store_repo / data["path"]).read_text().startswith("# Post-Mortem: Checkout down")
+    code, out, _ = run_main(store_repo, "postmortem", "draft", incident, capsys=capsys)
+    assert code == 0 and "refreshed" in out
+
+
+def test_postmortem_draft_of_unscheduled_sev1_exits_1(
+        store_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    incident = IncidentResponse(store_repo, actor="ada").declare("Down", severity=1)
+    code, _, err = run_main(store_repo, "postmortem", "draft", incident.id, capsys=capsys)
+    assert code == 1 and "postmortem schedule" in err
