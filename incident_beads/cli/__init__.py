@@ -35,6 +35,9 @@ COMMANDS: dict[str, str] = {
     "report": "knowledge_cmds:report",
     "runbook": "runbook_cmds:runbook",
     "action": "action_cmds:action",
+    "hotfix": "hotfix_cmds:hotfix",
+    "sync": "hotfix_cmds:sync",
+    "deploys": "hotfix_cmds:deploys",
 }
 
 

@@ -45,6 +45,7 @@ from incident_beads.incident.timeline import append_event, incident_from, is_inc
 from incident_beads.incident.when import as_utc, format_moment, parse_eta, parse_moment
 
 if TYPE_CHECKING:
+    from incident_beads.hotfix.protocol import HotfixProtocol
     from incident_beads.knowledge.api import Knowledge
 
 Clock = Callable[[], datetime]
@@ -76,6 +77,13 @@ class IncidentResponse:
     def now(self) -> datetime:
         """The current moment from the injected clock, in UTC, to the second (as bd writes)."""
         return as_utc(self._clock()).replace(microsecond=0)
+
+    @property
+    def hotfixes(self) -> HotfixProtocol:
+        """Phase 4: the hotfix protocol over this repository and store."""
+        from incident_beads.hotfix.protocol import HotfixProtocol
+
+        return HotfixProtocol(self)
 
     @property
     def knowledge(self) -> Knowledge:
