@@ -259,3 +259,26 @@ def test_explicit_category_moves_the_write_up(
     assert before is not None and "/runtime-errors/" in before
     after = knowledge.learn(incident, problem_type="performance_issue").writeup
     assert "/performance-issues/" in after and not (store_repo / before).exists()
+
+
+def test_learn_adds_the_incident_to_its_service_runbook_once(
+        api: IncidentResponse, knowledge: Knowledge, clock: Clock, store_repo: Path) -> None:
+    incident = resolved(api, clock, "Checkout down", severity=3, errors=["PoolTimeout"],
+                        what_broken="checkout page")
+    result = knowledge.learn(incident)
+    assert result.runbook == "docs/runbooks/checkout.md"
+    text = (store_repo / result.runbook).read_text()
+    knowledge.learn(incident)
+    assert (store_repo / result.runbook).read_text() == text
+    issue = knowledge.runbooks.show("checkout")[1][0]
+    assert (issue.title, issue.symptoms) == ("Checkout down", ["checkout page", "PoolTimeout"])
+    assert issue.resolution == f"rolled back to v1.4.1 (incident {incident})"
+
+
+def test_learn_adds_deployment_safety_lessons_once(
+        api: IncidentResponse, knowledge: Knowledge, clock: Clock) -> None:
+    incident = resolved(api, clock, "Checkout down", severity=3)
+    lesson = "Rollback: `./deploy.sh --rollback v1.4.1` takes 3 minutes"
+    assert knowledge.learn(incident, deployment_safety=[lesson]).deployment_safety_added
+    assert not knowledge.learn(incident, deployment_safety=[lesson]).deployment_safety_added
+    assert knowledge.context("anything").patterns.deployment_safety == [lesson]
