@@ -9,6 +9,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from incident_beads import defaults
 from incident_beads.errors import MalformedFile
 
 # typing and tomllib stay out of the push hook's imports unless a file is there to parse.
@@ -53,10 +54,10 @@ class GitConfig:
 
     main_branch: str = ""  # empty: detect `main`, then `master`
     develop_branch: str = ""  # empty: no back-merge
-    remote: str = "origin"
-    protected_branches: tuple[str, ...] = ("main", "master")
-    # `{id}` is the incident id; git-flow's default names the tag after the branch.
-    tag_names: tuple[str, ...] = ("hotfix-{id}", "incident-{id}")
+    remote: str = defaults.REMOTE
+    protected_branches: tuple[str, ...] = defaults.PROTECTED_BRANCHES
+    # `{id}` is the incident id, `{branch}` the name after `hotfix/` (the push guard's docs).
+    tag_names: tuple[str, ...] = defaults.TAG_NAMES
 
 
 @dataclass(frozen=True)

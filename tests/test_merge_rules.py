@@ -275,10 +275,12 @@ def test_theirs_child_with_a_taken_number_moves_to_a_free_one() -> None:
     taken = issue("inc-a1.2", title="ours second child", created_at=T1, updated_at=T1)
     theirs_parent = changed(parent, metadata={"incident_beads": {
         "phase": "hotfix", "hotfix_id": "inc-a1.1"}}, updated_at=T2)
+    memory = b'{"_type":"memory","key":"note","value":"inc-a1.1"}\n'
     result = merge_files(jsonl(parent), jsonl(parent, ours_child, taken),
-                         jsonl(theirs_parent, theirs_child, follow_up))
+                         jsonl(theirs_parent, theirs_child, follow_up) + memory)
     assert result.clean and result.renamed == (("inc-a1.1", "inc-a1.3"),)
-    by_id = {d["id"]: d for d in map(json.loads, result.data.splitlines())}
+    assert result.data.endswith(memory)  # other records are kept as written
+    by_id = {d["id"]: d for d in map(json.loads, result.data.splitlines()) if "id" in d}
     assert set(by_id) == {"inc-a1", "inc-a1.1", "inc-a1.2", "inc-a1.3", "inc-f9"}
     assert by_id["inc-a1.1"]["title"] == "post-mortem"
     moved = by_id["inc-a1.3"]

@@ -31,6 +31,11 @@ COMMANDS: dict[str, str] = {
     "handoff": "lifecycle_cmds:handoff",
     "check": "lifecycle_cmds:check",
     "postmortem": "postmortem_cmds:postmortem",
+    "context": "knowledge_cmds:context",
+    "learn": "knowledge_cmds:learn",
+    "report": "knowledge_cmds:report",
+    "runbook": "runbook_cmds:runbook",
+    "action": "action_cmds:action",
 }
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import click
 
-from incident_beads.cli._common import repo_root
+from incident_beads.cli._common import print_warnings, repo_root
 from incident_beads.config import load_config
 from incident_beads.errors import InvalidInput, NoStore
 from incident_beads.incident.model import Incident
@@ -30,6 +30,7 @@ def open_response(ctx: click.Context) -> IncidentResponse:
     if not response.store.persistent:
         raise NoStore(f"no beads store in {root}",
                       hint="run `incident init` (or `bd init`) first")
+    ctx.call_on_close(lambda: print_warnings(response.store.warnings))
     return response
 
 

@@ -12,6 +12,7 @@ from incident_beads.errors import InvalidInput
 from incident_beads.guard.install import INSTALLED, HookReport, install, status, uninstall
 from incident_beads.guard.refs import RefUpdate, parse_any
 from incident_beads.guard.rule import PRE_PUSH, RANGE, HotfixGuard
+from incident_beads.guard.settings import GuardSettings
 
 
 @click.group()
@@ -75,7 +76,8 @@ def check_push(ctx: click.Context, revision_range: str | None, branch: str | Non
         # Pre-receive lines in CI: a clone already has every ref, so judge them as ranges.
         kind, updates = parse_any(sys.stdin.read())
         mode = PRE_PUSH if kind == PRE_PUSH else RANGE
-    guard = HotfixGuard(str(root), config, mode=mode, remote=remote or config.remote)
+    settings = GuardSettings.from_git_config(config)
+    guard = HotfixGuard(str(root), settings, mode=mode, remote=remote or config.remote)
     verdict = guard.check(updates)
     for note in verdict.notes:
         click.echo(f"incident: note: {note}", err=True)

@@ -12,6 +12,7 @@ from incident_beads.incident.when import format_moment
 #: Subcommands of `incident postmortem`: "name" -> "module:attribute" in incident_beads.cli.
 POSTMORTEM_COMMANDS: dict[str, str] = {
     "schedule": "postmortem_cmds:schedule",
+    "draft": "knowledge_cmds:draft",
 }
 
 

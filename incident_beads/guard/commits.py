@@ -7,11 +7,13 @@ fast-forwarded, rebased or squashed, as commits carrying an `Incident: <id>` tra
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from typing import NamedTuple
+from incident_beads.guard.records import NamedTuple
 
-from incident_beads.guard.plumbing import Git
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from incident_beads.guard.plumbing import Git
 
 TRAILER = "Incident"
 _FIELD = "\x1f"
@@ -19,14 +21,6 @@ _TRAILER_SEP = "\x1e"
 # %(trailers) with key= matches case-insensitively, as git trailers do.
 LOG_FORMAT = (f"--format=%H%x1f%P%x1f%(trailers:key={TRAILER},valueonly,separator=%x1e)"
               "%x1f%s")
-
-# git: Merge branch 'hotfix/x' [of URL] [into y]; Merge remote-tracking branch 'origin/hotfix/x'
-# GitLab: Merge branch 'hotfix/x' into 'main'
-_GIT_MERGE = re.compile(
-    r"Merge (?:remote-tracking )?branch '(?:[^'/\s]+/)?hotfix/(?P<name>[^'\s]+)'"
-    r"(?: of \S+)?(?: into '?(?P<into>[^'\s]+)'?)?\s*$")
-# GitHub: Merge pull request #12 from owner/hotfix/x
-_PR_MERGE = re.compile(r"Merge pull request #\d+ from [^/\s]+/hotfix/(?P<name>\S+)\s*$")
 
 INCIDENT_PREFIX = "incident-"
 
@@ -86,12 +80,11 @@ def hotfix_commits(commit: Commit, is_protected: Callable[[str], bool]) -> list[
     a later merge and is not counted.
     """
     if commit.is_merge:
-        match = _GIT_MERGE.match(commit.subject) or _PR_MERGE.match(commit.subject)
-        if match is not None:
-            into = match.groupdict().get("into")
+        parsed = parse_merge_subject(commit.subject)
+        if parsed is not None:
+            name, into = parsed
             if into and not is_protected(into):
                 return []
-            name = match.group("name")
             return [HotfixCommit(commit, incident_id_of(name), name)]
     return [HotfixCommit(commit, incident, "") for incident in dict.fromkeys(commit.incidents)]
 
@@ -101,3 +94,48 @@ def incident_id_of(branch_name: str) -> str:
     if branch_name.startswith(INCIDENT_PREFIX) and len(branch_name) > len(INCIDENT_PREFIX):
         return branch_name[len(INCIDENT_PREFIX):]
     return branch_name
+
+
+def parse_merge_subject(subject: str) -> tuple[str, str] | None:
+    """The hotfix branch name and the `into` branch ('' when unnamed) a merge subject gives.
+
+    Recognises git's `Merge branch 'hotfix/x'` (also `Merge remote-tracking branch
+    'origin/hotfix/x'`, `... of URL`, `... into y`), GitLab's `... into 'y'` and GitHub's
+    `Merge pull request #12 from owner/hotfix/x`. Plain string parsing: `re` costs the hook
+    more than the few subjects it reads.
+    """
+    text = subject.strip()
+    if text.startswith(_PR_PREFIX):
+        number, sep, source = text[len(_PR_PREFIX):].partition(" from ")
+        owner, slash, branch = source.partition("/")
+        if (not sep or not number.isdigit() or not owner or not slash or " " in source
+                or not branch.startswith(_HOTFIX) or len(branch) == len(_HOTFIX)):
+            return None
+        return branch[len(_HOTFIX):], ""
+    prefix = next((p for p in _GIT_PREFIXES if text.startswith(p)), None)
+    if prefix is None:
+        return None
+    quoted, sep, tail = text[len(prefix):].partition("'")
+    if not sep or " " in quoted:
+        return None
+    if not quoted.startswith(_HOTFIX):
+        remote, slash, quoted = quoted.partition("/")
+        if not remote or not slash or not quoted.startswith(_HOTFIX):
+            return None
+    name = quoted[len(_HOTFIX):]
+    tail = tail.strip()
+    if tail.startswith("of "):
+        tail = tail[len("of "):].partition(" ")[2].strip()
+    into = ""
+    if tail.startswith("into "):
+        into = tail[len("into "):].strip().strip("'")
+        if not into or " " in into:
+            return None
+    elif tail:
+        return None
+    return (name, into) if name else None
+
+
+_HOTFIX = "hotfix/"
+_PR_PREFIX = "Merge pull request #"
+_GIT_PREFIXES = ("Merge branch '", "Merge remote-tracking branch '")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
 from incident_beads.errors import Refused
+from incident_beads.guard.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MISSING = "missing"  # no accepted tag at all
 LIGHTWEIGHT = "lightweight"  # the tag exists but is not annotated

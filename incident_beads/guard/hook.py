@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import sys
 
-from incident_beads.config import load_config
 from incident_beads.errors import IncidentBeadsError
 from incident_beads.guard.findings import PushRefused
 from incident_beads.guard.refs import parse_pre_push, parse_pre_receive
 from incident_beads.guard.rule import PRE_PUSH, PRE_RECEIVE, HotfixGuard
+from incident_beads.guard.settings import load_settings
 
 USAGE = "usage: python -m incident_beads.guard (pre-push <remote> <url> | pre-receive) < refs"
 
@@ -36,8 +36,8 @@ def run_hook(argv: list[str], stdin: str, cwd: str) -> tuple[int, list[str]]:
             return 0, []  # nothing pushed, or only tags and other refs: no config, no git
         # Hooks run at the top of the work tree, or in the repository folder on a bare server,
         # where the administrator's `.incident-beads.toml` (if any) is read.
-        config = load_config(cwd)
-        guard = HotfixGuard(cwd, config.git, mode=mode, remote=remote, remote_url=url)
+        settings = load_settings(cwd)
+        guard = HotfixGuard(cwd, settings, mode=mode, remote=remote, remote_url=url)
         verdict = guard.check(updates)
     except PushRefused as refused:
         lines = [f"incident: push refused: {f.problem()}" for f in refused.findings]
@@ -45,6 +45,12 @@ def run_hook(argv: list[str], stdin: str, cwd: str) -> tuple[int, list[str]]:
         return 1, lines
     except IncidentBeadsError as exc:
         return 1, [f"incident: {exc.one_line()}"]
+    except Exception as exc:  # a bug: still one line, and the way around it
+        if os.environ.get("INCIDENT_BEADS_DEBUG"):
+            raise
+        return 1, [f"incident: internal error in the push guard: {type(exc).__name__}: {exc} "
+                   "(hint: set INCIDENT_BEADS_DEBUG=1 to see the traceback; "
+                   "`git push --no-verify` skips the hook)"]
     return 0, [f"incident: note: {note}" for note in verdict.notes]
 
 
@@ -53,5 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     code, lines = run_hook(sys.argv[1:] if argv is None else argv,
                            sys.stdin.buffer.read().decode("utf-8", "replace"), os.getcwd())
     if lines:
-        sys.stderr.write("\n".join(lines) + "\n")
+        # Bytes: a subject in UTF-8 must not trip over a non-UTF-8 terminal locale.
+        sys.stderr.flush()
+        sys.stderr.buffer.write(("\n".join(lines) + "\n").encode("utf-8", "replace"))
+        sys.stderr.buffer.flush()
     sys.exit(code)

@@ -5,9 +5,8 @@ Standard library only: this runs on every push.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from incident_beads.errors import InvalidInput
+from incident_beads.guard.records import NamedTuple
 
 _HEX = frozenset("0123456789abcdef")
 # SHA-1 and SHA-256 object names.

@@ -6,11 +6,6 @@ One implementation, used by the `pre-push` hook, the server's `pre-receive` hook
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from fnmatch import fnmatchcase
-from typing import NamedTuple
-
-from incident_beads.config import GitConfig
 from incident_beads.errors import GitError
 from incident_beads.guard.commits import (
     LOG_FORMAT,
@@ -28,8 +23,15 @@ from incident_beads.guard.findings import (
     PushRefused,
 )
 from incident_beads.guard.plumbing import Git
+from incident_beads.guard.records import NamedTuple
 from incident_beads.guard.refs import RefUpdate
 from incident_beads.guard.tags import TagInfo, lookup_tags, tag_names_for
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from incident_beads.guard.settings import GuardSettings
 
 PRE_PUSH = "pre-push"  # local hook: what the remote lacks is judged by its tracking refs
 PRE_RECEIVE = "pre-receive"  # server hook: what the repository lacks is new
@@ -49,22 +51,25 @@ class Verdict(NamedTuple):
 class HotfixGuard:
     """Refuse a push that brings a hotfix to a protected branch without its annotated tag."""
 
-    def __init__(self, cwd: str, config: GitConfig, *, mode: str = PRE_PUSH,
+    def __init__(self, cwd: str, settings: GuardSettings, *, mode: str = PRE_PUSH,
                  remote: str = "", remote_url: str = "", git: Git | None = None) -> None:
-        self.config = config
+        self.settings = settings
         self.mode = mode
-        self.remote = remote or config.remote
+        self.remote = remote or settings.remote
         # git passes the URL twice when the push names no remote.
         self.named_remote = bool(remote) and remote != remote_url
         self.git = git or Git(cwd)
 
     def is_protected(self, branch: str) -> bool:
         """True when the branch name matches a configured protected branch (globs allowed)."""
-        for pattern in self.config.protected_branches:
+        for pattern in self.settings.protected_branches:
             if branch == pattern:
                 return True
-            if not _GLOB.isdisjoint(pattern) and fnmatchcase(branch, pattern):
-                return True
+            if not _GLOB.isdisjoint(pattern):
+                from fnmatch import fnmatchcase  # only for globs: it imports re
+
+                if fnmatchcase(branch, pattern):
+                    return True
         return False
 
     def check(self, updates: list[RefUpdate]) -> Verdict:
@@ -88,7 +93,7 @@ class HotfixGuard:
         if not pending:
             return Verdict([], [], [])
         names = {(h.incident_id, h.branch_name): tag_names_for(
-            h.incident_id, h.branch_name, self.config.tag_names)
+            h.incident_id, h.branch_name, self.settings.tag_names)
             for _, _, hotfixes in pending for h in hotfixes}
         tags = lookup_tags(self.git, (n for group in names.values() for n in group), updates)
         findings: list[Finding] = []

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import NamedTuple
-
-from incident_beads.guard.plumbing import Git
+from incident_beads.guard.records import NamedTuple
 from incident_beads.guard.refs import RefUpdate, is_zero
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from incident_beads.guard.plumbing import Git
 
 
 class TagInfo(NamedTuple):

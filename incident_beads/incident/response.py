@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.config import Config, load_config
@@ -39,6 +39,9 @@ from incident_beads.incident.severity import Severity
 from incident_beads.incident.timeline import incident_from, is_incident
 from incident_beads.incident.when import as_utc, format_moment, parse_moment
 
+if TYPE_CHECKING:
+    from incident_beads.knowledge.api import Knowledge
+
 Clock = Callable[[], datetime]
 
 
@@ -68,6 +71,15 @@ class IncidentResponse:
     def now(self) -> datetime:
         """The current moment from the injected clock, in UTC, to the second (as bd writes)."""
         return as_utc(self._clock()).replace(microsecond=0)
+
+    @property
+    def knowledge(self) -> Knowledge:
+        """Phases 0 and 6 over the same store, clock and configuration: context, write-ups,
+        critical patterns, runbooks, post-mortem drafts, action items, reports."""
+        from incident_beads.knowledge.api import Knowledge
+
+        return Knowledge(self.root, config=self.config, clock=self.now, store=self.store,
+                         actor=self.actor)
 
     # reading -----------------------------------------------------------------------------
     def get(self, incident_id: str) -> Incident:
@@ -320,7 +332,22 @@ class IncidentResponse:
                      open_only=True, action="resolve") as edit:
             closing.record_resolution(edit, self.config, checklist, resolution=resolution,
                                       root_cause=root_cause, impact=impact)
+        self._document_resolution(incident_id, actor or self.actor)
         return self.get(incident_id)
+
+    def _document_resolution(self, incident_id: str, actor: str) -> None:
+        """Phase 6 right after resolution: the write-up and the critical patterns entry.
+
+        The bead is closed before the documents are written: a failure to write them is put on
+        the incident's timeline with the command that retries, and the resolution stands.
+        """
+        from incident_beads.knowledge.api import safe_after_resolution
+
+        outcome = safe_after_resolution(self.knowledge, incident_id)
+        if isinstance(outcome, str):
+            self.record_event(incident_id, f"Write-up not written: {outcome}. Retry with "
+                              f"`incident learn {incident_id}`.", kind="learn-failed",
+                              actor=actor)
 
     def reopen(self, incident_id: str, *, reason: str, actor: str | None = None) -> NoReturn:
         """Reopen a resolved incident: it recurred, so this always escalates (after recording)."""

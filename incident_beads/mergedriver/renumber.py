@@ -44,7 +44,7 @@ def renumber_children(base_ids: set[str], ours: dict[str, bytes], theirs_ids: li
         theirs_ids[theirs[old]] = new
         quoted = f'"{old}"'.encode()
         for n, line in enumerate(theirs_lines):
-            if quoted in line:
+            if theirs_ids[n] is not None and quoted in line:  # other records stay as written
                 data = json.loads(line)
                 rewritten = _replace(data, old, new)
                 if rewritten != data:
