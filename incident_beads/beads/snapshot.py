@@ -7,10 +7,13 @@ unchanged splices its new lines in without parsing the rest again.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
+import operator
 import os
+from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,7 @@ _LIST_OF_STR = ("labels",)
 _LIST_OF_OBJ = ("dependencies", "comments")
 _STR_KEYS = ("title", "status", "issue_type", "description", "created_at", "updated_at",
              "closed_at")
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 # No issue comes near this (the largest line of bd's own export is 9 KB, and bd keeps text in
 # 64 KB database columns): a line this long is damage, and refusing it keeps memory bounded.
 MAX_LINE_BYTES = 4 * 1024 * 1024
@@ -91,15 +94,15 @@ def parse_file(path: Path, data: bytes, visit: Visitor | None = None) -> Snapsho
     ids: list[str | None] = []
     ends: list[int] = []
     seen: dict[str, int] = {}
-    offset = 0
-    pieces = data.split(b"\n")
-    last = len(pieces) - 1
-    for number, piece in enumerate(pieces, start=1):
-        if number - 1 == last and not piece:
-            break  # the empty remainder after the final newline
-        offset += len(piece) + (number - 1 != last)
-        ends.append(offset)
-        ids.append(check_line(name, number, piece, seen, visit))
+    start, size, number = 0, len(data), 0
+    # one line at a time rather than split(): the file is not held twice in memory
+    while start < size:
+        newline = data.find(b"\n", start)
+        stop = size if newline < 0 else newline + 1
+        number += 1
+        ends.append(stop)
+        ids.append(check_line(name, number, data[start:stop - (newline >= 0)], seen, visit))
+        start = stop
     return Snapshot(name, data, ids, ends)
 
 
@@ -192,29 +195,50 @@ class SnapshotCache:
             cached = json.loads(self.file.read_bytes())
             if cached.get("v") != _CACHE_VERSION or cached.get("key") != _stat_key(stat):
                 return None
-            ids, ends = cached["ids"], cached["ends"]
-            # Cheap proof that the layout fits these bytes: as many lines, each ending where
-            # it is said to end (a file edited in place within one clock tick would not).
-            if len(ids) != len(ends) or (ends and ends[-1] != len(data)):
-                return None
-            newlines = data.count(b"\n")
-            if newlines not in (len(ends), len(ends) - 1) or any(
-                    data[end - 1] != 0x0A for end in ends[:newlines]):
-                return None
-            return Snapshot(str(path), data, ids, ends)
-        except (OSError, ValueError, KeyError, TypeError):
+            ids = [issue_id or None for issue_id in cached["ids"].split("\n")]
+            packed = array("q")
+            packed.frombytes(base64.b64decode(cached["ends"]))
+            ends = packed.tolist()
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+        return Snapshot(str(path), data, ids, ends) if _layout_fits(data, ends, ids) else None
 
     def save(self, snapshot: Snapshot, stat: os.stat_result) -> None:
         """Remember a checked snapshot; a lost cache only costs one re-check."""
         if self.file is None:
             return
-        payload = json.dumps({"v": _CACHE_VERSION, "key": _stat_key(stat),
-                              "ids": snapshot.ids, "ends": snapshot.ends},
-                             separators=(",", ":")).encode()
+        if any("\n" in issue_id for issue_id in filter(None, snapshot.ids)):
+            return  # an id with a newline in it cannot be packed; such a file is re-checked
+        # Packed, because loading 100,000 ids and offsets as JSON lists costs more than a write.
+        payload = json.dumps({
+            "v": _CACHE_VERSION, "key": _stat_key(stat),
+            "ids": "\n".join(issue_id or "" for issue_id in snapshot.ids),
+            "ends": base64.b64encode(array("q", snapshot.ends).tobytes()).decode("ascii"),
+        }, separators=(",", ":")).encode()
         with contextlib.suppress(OSError):
             self.file.parent.mkdir(exist_ok=True)
             atomic_write(self.file, [payload], durable=False)
+
+
+def _layout_fits(data: bytes, ends: list[int], ids: list[str | None]) -> bool:
+    """Prove cheaply (in C loops) that the remembered layout describes exactly these bytes.
+
+    Every recorded end must fall just after a newline, in increasing order, covering every
+    newline of the file and its last byte: a file edited in place within one clock tick with
+    the same size would fail this unless its lines kept their lengths, and then an issue whose
+    line does not hold the promised id is refused by `Snapshot.get`.
+    """
+    if len(ids) != len(ends):
+        return False
+    if not ends:
+        return not data
+    newlines = data.count(b"\n")
+    if ends[-1] != len(data) or newlines != len(ends) - (not data.endswith(b"\n")):
+        return False
+    if not all(map(operator.lt, ends, ends[1:])):
+        return False
+    marks = bytes(map(data.__getitem__, map((-1).__add__, ends[:newlines])))
+    return marks == b"\n" * newlines
 
 
 def read_snapshot(path: Path, cache: SnapshotCache | None,
