@@ -136,3 +136,19 @@ def test_a_new_store_file_gets_the_usual_permissions(repo: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert sorted(json.loads(line)["title"] for line in path.read_bytes().splitlines()) == [
         "first", "second"]
+
+
+def test_a_stale_layout_is_refused_where_it_is_used(tmp_path: Path) -> None:
+    data = _line("p-1") + _line("p-2")
+    cache = tmp_path / "store-cache.json"
+    cache.write_text("remembered")
+    bogus = Snapshot("f", data, ["p-1", "p-2"], [len(_line("p-1")) - 3, len(data)],
+                     remembered_in=cache)
+    with pytest.raises(MalformedFile, match="not the one remembered"):
+        bogus.get("p-2")
+    assert not cache.exists()  # forgotten, so the next command checks every line
+    changes = Changes.__new__(Changes)
+    changes.changed = {"p-2": Issue({"id": "p-2", "title": "t", "priority": 0})}
+    changes.created = []
+    with pytest.raises(MalformedFile, match="does not end where"):
+        _apply(bogus, changes)

@@ -74,7 +74,7 @@ class Changes:
 
     def exists(self, issue_id: str) -> bool:
         """True when the id is taken, by an issue or a tombstone."""
-        return issue_id in self.changed or issue_id in self._snapshot.index
+        return issue_id in self.changed or self._snapshot.line_of(issue_id) is not None
 
     def __contains__(self, issue_id: object) -> bool:
         return isinstance(issue_id, str) and self.exists(issue_id)
@@ -105,7 +105,7 @@ class Changes:
         else:
             issue_id = idgen.new_id(self._store.prefix_for(self._snapshot), self, title=title,
                                     description=description, creator=created_by,
-                                    created_at=moment, issue_count=len(self._snapshot.index)
+                                    created_at=moment, issue_count=self._snapshot.issue_count()
                                     + len(self.created))
         data: dict[str, Any] = {
             "id": issue_id, "title": title, "description": description, "status": status,
@@ -347,7 +347,7 @@ class BeadsStore:
         """The id prefix, reading the ids of `snapshot` when bd's config names none."""
         if self._prefix is None:
             found = idgen.configured_prefix(self.beads_dir) if self.persistent else ""
-            found = found or idgen.most_common_prefix(snapshot.index)
+            found = found or idgen.most_common_prefix(filter(None, snapshot.ids))
             found = found or self.config.prefix or idgen.prefix_from_name(self.root.resolve().name)
             self._prefix = found
         return self._prefix
@@ -465,11 +465,16 @@ def _apply(snapshot: Snapshot,
     costs a few chunks, not one per line.
     """
     inserts = place_after_neighbours(snapshot.ids, changes.created)
-    rewritten = {snapshot.index[i]: i for i in changes.changed if i in snapshot.index}
+    lines = {i: snapshot.line_of(i) for i in changes.changed if i not in changes.created}
+    rewritten = {n: i for i, n in lines.items() if n is not None}
     old_ids, old_ends, count = snapshot.ids, snapshot.ends, len(snapshot.ids)
     events = set(rewritten) | {n for n in inserts if n >= 0}
     if count and not snapshot.data.endswith(b"\n"):
         events.add(count - 1)  # the last line gets the newline it lacks
+    for event in events:  # a remembered layout is trusted only where lines are replaced
+        if not (snapshot.starts_line(old_ends[event - 1] if event else 0)
+                and snapshot.starts_line(old_ends[event])):
+            raise snapshot.stale(event, "a line does not end where it was remembered to")
     view = memoryview(snapshot.data)
     chunks: list[bytes | memoryview] = []
     ids: list[str | None] = []
