@@ -7,7 +7,11 @@ they use.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+
+# Kept out of the import path at run time: the push hook imports this package.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 
@@ -41,9 +45,23 @@ _EXPORTS: dict[str, str] = {
     "UpdateStatus": "incident_beads.incident.model",
     "Severity": "incident_beads.incident.severity",
     "KnownRisk": "incident_beads.incident.risk",
+    "Knowledge": "incident_beads.knowledge.api",
+    "ContextReport": "incident_beads.knowledge.context",
+    "WriteupFacts": "incident_beads.knowledge.writeup",
+    "SolutionFrontMatter": "incident_beads.knowledge.schema",
+    "ActionItem": "incident_beads.knowledge.actions",
     "merge_files": "incident_beads.mergedriver",
     "MergeResult": "incident_beads.mergedriver",
     "register_merge_driver": "incident_beads.mergedriver",
+    "HotfixGuard": "incident_beads.guard.rule",
+    "PushRefused": "incident_beads.guard.findings",
+    "CommandFailed": "incident_beads.errors",
+    "HotfixProtocol": "incident_beads.hotfix.protocol",
+    "Hotfix": "incident_beads.hotfix.records",
+    "HotfixState": "incident_beads.hotfix.model",
+    "ScopeReport": "incident_beads.hotfix.scope",
+    "Deployment": "incident_beads.hotfix.deploys",
+    "recent_deployments": "incident_beads.hotfix.deploys",
 }
 
 __all__ = sorted(_EXPORTS)

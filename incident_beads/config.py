@@ -6,12 +6,16 @@ Standard library only: the push guard reads this file on every push.
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_type_hints
 
+from incident_beads import defaults
 from incident_beads.errors import MalformedFile
+
+# typing and tomllib stay out of the push hook's imports unless a file is there to parse.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_FILE = ".incident-beads.toml"
 
@@ -50,10 +54,10 @@ class GitConfig:
 
     main_branch: str = ""  # empty: detect `main`, then `master`
     develop_branch: str = ""  # empty: no back-merge
-    remote: str = "origin"
-    protected_branches: tuple[str, ...] = ("main", "master")
-    # `{id}` is the incident id; git-flow's default names the tag after the branch.
-    tag_names: tuple[str, ...] = ("hotfix-{id}", "incident-{id}")
+    remote: str = defaults.REMOTE
+    protected_branches: tuple[str, ...] = defaults.PROTECTED_BRANCHES
+    # `{id}` is the incident id, `{branch}` the name after `hotfix/` (the push guard's docs).
+    tag_names: tuple[str, ...] = defaults.TAG_NAMES
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,8 @@ def load_config(root: Path | str) -> Config:
         return Config()
     except OSError as exc:
         raise MalformedFile(str(path), None, f"cannot read: {exc.strerror}") from None
+    import tomllib
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -133,7 +139,7 @@ _SECTIONS: dict[str, type[Any]] = {
 def _build(path: str, section: str, kind: type[Any], value: Any) -> Any:
     if not isinstance(value, dict):
         raise MalformedFile(path, None, f"[{section}] must be a table")
-    hints = get_type_hints(kind)
+    hints = {f.name: f.type for f in dataclasses.fields(kind)}  # strings: postponed annotations
     known = {f.name for f in dataclasses.fields(kind)}
     values: dict[str, Any] = {}
     for key, item in value.items():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing stays out of the push hook's imports
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class IncidentBeadsError(Exception):
@@ -58,6 +60,10 @@ class NoStore(IncidentBeadsError):
 
 class GitError(IncidentBeadsError):
     """A git operation failed or the repository is in a state we cannot work with."""
+
+
+class CommandFailed(IncidentBeadsError):
+    """A staging or deploy command failed or timed out; its result was recorded first."""
 
 
 class Escalation(IncidentBeadsError):

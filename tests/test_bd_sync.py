@@ -190,3 +190,23 @@ def test_a_sqlite_era_database_counts_as_a_bd_database(tmp_path: Path) -> None:
     assert not has_bd_database(tmp_path)
     (tmp_path / "beads.db").write_bytes(b"")
     assert has_bd_database(tmp_path)
+
+
+def test_incident_create_imports_into_bd_and_prints_a_failure_as_a_warning(
+        bd_repo: Path, fake_bd: FakeBd, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from incident_beads.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["-C", str(bd_repo), "create", "Checkout fails", "--sev", "2"])
+    assert done.value.code == 0
+    assert fake_bd.calls()[-1].endswith("|import .beads/issues.jsonl")
+    assert capsys.readouterr().err == ""
+
+    monkeypatch.setenv("FAKE_BD_FAIL", "1")
+    with pytest.raises(SystemExit) as done:
+        main(["-C", str(bd_repo), "create", "Search slow", "--sev", "3"])
+    out, err = capsys.readouterr()
+    assert done.value.code == 0  # the write stands
+    assert out.split()[0] in (bd_repo / ".beads" / "issues.jsonl").read_text()
+    assert "incident: warning: bd import failed (exit 1: Error: database is locked)" in err

@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from incident_beads.beads.ids import child_id
 from incident_beads.beads.record import encode_line, format_ts
 from incident_beads.beads.rules import import_violations
 from incident_beads.beads.snapshot import parse_file
@@ -100,6 +101,12 @@ def apply(version: dict[str, dict[str, Any]], op: tuple[str, int, int], side: st
         return
     issue_id = sorted(version)[pick % len(version)]
     data = version[issue_id]
+    if kind == "child":  # counters: both sides may take the same `<parent>.<n>`
+        if issue_id.count(".") >= 3:
+            return  # bd allows three levels
+        new_id = child_id(issue_id, set(version))
+        version[new_id] = issue(new_id, title=f"{side} child", created_at=now, updated_at=now)
+        return
     if kind == "delete":
         del version[issue_id]
         return
@@ -127,7 +134,7 @@ def apply(version: dict[str, dict[str, Any]], op: tuple[str, int, int], side: st
 
 
 OPS = st.lists(st.tuples(
-    st.sampled_from(["add", "delete", "title", "close", "reopen", "label", "comment",
+    st.sampled_from(["add", "child", "delete", "title", "close", "reopen", "label", "comment",
                      "metadata"]),
     st.integers(0, 3), st.integers(0, 50)), max_size=12)
 
@@ -156,8 +163,9 @@ def test_merging_never_drops_an_issue_and_passes_the_import_rules(
     result = merge_files(base, ours, theirs)
     assert result.clean, result.conflicts
     merged_ids = ids_of(result.data)
-    assert set(merged_ids) >= set(ids_of(ours)) | set(ids_of(theirs))
-    assert len(merged_ids) == len(set(merged_ids))
+    both = set(ids_of(ours)) | set(ids_of(theirs))
+    assert set(merged_ids) >= both
+    assert len(merged_ids) == len(both) + len(result.renamed)  # renumbered children included
     for line in result.data.splitlines():
         assert import_violations(json.loads(line)) == []
     assert merge_files(base, ours, theirs) == result  # deterministic

@@ -100,12 +100,12 @@ def test_the_command_reports_a_conflict_and_exits_1(tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     files = {name: tmp_path / name for name in ("O", "A", "B")}
     files["O"].write_bytes(b"")
-    files["A"].write_bytes(encode_line(issue("inc-x.1", title="one", created_at=T1)))
-    files["B"].write_bytes(encode_line(issue("inc-x.1", title="two")))
+    files["A"].write_bytes(encode_line(issue("inc-x1", title="one", created_at=T1)))
+    files["B"].write_bytes(encode_line(issue("inc-x1", title="two")))
     code, _, err = run_cli(capsys, "merge-driver", *map(str, files.values()),
                            ".beads/issues.jsonl")
     assert code == 1
-    assert "cannot merge inc-x.1: both sides added an issue with this id" in err
+    assert "cannot merge inc-x1: both sides added an issue with this id" in err
     assert "1 issue(s) left between conflict markers" in err
     assert files["A"].read_bytes().startswith(b"<<<<<<< ours\n")
 
@@ -241,3 +241,30 @@ def test_incident_records_from_two_clones_merge_into_a_valid_incident(repo: Path
     assert [u.status for u in incident.state.updates] == ["Investigating"]
     assert [m.option for m in incident.state.mitigations] == ["rollback"]
     assert len(response.incidents()) == 2
+
+
+def test_children_added_on_two_clones_both_survive_the_merge(repo: Path) -> None:
+    init_store(repo, "inc")
+    incident = BeadsStore(repo, clock=clock_at(0)).create("[SEV-1] Outage", issue_type="bug")
+    commit_all(repo, "Declare the outage")
+    git(repo, "push", "-q", "origin", "main")
+    bob = repo.parent / "bob"
+    git(repo.parent, "clone", "-q", str(repo.parent / "upstream.git"), str(bob))
+    init_store(bob)
+    postmortem = BeadsStore(repo, clock=clock_at(1)).create(
+        "Post-mortem: outage", labels=["post-mortem"], parent=incident.id)
+    commit_all(repo, "Ann: schedule the post-mortem")
+    git(repo, "push", "-q", "origin", "main")
+    hotfix = BeadsStore(bob, clock=clock_at(2)).create(
+        "Hotfix: outage", labels=["hotfix"], parent=incident.id)
+    commit_all(bob, "Bob: start the hotfix")
+    assert postmortem.id == hotfix.id == f"{incident.id}.1"
+
+    done = subprocess.run(["git", "pull", "--no-rebase", "origin", "main"], cwd=bob,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert f"both sides added a different {hotfix.id}; theirs is now {incident.id}.2" \
+        in done.stderr
+    titles = {i.id: i.title for i in BeadsStore(bob).issues()}
+    assert sorted(titles.values()) == ["Hotfix: outage", "Post-mortem: outage", "[SEV-1] Outage"]
+    assert BeadsStore(bob).get(f"{incident.id}.2").depends_on("parent-child") == [incident.id]

@@ -247,16 +247,63 @@ def test_both_sides_adding_the_same_issue_merge_it() -> None:
     assert merged(None, ours, theirs)["labels"] == ["incident", "sev-2"]
 
 
-def test_two_different_issues_with_one_id_are_a_conflict() -> None:
-    ours = issue("inc-a1.1", title="hotfix A", created_at=T1, updated_at=T1)
-    theirs = issue("inc-a1.1", title="hotfix B", created_at=T2, updated_at=T2)
+def test_two_different_issues_with_one_hash_id_are_a_conflict() -> None:
+    ours = issue("inc-a1", title="incident A", created_at=T1, updated_at=T1)
+    theirs = issue("inc-a1", title="incident B", created_at=T2, updated_at=T2)
     result = merge_files(b"", jsonl(ours), jsonl(theirs))
     assert not result.clean
-    assert result.conflicts[0].issue_id == "inc-a1.1"
+    assert result.conflicts[0].issue_id == "inc-a1"
     assert "both sides added" in result.conflicts[0].reason
     # Both versions stay in the file, between git's markers: nothing is dropped.
     assert result.data == (b"<<<<<<< ours\n" + jsonl(ours) + b"=======\n" + jsonl(theirs)
                            + b">>>>>>> theirs\n")
+
+
+def test_theirs_child_with_a_taken_number_moves_to_a_free_one() -> None:
+    parent = issue("inc-a1", metadata={"incident_beads": {"phase": "mitigate"}})
+    ours_child = issue("inc-a1.1", title="post-mortem", created_at=T1, updated_at=T1,
+                       dependencies=[{"issue_id": "inc-a1.1", "depends_on_id": "inc-a1",
+                                      "type": "parent-child", "created_at": T1}])
+    theirs_child = issue("inc-a1.1", title="hotfix", created_at=T2, updated_at=T2,
+                         comments=[comment("started", T2)],
+                         dependencies=[{"issue_id": "inc-a1.1", "depends_on_id": "inc-a1",
+                                        "type": "parent-child", "created_at": T2}])
+    theirs_child["comments"][0]["issue_id"] = "inc-a1.1"
+    follow_up = issue("inc-f9", title="add tests", created_at=T2, updated_at=T2,
+                      dependencies=[{"issue_id": "inc-f9", "depends_on_id": "inc-a1.1",
+                                     "type": "discovered-from", "created_at": T2}])
+    taken = issue("inc-a1.2", title="ours second child", created_at=T1, updated_at=T1)
+    theirs_parent = changed(parent, metadata={"incident_beads": {
+        "phase": "hotfix", "hotfix_id": "inc-a1.1"}}, updated_at=T2)
+    memory = b'{"_type":"memory","key":"note","value":"inc-a1.1"}\n'
+    result = merge_files(jsonl(parent), jsonl(parent, ours_child, taken),
+                         jsonl(theirs_parent, theirs_child, follow_up) + memory)
+    assert result.clean and result.renamed == (("inc-a1.1", "inc-a1.3"),)
+    assert result.data.endswith(memory)  # other records are kept as written
+    by_id = {d["id"]: d for d in map(json.loads, result.data.splitlines()) if "id" in d}
+    assert set(by_id) == {"inc-a1", "inc-a1.1", "inc-a1.2", "inc-a1.3", "inc-f9"}
+    assert by_id["inc-a1.1"]["title"] == "post-mortem"
+    moved = by_id["inc-a1.3"]
+    assert moved["title"] == "hotfix"
+    assert moved["dependencies"][0]["issue_id"] == "inc-a1.3"
+    assert moved["comments"][0]["issue_id"] == "inc-a1.3"
+    assert by_id["inc-f9"]["dependencies"][0]["depends_on_id"] == "inc-a1.3"
+    assert by_id["inc-a1"]["metadata"]["incident_beads"]["hotfix_id"] == "inc-a1.3"
+
+
+def test_a_child_too_deep_to_renumber_is_a_conflict() -> None:
+    ours = issue("inc-a1.1.1.1.1", title="ours", created_at=T1, updated_at=T1)
+    theirs = issue("inc-a1.1.1.1.1", title="theirs", created_at=T2, updated_at=T2)
+    result = merge_files(b"", jsonl(ours), jsonl(theirs))
+    assert [c.issue_id for c in result.conflicts] == ["inc-a1.1.1.1.1"]
+    assert result.renamed == ()
+
+
+def test_the_same_child_added_on_both_sides_is_not_renumbered() -> None:
+    child = issue("inc-a1.1", created_at=T1, updated_at=T1)
+    result = merge_files(b"", jsonl(child), jsonl(changed(child, notes="x", updated_at=T2)))
+    assert result.clean and result.renamed == ()
+    assert json.loads(result.data)["notes"] == "x"
 
 
 def test_an_unreadable_updated_at_with_both_sides_changed_is_a_conflict() -> None:

@@ -24,7 +24,11 @@ def merge_driver(base: Path, ours: Path, theirs: Path, path: str, as_json: bool)
     result = merge_in_place(base, ours, theirs, path)
     conflicts = [str(c) for c in result.conflicts]
     if as_json:  # otherwise quiet: git already says "Auto-merging <path>"
-        emit(as_json, {"path": path, "clean": result.clean, "conflicts": conflicts}, "")
+        emit(as_json, {"path": path, "clean": result.clean, "conflicts": conflicts,
+                       "renamed": dict(result.renamed)}, "")
+    for old, new in result.renamed:
+        click.echo(f"incident merge-driver: {path}: both sides added a different {old}; "
+                   f"theirs is now {new}", err=True)
     if conflicts:
         for line in conflicts:
             click.echo(f"incident merge-driver: {path}: cannot merge {line}", err=True)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from incident_beads.beads.record import Issue, parse_ts
 from incident_beads.beads.store import BeadsStore, utc_now
@@ -44,6 +44,10 @@ from incident_beads.incident.severity import Severity
 from incident_beads.incident.timeline import append_event, incident_from, is_incident, save_state
 from incident_beads.incident.when import as_utc, format_moment, parse_eta, parse_moment
 
+if TYPE_CHECKING:
+    from incident_beads.hotfix.protocol import HotfixProtocol
+    from incident_beads.knowledge.api import Knowledge
+
 Clock = Callable[[], datetime]
 
 
@@ -71,8 +75,24 @@ class IncidentResponse:
         self.store = store or BeadsStore(self.root, config=self.config.beads, clock=self.now)
 
     def now(self) -> datetime:
-        """The current moment from the injected clock, in UTC."""
-        return as_utc(self._clock())
+        """The current moment from the injected clock, in UTC, to the second (as bd writes)."""
+        return as_utc(self._clock()).replace(microsecond=0)
+
+    @property
+    def hotfixes(self) -> HotfixProtocol:
+        """Phase 4: the hotfix protocol over this repository and store."""
+        from incident_beads.hotfix.protocol import HotfixProtocol
+
+        return HotfixProtocol(self)
+
+    @property
+    def knowledge(self) -> Knowledge:
+        """Phases 0 and 6 over the same store, clock and configuration: context, write-ups,
+        critical patterns, runbooks, post-mortem drafts, action items, reports."""
+        from incident_beads.knowledge.api import Knowledge
+
+        return Knowledge(self.root, config=self.config, clock=self.now, store=self.store,
+                         actor=self.actor)
 
     # reading -----------------------------------------------------------------------------
     def get(self, incident_id: str) -> Incident:
@@ -417,7 +437,22 @@ class IncidentResponse:
             edit.tx.close(incident_id, closing.close_reason(
                 resolution=resolution, root_cause=root_cause, start=start, end=now))
             edit.event("resolved", f"Status: Resolved\n\n{message}")
+        self._document_resolution(incident_id, actor or self.actor)
         return self.get(incident_id)
+
+    def _document_resolution(self, incident_id: str, actor: str) -> None:
+        """Phase 6 right after resolution: the write-up and the critical patterns entry.
+
+        The bead is closed before the documents are written: a failure to write them is put on
+        the incident's timeline with the command that retries, and the resolution stands.
+        """
+        from incident_beads.knowledge.api import safe_after_resolution
+
+        outcome = safe_after_resolution(self.knowledge, incident_id)
+        if isinstance(outcome, str):
+            self.record_event(incident_id, f"Write-up not written: {outcome}. Retry with "
+                              f"`incident learn {incident_id}`.", kind="learn-failed",
+                              actor=actor)
 
     def _open_postmortem(self, edit: IncidentEdit) -> Issue | None:
         found = edit.state.postmortem_id

@@ -1,7 +1,8 @@
 """Three-way merge of whole `.beads/issues.jsonl` files, by issue id, never dropping an issue.
 
 Lines come out in ours' order; an issue only theirs has is placed after its id neighbour, as
-the store places new issues. A line no side changed, or only one side changed, is copied byte
+the store places new issues. A child id both sides added for different issues is renumbered
+on theirs' side (see `renumber`). A line no side changed, or only one side changed, is copied byte
 for byte; an issue both sides changed is merged (see `issue_merge`) and written in bd's
 encoding. An issue both sides changed in ways time cannot settle is written between git's
 conflict markers and reported.
@@ -16,9 +17,10 @@ from typing import Any, NamedTuple
 from incident_beads.beads.fileio import atomic_write
 from incident_beads.beads.record import encode_line
 from incident_beads.beads.rules import import_violations
-from incident_beads.beads.snapshot import Snapshot, parse_file
+from incident_beads.beads.snapshot import parse_file
 from incident_beads.beads.store import place_after_neighbours
 from incident_beads.mergedriver.issue_merge import IssueMerge, Undecided
+from incident_beads.mergedriver.renumber import added_apart, renumber_children
 
 
 class Conflict(NamedTuple):
@@ -32,10 +34,14 @@ class Conflict(NamedTuple):
 
 
 class MergeResult(NamedTuple):
-    """The merged file; with conflicts, the conflicting issues sit between conflict markers."""
+    """The merged file; with conflicts, the conflicting issues sit between conflict markers.
+
+    `renamed` lists (old, new) ids of theirs' children moved to a free number.
+    """
 
     data: bytes
     conflicts: tuple[Conflict, ...]
+    renamed: tuple[tuple[str, str], ...] = ()
 
     @property
     def clean(self) -> bool:
@@ -47,13 +53,17 @@ class _Version:
     """One side of the merge: its checked lines, by id, and its other lines."""
 
     def __init__(self, label: str, path: str, data: bytes) -> None:
-        self.label = label
-        self.snapshot: Snapshot = parse_file(Path(f"{label}:{path}"), data)
-        self.lines = [_with_newline(bytes(self.snapshot.raw(n)))
-                      for n in range(len(self.snapshot.ids))]
-        self.by_id = {issue_id: self.lines[n] for issue_id, n in self.snapshot.index.items()}
+        snapshot = parse_file(Path(f"{label}:{path}"), data)
+        self.ids: list[str | None] = list(snapshot.ids)
+        self.lines = [_with_newline(bytes(snapshot.raw(n))) for n in range(len(self.ids))]
         self.others = {line for n, line in enumerate(self.lines)
-                       if self.snapshot.ids[n] is None and line.strip()}
+                       if self.ids[n] is None and line.strip()}
+        self.by_id: dict[str, bytes] = {}
+        self.reindex()
+
+    def reindex(self) -> None:
+        """Map each issue id to its line again (after ids or lines changed)."""
+        self.by_id = {i: self.lines[n] for n, i in enumerate(self.ids) if i is not None}
 
 
 def _with_newline(line: bytes) -> bytes:
@@ -69,10 +79,12 @@ def merge_files(base: bytes, ours: bytes, theirs: bytes, *,
     b = _Version("base", path, base)
     o = _Version("ours", path, ours)
     t = _Version("theirs", path, theirs)
+    renamed = renumber_children(set(b.by_id), o.by_id, t.ids, t.lines)
+    t.reindex()
     conflicts: list[Conflict] = []
     out_ids: list[str | None] = []
     out_lines: list[bytes] = []
-    for n, issue_id in enumerate(o.snapshot.ids):
+    for n, issue_id in enumerate(o.ids):
         line = o.lines[n]
         if issue_id is None:
             if line.strip() and line in b.others and line not in t.others:
@@ -83,7 +95,7 @@ def merge_files(base: bytes, ours: bytes, theirs: bytes, *,
                 conflicts.append(Conflict(issue_id, reason))
         out_ids.append(issue_id)
         out_lines.append(line)
-    theirs_only = [i for i in t.snapshot.ids if i is not None and i not in o.by_id]
+    theirs_only = [i for i in t.ids if i is not None and i not in o.by_id]
     inserts = place_after_neighbours(out_ids, theirs_only)
     merged = [t.by_id[i] for i in inserts.get(-1, ())]
     for n, line in enumerate(out_lines):
@@ -92,7 +104,7 @@ def merge_files(base: bytes, ours: bytes, theirs: bytes, *,
     merged.extend(line for line in t.lines
                   if line.strip() and line in t.others and line not in o.others
                   and line not in b.others)
-    return MergeResult(b"".join(merged), tuple(conflicts))
+    return MergeResult(b"".join(merged), tuple(conflicts), tuple(renamed))
 
 
 def merge_in_place(base: Path, ours: Path, theirs: Path,
@@ -117,7 +129,7 @@ def merge_issue_lines(base: bytes | None, ours: bytes, theirs: bytes) -> tuple[b
     ours_data, theirs_data = json.loads(ours), json.loads(theirs)
     if ours_data == theirs_data:
         return ours, ""
-    if base is None and ours_data.get("created_at") != theirs_data.get("created_at"):
+    if base is None and added_apart(ours_data, theirs_data):
         return _markers(ours, theirs), (
             "both sides added an issue with this id, created at different times "
             f"({ours_data.get('created_at')} and {theirs_data.get('created_at')}); "

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from incident_beads import IncidentResponse
-from incident_beads.beads.doctor import validate
-
-START = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, start: datetime = START) -> None:
-        self.moment = start
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> datetime:
-        self.moment += timedelta(**delta)
-        return self.moment
+from tests.lifecycle.lifecycle_helpers import FakeClock
 
 
 @pytest.fixture
@@ -42,9 +25,3 @@ def api(store_repo: Path, clock: FakeClock) -> IncidentResponse:
 def memory_api(tmp_path: Path, clock: FakeClock) -> IncidentResponse:
     """The API over a folder with no `.beads/`: records kept in memory."""
     return IncidentResponse(tmp_path, clock=clock, actor="ada")
-
-
-def assert_importable(root: Path) -> None:
-    """Every line of the store passes bd's import rules."""
-    errors = [p for p in validate(root / ".beads" / "issues.jsonl") if p.level == "error"]
-    assert errors == []

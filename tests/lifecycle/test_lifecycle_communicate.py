@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import FakeClock
 
 from incident_beads import Escalation, IncidentResponse, InvalidInput, KnownRisk, Refused
+from tests.lifecycle.lifecycle_helpers import FakeClock
 
 
 def test_update_follows_the_seed_template(api: IncidentResponse, clock: FakeClock) -> None:

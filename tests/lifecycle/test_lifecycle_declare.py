@@ -7,10 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FakeClock, assert_importable
 
 from incident_beads import Escalation, IncidentResponse, InvalidInput, NotFound, Severity
 from incident_beads.incident.model import METADATA_KEY
+from tests.lifecycle.lifecycle_helpers import FakeClock, assert_importable
 
 
 def test_declare_writes_the_incident_bead(api: IncidentResponse, store_repo: Path) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FakeClock, assert_importable
-from test_lifecycle_resolve import resolve
 
 from incident_beads import Config, Escalation, IncidentResponse, InvalidInput, Refused, Severity
 from incident_beads.config import KnowledgeConfig
+from tests.lifecycle.lifecycle_helpers import FakeClock, assert_importable, resolve
 
 
 def test_reclassify_moves_title_label_and_priority(api: IncidentResponse,

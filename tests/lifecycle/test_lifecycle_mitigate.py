@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FakeClock
 
 from incident_beads import (
     ConfigChange,
@@ -13,6 +12,7 @@ from incident_beads import (
     MitigationOption,
     Refused,
 )
+from tests.lifecycle.lifecycle_helpers import FakeClock
 
 CHANGE = ConfigChange(setting="db.pool_size", from_value="10", to_value="50",
                       where="production checkout service")

@@ -4,24 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import FakeClock, assert_importable
 
 from incident_beads import Escalation, IncidentResponse, InvalidInput, KnownRisk, Refused
-
-CONFIRMED: dict[str, Any] = {
-    "no_longer_occurring": True, "error_rates_normal": True, "users_can_use_feature": True,
-    "monitoring_evidence": "5xx rate 0.01% for 30 min (grafana checkout board)",
-    "stakeholders_notified": True,
-}
-
-
-def resolve(api: IncidentResponse, incident_id: str, **changes: Any) -> Any:
-    fields = {**CONFIRMED, **changes}
-    return api.resolve(incident_id, resolution="rolled back to v1.4.1",
-                       root_cause="connection pool exhausted by v1.4.2", **fields)
+from tests.lifecycle.lifecycle_helpers import CONFIRMED, FakeClock, assert_importable, resolve
 
 
 @pytest.mark.parametrize("missing", sorted(CONFIRMED))

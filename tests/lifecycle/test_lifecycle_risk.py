@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FakeClock
 
 from incident_beads import Escalation, IncidentResponse, InvalidInput, Refused
+from tests.lifecycle.lifecycle_helpers import FakeClock
 
 
 def test_must_not_accept_risk_without_acknowledgment(api: IncidentResponse) -> None:

@@ -1,0 +1,83 @@
+"""Time `incident context` on a repository with 1,000 past incidents and 1,000 write-ups.
+
+Run: .venv/bin/python bench/bench_context.py [N]
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from incident_beads.beads.record import encode_line, format_ts
+from incident_beads.knowledge.api import Knowledge
+
+_WORD_TEXT = ("checkout payment login search cache database pool timeout latency webhook queue "
+              "worker certificate dns memory leak disk full retry storm deadlock index "
+              "migration replica lag throttling quota gateway redis kafka postgres nginx cdn")
+WORDS = _WORD_TEXT.split()
+SERVICES = ("checkout", "auth", "search", "payments", "billing", "api", "web", "worker")
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def phrase(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def incident_line(rng: random.Random, n: int) -> bytes:
+    detected = START + timedelta(hours=7 * n)
+    resolved = detected + timedelta(minutes=rng.randint(10, 300))
+    service = rng.choice(SERVICES)
+    state = {
+        "kind": "incident", "severity": f"SEV-{rng.randint(1, 4)}", "phase": "resolved",
+        "assessment": {"detected_at": detected.isoformat(), "services": [service],
+                       "what_broken": phrase(rng, 6), "error_messages": [phrase(rng, 5)]},
+        "timestamps": {"detected": detected.isoformat(), "resolved": resolved.isoformat()},
+        "resolution": {"at": resolved.isoformat(), "by": "ada", "summary": phrase(rng, 6),
+                       "root_cause": phrase(rng, 5), "impact": "users", "message": "m",
+                       "duration_minutes": 30, "checklist": {}},
+    }
+    return encode_line({
+        "id": f"bench-{n:04d}", "title": f"[SEV-2] {phrase(rng, 5)}", "status": "closed",
+        "priority": 1, "issue_type": "bug", "created_at": format_ts(detected),
+        "updated_at": format_ts(resolved), "closed_at": format_ts(resolved),
+        "close_reason": "fixed", "labels": ["incident", "sev-2"],
+        "metadata": {"incident_beads": state}})
+
+
+def writeup(rng: random.Random, n: int) -> str:
+    return (f"---\nmodule: {rng.choice(SERVICES)}\ndate: 2025-06-01\n"
+            f"problem_type: runtime_error\ncomponent: {rng.choice(SERVICES)}\nsymptoms:\n"
+            f"  - {phrase(rng, 5)}\n  - {phrase(rng, 4)}\nroot_cause: {phrase(rng, 4)}\n"
+            f"resolution_type: code_fix\nseverity: high\ntags: [{rng.choice(WORDS)}, "
+            f"{rng.choice(WORDS)}]\n---\n\n# {phrase(rng, 6)}\n\n## Problem\n\n"
+            f"{phrase(rng, 40)}\n\n## Solution\n\n{phrase(rng, 60)}\n")
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / ".beads").mkdir()
+        (root / ".beads" / "issues.jsonl").write_bytes(
+            b"".join(incident_line(rng, n) for n in range(count)))
+        for n in range(count):
+            path = root / "docs" / "solutions" / "runtime-errors" / f"doc-{n:04d}.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(writeup(rng, n))
+        knowledge = Knowledge(root)
+        for _ in range(2):  # the second run is what a warm cache sees
+            began = time.perf_counter()
+            report = knowledge.context("checkout payment timeout gateway", service="checkout",
+                                       include_deployments=False)
+            took = time.perf_counter() - began
+        print(f"context over {count} incidents + {count} write-ups: {took * 1000:.0f} ms "
+              f"(top score {report.similar[0].score})")
+
+
+if __name__ == "__main__":
+    main()

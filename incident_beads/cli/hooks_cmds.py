@@ -1,0 +1,114 @@
+"""`incident hooks install | uninstall | status` and `incident check-push`: the push guard."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from incident_beads.cli._common import config_for, emit, json_option, repo_root
+from incident_beads.errors import InvalidInput
+from incident_beads.guard.install import INSTALLED, HookReport, install, status, uninstall
+from incident_beads.guard.refs import RefUpdate, parse_any
+from incident_beads.guard.rule import PRE_PUSH, RANGE, HotfixGuard
+from incident_beads.guard.settings import GuardSettings
+
+
+@click.group()
+def hooks() -> None:
+    """Install, remove or inspect the pre-push hotfix guard."""
+
+
+@hooks.command("install")
+@json_option
+@click.pass_context
+def hooks_install(ctx: click.Context, as_json: bool) -> None:
+    """Add the guard to the pre-push hook, beside bd, pre-commit, husky or lefthook.
+
+    Also registers the .beads/issues.jsonl merge driver.
+    """
+    root = repo_root(ctx)
+    report = install(root)
+    _register_merge_driver(root, report)
+    _show(as_json, report)
+
+
+@hooks.command("uninstall")
+@json_option
+@click.pass_context
+def hooks_uninstall(ctx: click.Context, as_json: bool) -> None:
+    """Remove only what install added."""
+    _show(as_json, uninstall(repo_root(ctx)))
+
+
+@hooks.command("status")
+@json_option
+@click.pass_context
+def hooks_status(ctx: click.Context, as_json: bool) -> None:
+    """Say whether the guard runs on push; exit 1 when it does not."""
+    report = status(repo_root(ctx))
+    _show(as_json, report)
+    if report.state != INSTALLED:
+        sys.exit(1)  # the report above is the message
+
+
+@click.command("check-push")
+@click.option("--range", "revision_range", metavar="A..B",
+              help="Check the commits B brings over A (CI); else read hook lines from stdin.")
+@click.option("--branch", metavar="NAME",
+              help="The branch the range lands on (default: the main branch).")
+@click.option("--remote", metavar="NAME", help="The remote pre-push lines were meant for.")
+@json_option
+@click.pass_context
+def check_push(ctx: click.Context, revision_range: str | None, branch: str | None,
+               remote: str | None, as_json: bool) -> None:
+    """Refuse a push that brings an untagged hotfix to a protected branch.
+
+    Reads pre-push or pre-receive lines from stdin unless --range is given.
+    """
+    root = repo_root(ctx)
+    config = config_for(ctx).git
+    if revision_range is not None:
+        mode = RANGE
+        updates = [_range_update(revision_range, branch or config.main_branch or "main")]
+    else:
+        # Pre-receive lines in CI: a clone already has every ref, so judge them as ranges.
+        kind, updates = parse_any(sys.stdin.read())
+        mode = PRE_PUSH if kind == PRE_PUSH else RANGE
+    settings = GuardSettings.from_git_config(config)
+    guard = HotfixGuard(str(root), settings, mode=mode, remote=remote or config.remote)
+    verdict = guard.check(updates)
+    for note in verdict.notes:
+        click.echo(f"incident: note: {note}", err=True)
+    hotfixes = [{"commit": h.commit.oid, "incident_id": h.incident_id,
+                 "subject": h.commit.subject} for h in verdict.hotfixes]
+    emit(as_json, {"ok": True, "hotfixes": hotfixes, "findings": []},
+         lambda: "\n".join([f"{h['commit'][:12]} incident {h['incident_id']}: tagged"
+                            for h in hotfixes] or ["no hotfix reaches a protected branch"]))
+
+
+def _range_update(text: str, branch: str) -> RefUpdate:
+    old, sep, new = text.partition("..")
+    if not sep or not old or not new or new.startswith("."):
+        raise InvalidInput(f"--range must be A..B, got {text!r}",
+                           hint="e.g. --range origin/main..HEAD")
+    return RefUpdate(f"refs/heads/{branch}", old, new)
+
+
+def _register_merge_driver(root: Path, report: HookReport) -> None:
+    """Register the issues.jsonl merge driver too: both keep a shared repository sane."""
+    from incident_beads.mergedriver import register_merge_driver
+
+    registration = register_merge_driver(root)
+    if registration.config_written:
+        report.actions.append("registered the .beads/issues.jsonl merge driver in .git/config")
+    if registration.attributes_written is not None:
+        report.actions.append(f"added the merge driver to {registration.attributes_written}")
+
+
+def _show(as_json: bool, report: HookReport) -> None:
+    emit(as_json, report.to_json(), lambda: "\n".join(
+        [f"{report.state}: {report.hook_file} ({report.manager})",
+         *(f"  {a}" for a in report.actions),
+         f"  push.followTags={report.follow_tags or 'unset'}"]))

@@ -1,0 +1,216 @@
+"""The lifecycle commands: create, update, overdue, mitigate, reclassify, resolve, reopen, ..."""
+
+from __future__ import annotations
+
+import click
+
+from incident_beads.cli._common import emit, json_option
+from incident_beads.cli._lifecycle import (
+    actor_option,
+    incident_details,
+    incident_line,
+    open_response,
+)
+from incident_beads.errors import Escalation
+from incident_beads.incident.mitigation import LADDER
+from incident_beads.incident.model import ConfigChange, MitigationResult, UpdateStatus
+
+_STATUSES = [s.value for s in UpdateStatus if s is not UpdateStatus.RESOLVED]
+
+
+@click.command()
+@click.argument("title")
+@click.option("--sev", "severity", required=True, metavar="N",
+              help="Severity: SEV-1..SEV-4 (also sev1 or 1).")
+@click.option("--who", "who_affected", default="", help="Who is affected (all / segment / ...).")
+@click.option("--what", "what_broken", default="", help="What is broken.")
+@click.option("--users", "users_affected", default="", help="How many users (estimate).")
+@click.option("--workaround", default="", help="The workaround, if there is one.")
+@click.option("--data-at-risk", is_flag=True, help="Data is at risk (escalates).")
+@click.option("--security", is_flag=True, help="A security incident (escalates).")
+@click.option("--error", "errors", multiple=True, help="An exact error message (repeatable).")
+@click.option("--alert", "alerts", multiple=True, help="A monitoring alert that fired.")
+@click.option("--change", "changes", multiple=True, help="A recent change (deploy, config...).")
+@click.option("--reported-by", default="", help="Who or what reported it.")
+@click.option("--detected-at", default=None, metavar="WHEN",
+              help="When it was detected: now (default), -10m, or ISO 8601.")
+@click.option("--service", "services", multiple=True, help="An affected service (repeatable).")
+@click.option("--description", default="", help="More notes for the bead's description.")
+@actor_option
+@json_option
+@click.pass_context
+def create(ctx: click.Context, title: str, severity: str, who_affected: str, what_broken: str,
+           users_affected: str, workaround: str, data_at_risk: bool, security: bool,
+           errors: tuple[str, ...], alerts: tuple[str, ...], changes: tuple[str, ...],
+           reported_by: str, detected_at: str | None, services: tuple[str, ...],
+           description: str, actor: str | None, as_json: bool) -> None:
+    """Declare an incident with its impact assessment (phase 1)."""
+    response = open_response(ctx)
+    try:
+        incident = response.declare(
+            title, severity=severity, who_affected=who_affected, what_broken=what_broken,
+            users_affected=users_affected, workaround=workaround, data_at_risk=data_at_risk,
+            security=security, error_messages=errors, alerts=alerts, recent_changes=changes,
+            reported_by=reported_by, detected_at=detected_at, services=services,
+            description=description, actor=actor)
+    except Escalation as exc:
+        if not as_json and exc.incident_id:
+            click.echo(incident_line(response.get(exc.incident_id)))
+        raise
+    emit(as_json, incident.model_dump(mode="json"), lambda: incident_details(incident))
+
+
+@click.command()
+@click.argument("incident_id")
+@click.option("--status", required=True, type=click.Choice(_STATUSES, case_sensitive=False),
+              help="Where the response stands.")
+@click.option("--impact", required=True, help="Who/what is affected.")
+@click.option("--action", required=True, help="What is being done now.")
+@click.option("--eta", default=None, help="ETA to resolution: +30m, ISO time, or text.")
+@click.option("--next-update", default=None, metavar="WHEN",
+              help="When the next update comes (default: the severity's cadence).")
+@actor_option
+@json_option
+@click.pass_context
+def update(ctx: click.Context, incident_id: str, status: str, impact: str, action: str,
+           eta: str | None, next_update: str | None, actor: str | None, as_json: bool) -> None:
+    """Post a status update in the seed's template (phase 2)."""
+    incident = open_response(ctx).post_update(incident_id, status=status, impact=impact,
+                                              action=action, eta=eta, next_update=next_update,
+                                              actor=actor)
+    latest = incident.latest_update
+    emit(as_json, incident.model_dump(mode="json"),
+         lambda: f"{incident.id}\n{latest.render() if latest else ''}")
+
+
+@click.command()
+@json_option
+@click.pass_context
+def overdue(ctx: click.Context, as_json: bool) -> None:
+    """List open incidents whose next status update is past."""
+    response = open_response(ctx)
+    now = response.now()
+    rows = [{"id": i.id, "title": i.title, "severity": i.severity.value,
+             "next_update_at": i.state.next_update_at.isoformat()
+             if i.state.next_update_at else None,
+             "minutes_overdue": int((now - i.state.next_update_at).total_seconds() // 60)
+             if i.state.next_update_at else 0}
+            for i in response.overdue()]
+    emit(as_json, rows, lambda: "\n".join(
+        f"{r['id']}  [{r['severity']}] {r['minutes_overdue']} min overdue  {r['title']}"
+        for r in rows))
+
+
+@click.command()
+@click.argument("incident_id")
+@click.option("--option", "option", required=True, type=click.Choice([r.value for r in LADDER]),
+              help="The rung of the ladder.")
+@click.option("--result", required=True, type=click.Choice([r.value for r in MitigationResult]),
+              help="What came of it.")
+@click.option("--detail", default="", help="What was done (command, flag name, ...).")
+@click.option("--reason", default="", help="Why earlier rungs are skipped.")
+@click.option("--setting", default="", help="Config change: the setting changed.")
+@click.option("--from", "from_value", default="", help="Config change: the old value.")
+@click.option("--to", "to_value", default="", help="Config change: the new value.")
+@click.option("--where", default="", help="Config change: where (service, environment).")
+@actor_option
+@json_option
+@click.pass_context
+def mitigate(ctx: click.Context, incident_id: str, option: str, result: str, detail: str,
+             reason: str, setting: str, from_value: str, to_value: str, where: str,
+             actor: str | None, as_json: bool) -> None:
+    """Record one rung of the mitigation ladder and its outcome (phase 3)."""
+    change = None
+    if any((setting, from_value, to_value, where)):
+        change = ConfigChange(setting=setting, from_value=from_value, to_value=to_value,
+                              where=where)
+    incident = open_response(ctx).mitigate(incident_id, option, result, detail=detail,
+                                           reason=reason, config_change=change, actor=actor)
+    emit(as_json, incident.model_dump(mode="json"), lambda: incident_details(incident))
+
+
+@click.command()
+@click.argument("incident_id")
+@click.option("--sev", "severity", required=True, metavar="N", help="The new severity.")
+@click.option("--reason", required=True, help="Why the severity changes.")
+@actor_option
+@json_option
+@click.pass_context
+def reclassify(ctx: click.Context, incident_id: str, severity: str, reason: str,
+               actor: str | None, as_json: bool) -> None:
+    """Move an incident to another severity, with a reason."""
+    incident = open_response(ctx).reclassify(incident_id, severity, reason=reason, actor=actor)
+    emit(as_json, incident.model_dump(mode="json"), lambda: incident_line(incident))
+
+
+@click.command()
+@click.argument("incident_id")
+@click.option("--resolution", required=True, help="What fixed it.")
+@click.option("--root-cause", required=True, help="Brief root cause (post-mortem to follow).")
+@click.option("--no-longer-occurring", is_flag=True, help="Confirm: no longer occurring.")
+@click.option("--error-rates-normal", is_flag=True, help="Confirm: error rates back to normal.")
+@click.option("--users-can-use-feature", is_flag=True,
+              help="Confirm: affected users can use the feature.")
+@click.option("--monitoring", "monitoring_evidence", default="", metavar="EVIDENCE",
+              help="Confirm: monitoring shows stability, and how (dashboard, numbers).")
+@click.option("--stakeholders-notified", is_flag=True, help="Confirm: stakeholders notified.")
+@click.option("--impact", default="", help="Impact summary (default: the last update's).")
+@actor_option
+@json_option
+@click.pass_context
+def resolve(ctx: click.Context, incident_id: str, resolution: str, root_cause: str,
+            no_longer_occurring: bool, error_rates_normal: bool, users_can_use_feature: bool,
+            monitoring_evidence: str, stakeholders_notified: bool, impact: str,
+            actor: str | None, as_json: bool) -> None:
+    """Resolve after the confirmation checklist; closes the incident bead (phase 5)."""
+    incident = open_response(ctx).resolve(
+        incident_id, resolution=resolution, root_cause=root_cause,
+        no_longer_occurring=no_longer_occurring, error_rates_normal=error_rates_normal,
+        users_can_use_feature=users_can_use_feature, monitoring_evidence=monitoring_evidence,
+        stakeholders_notified=stakeholders_notified, impact=impact, actor=actor)
+    message = incident.state.resolution.message if incident.state.resolution else ""
+    emit(as_json, incident.model_dump(mode="json"), lambda: f"{incident.id}\n{message}")
+
+
+@click.command()
+@click.argument("incident_id")
+@click.option("--reason", required=True, help="What shows it recurred.")
+@actor_option
+@json_option
+@click.pass_context
+def reopen(ctx: click.Context, incident_id: str, reason: str, actor: str | None,
+           as_json: bool) -> None:
+    """Reopen a resolved incident; a recurrence always escalates (exit 3)."""
+    open_response(ctx).reopen(incident_id, reason=reason, actor=actor)
+
+
+@click.command()
+@click.argument("incident_id")
+@click.option("--note", default="", help="Notes for the investigation.")
+@click.option("--assignee", default="", help="Who investigates.")
+@actor_option
+@json_option
+@click.pass_context
+def handoff(ctx: click.Context, incident_id: str, note: str, assignee: str, actor: str | None,
+            as_json: bool) -> None:
+    """Hand the root-cause investigation on as a `root-cause` bead."""
+    handed = open_response(ctx).handoff(incident_id, notes=note, assignee=assignee, actor=actor)
+    emit(as_json, handed.model_dump(mode="json"),
+         f"{handed.root_cause_id}  root cause of {handed.incident_id}"
+         + ("" if handed.created else " (already handed off)"))
+
+
+@click.command()
+@click.argument("incident_id")
+@json_option
+@click.pass_context
+def check(ctx: click.Context, incident_id: str, as_json: bool) -> None:
+    """Show the seed's five completion criteria; exit 0 only when all are met."""
+    report = open_response(ctx).check(incident_id)
+    emit(as_json, report.model_dump(mode="json"), lambda: "\n".join(
+        [f"{report.incident_id}  {'COMPLETE' if report.complete else 'NOT COMPLETE'}"]
+        + [f"  [{'met' if c.met else 'missing'}] {c.name}: {c.detail}"
+           for c in report.criteria]))
+    if not report.complete:
+        ctx.exit(1)
+

@@ -1,0 +1,36 @@
+"""`incident risk ack`: a person's explicit acceptance of a named risk."""
+
+from __future__ import annotations
+
+import click
+
+from incident_beads.cli._common import emit, json_option
+from incident_beads.cli._lifecycle import open_response
+from incident_beads.cli._subgroups import TableGroup
+from incident_beads.incident.when import format_moment
+
+#: Subcommands of `incident risk`; add a line to add one.
+RISK_COMMANDS: dict[str, str] = {"ack": "risk_cmds:ack"}
+
+
+@click.group(cls=TableGroup, table=RISK_COMMANDS)
+def risk() -> None:
+    """Record explicit risk acknowledgments."""
+
+
+@click.command()
+@click.argument("incident_id")
+@click.option("--risk", "risk_name", required=True, metavar="RISK",
+              help="The risk accepted (e.g. postmortem-beyond-window, eta-beyond-window, "
+                   "hotfix-without-rollback).")
+@click.option("--by", "by", required=True, metavar="WHO", help="The person who accepts it.")
+@click.option("--note", default="", help="Why it is accepted.")
+@json_option
+@click.pass_context
+def ack(ctx: click.Context, incident_id: str, risk_name: str, by: str, note: str,
+        as_json: bool) -> None:
+    """Record that a person explicitly accepts a risk, before the risky step."""
+    acknowledgment = open_response(ctx).acknowledge_risk(incident_id, risk_name, by=by, note=note)
+    emit(as_json, {"incident_id": incident_id, **acknowledgment.model_dump(mode="json")},
+         f"{incident_id}  risk {acknowledgment.risk!r} accepted by {acknowledgment.by} at "
+         f"{format_moment(acknowledgment.at)}")

@@ -1,0 +1,141 @@
+"""Read a pushed range's first-parent commits and recognise the ones that deliver a hotfix.
+
+A hotfix reaches a protected branch either as a merge of a `hotfix/...` branch (git's, GitHub's,
+GitLab's or git-flow's merge subject, or an `Incident:` trailer on the merge), or, when it was
+fast-forwarded, rebased or squashed, as commits carrying an `Incident: <id>` trailer.
+"""
+
+from __future__ import annotations
+
+from incident_beads.guard.records import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from incident_beads.guard.plumbing import Git
+
+TRAILER = "Incident"
+_FIELD = "\x1f"
+_TRAILER_SEP = "\x1e"
+# %(trailers) with key= matches case-insensitively, as git trailers do.
+LOG_FORMAT = (f"--format=%H%x1f%P%x1f%(trailers:key={TRAILER},valueonly,separator=%x1e)"
+              "%x1f%s")
+
+INCIDENT_PREFIX = "incident-"
+
+
+class Commit(NamedTuple):
+    """One commit of a pushed range, as `git log` printed it."""
+
+    oid: str
+    parents: tuple[str, ...]
+    subject: str
+    incidents: tuple[str, ...]  # values of its `Incident:` trailers
+
+    @property
+    def is_merge(self) -> bool:
+        """The commit has more than one parent."""
+        return len(self.parents) > 1
+
+
+class HotfixCommit(NamedTuple):
+    """A commit that brings incident `incident_id`'s hotfix onto the branch."""
+
+    commit: Commit
+    incident_id: str
+    branch_name: str  # after `hotfix/`; empty when only a trailer names the incident
+
+    @property
+    def accepted_targets(self) -> frozenset[str]:
+        """Where its tag may point: a merge or its hotfix side; else the commit itself."""
+        if self.commit.is_merge:
+            return frozenset((self.commit.oid, *self.commit.parents[1:]))
+        return frozenset((self.commit.oid,))
+
+
+def parse_log(text: str) -> list[Commit]:
+    """Parse `git log -z` output written with LOG_FORMAT."""
+    commits = []
+    for record in text.split("\0"):
+        record = record.strip("\n")
+        if not record:
+            continue
+        oid, parents, trailers, subject = record.split(_FIELD, 3)
+        incidents = tuple(value.strip() for value in trailers.split(_TRAILER_SEP) if value.strip())
+        commits.append(Commit(oid, tuple(parents.split()), subject, incidents))
+    return commits
+
+
+def first_parent_commits(git: Git, revisions: list[str]) -> list[Commit]:
+    """The first-parent commits `git log` lists for `revisions`, newest first."""
+    return parse_log(git.output("log", "-z", "--first-parent", LOG_FORMAT, *revisions, "--"))
+
+
+def hotfix_commits(commit: Commit, is_protected: Callable[[str], bool]) -> list[HotfixCommit]:
+    """The hotfixes `commit` delivers: none for ordinary commits and for back-merges.
+
+    A merge whose subject says `into <branch>` for a branch that is not protected is a
+    back-merge (git-flow's `... into develop`); it reaches the protected branch only through
+    a later merge and is not counted.
+    """
+    if commit.is_merge:
+        parsed = parse_merge_subject(commit.subject)
+        if parsed is not None:
+            name, into = parsed
+            if into and not is_protected(into):
+                return []
+            return [HotfixCommit(commit, incident_id_of(name), name)]
+    return [HotfixCommit(commit, incident, "") for incident in dict.fromkeys(commit.incidents)]
+
+
+def incident_id_of(branch_name: str) -> str:
+    """The incident id a `hotfix/<name>` branch names: `incident-<id>` gives `<id>`."""
+    if branch_name.startswith(INCIDENT_PREFIX) and len(branch_name) > len(INCIDENT_PREFIX):
+        return branch_name[len(INCIDENT_PREFIX):]
+    return branch_name
+
+
+def parse_merge_subject(subject: str) -> tuple[str, str] | None:
+    """The hotfix branch name and the `into` branch ('' when unnamed) a merge subject gives.
+
+    Recognises git's `Merge branch 'hotfix/x'` (also `Merge remote-tracking branch
+    'origin/hotfix/x'`, `... of URL`, `... into y`), GitLab's `... into 'y'` and GitHub's
+    `Merge pull request #12 from owner/hotfix/x`. Plain string parsing: `re` costs the hook
+    more than the few subjects it reads.
+    """
+    text = subject.strip()
+    if text.startswith(_PR_PREFIX):
+        number, sep, source = text[len(_PR_PREFIX):].partition(" from ")
+        owner, slash, branch = source.partition("/")
+        if (not sep or not number.isdigit() or not owner or not slash or " " in source
+                or not branch.startswith(_HOTFIX) or len(branch) == len(_HOTFIX)):
+            return None
+        return branch[len(_HOTFIX):], ""
+    prefix = next((p for p in _GIT_PREFIXES if text.startswith(p)), None)
+    if prefix is None:
+        return None
+    quoted, sep, tail = text[len(prefix):].partition("'")
+    if not sep or " " in quoted:
+        return None
+    if not quoted.startswith(_HOTFIX):
+        remote, slash, quoted = quoted.partition("/")
+        if not remote or not slash or not quoted.startswith(_HOTFIX):
+            return None
+    name = quoted[len(_HOTFIX):]
+    tail = tail.strip()
+    if tail.startswith("of "):
+        tail = tail[len("of "):].partition(" ")[2].strip()
+    into = ""
+    if tail.startswith("into "):
+        into = tail[len("into "):].strip().strip("'")
+        if not into or " " in into:
+            return None
+    elif tail:
+        return None
+    return (name, into) if name else None
+
+
+_HOTFIX = "hotfix/"
+_PR_PREFIX = "Merge pull request #"
+_GIT_PREFIXES = ("Merge branch '", "Merge remote-tracking branch '")

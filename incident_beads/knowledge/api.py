@@ -1,0 +1,252 @@
+"""`Knowledge`: phases 0 and 6 and the toolkit integration, over the store and `docs/`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from incident_beads.beads.record import Issue, parse_ts
+from incident_beads.beads.store import BeadsStore, utc_now
+from incident_beads.config import Config, load_config
+from incident_beads.errors import IncidentBeadsError, MalformedFile, NotFound, Refused
+from incident_beads.incident.model import Incident
+from incident_beads.incident.resolution import postmortem_required
+from incident_beads.incident.when import as_utc, parse_moment
+from incident_beads.knowledge import context as ctx
+from incident_beads.knowledge import postmortem as pm
+from incident_beads.knowledge import ranking, trends
+from incident_beads.knowledge.actions import ActionItem, ActionItems
+from incident_beads.knowledge.facts import (
+    hotfix_of,
+    incident_beads,
+    load_incident,
+    metadata_record,
+    writeup_facts,
+)
+from incident_beads.knowledge.paths import check_name, read_inside, write_inside
+from incident_beads.knowledge.patterns import CriticalPatterns
+from incident_beads.knowledge.report import Report
+from incident_beads.knowledge.runbooks import Runbooks
+from incident_beads.knowledge.writeup import Writeups
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class LearnResult:
+    """What `learn` wrote: the write-up, the critical patterns entry, the proposals."""
+
+    incident_id: str
+    writeup: str
+    writeup_created: bool
+    critical_patterns: str
+    past_incident_added: bool
+    proposals: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class DraftResult:
+    """Where the post-mortem draft is, and whether this run created it."""
+
+    incident_id: str
+    path: str
+    created: bool
+    owner: str
+    meeting_at: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view."""
+        return dict(self.__dict__)
+
+
+class Knowledge:
+    """Institutional knowledge of one repository: load it before, and grow it after, incidents.
+
+    Reads the incidents from the beads store and writes markdown under `docs/` (write-ups,
+    critical patterns, runbooks, post-mortem drafts); action items are beads. Works without a
+    `.beads/` folder too (then the store is in memory and only the markdown persists).
+    """
+
+    def __init__(self, root: Path | str, *, config: Config | None = None,
+                 clock: Clock | None = None, store: BeadsStore | None = None,
+                 actor: str | None = None) -> None:
+        self.root = Path(root)
+        self.config = config if config is not None else load_config(self.root)
+        self._clock: Clock = clock or utc_now
+        self.store = store or BeadsStore(self.root, config=self.config.beads, clock=self.now)
+        self.actor = actor or os.environ.get("USER") or "incident_beads"
+        self.patterns = CriticalPatterns(self.root, self.config.knowledge)
+        self.runbooks = Runbooks(self.root, self.config.knowledge)
+        self.writeups = Writeups(self.root, self.config.knowledge)
+        self.actions = ActionItems(self.store, self.now)
+
+    def now(self) -> datetime:
+        """The current moment, in UTC."""
+        return as_utc(self._clock())
+
+    # reading the incidents -------------------------------------------------------------------
+    def _incidents(self, issues: Sequence[Issue]) -> list[Incident]:
+        found: list[Incident] = []
+        for issue in incident_beads(issues):
+            try:
+                found.append(load_incident(issue))
+            except (MalformedFile, NotFound):
+                continue  # one unreadable bead must not hide every other incident
+        return found
+
+    def _incident(self, incident_id: str) -> tuple[Incident, list[Issue]]:
+        issues = list(self.store.issues())
+        issue = self.store.get(incident_id)
+        return load_incident(issue), issues
+
+    # phase 0 -----------------------------------------------------------------------------------
+    def context(self, text: str = "", *, service: str | None = None, limit: int = 5,
+                include_deployments: bool = True) -> ctx.ContextReport:
+        """Everything to load before responding: similar incidents (ranked), critical patterns,
+        the service's runbook, recent deployments.
+
+        `text` may be an incident id: then that incident describes itself and is left out.
+        """
+        issues = list(self.store.issues())
+        incidents = self._incidents(issues)
+        own = next((i for i in incidents if i.id == text.strip()), None)
+        own_issue = next((i for i in issues if i.id == text.strip()), None)
+        query = ctx.query_for(own_issue, own, text)
+        if own is not None and service is None and own.state.assessment.services:
+            service = own.state.assessment.services[0]
+        if service:
+            check_name("service", service)
+        docs = ctx.build_docs([i for i in incidents if i.id != text.strip()],
+                              self.writeups.scan())
+        matches = ranking.rank(docs, " ".join(filter(None, [query, service])), limit=limit)
+        runbook = None
+        notes: list[str] = []
+        if service:
+            body = self.runbooks.read(service)
+            if body is not None:
+                runbook = {"service": service, "path": self.runbooks.relative_path(service),
+                           "text": body}
+            else:
+                notes.append(f"no runbook for {service}: add one with `incident runbook add "
+                             f"{service} --issue ...` after the incident")
+        deployments: list[dict[str, Any]] = []
+        if include_deployments:
+            deployments, note = ctx.deployments(self.root, self.config, self.now())
+            if note:
+                notes.append(note)
+        return ctx.ContextReport(query=query, service=service, similar=matches,
+                                 patterns=self.patterns.sections(), runbook=runbook,
+                                 deployments=deployments, notes=notes)
+
+    # phase 6: write-up and critical patterns ---------------------------------------------------
+    def learn(self, incident_id: str, *, problem_type: str | None = None,
+              component: str | None = None, module: str | None = None,
+              root_cause: str | None = None, resolution_type: str | None = None,
+              symptoms: Sequence[str] = (), tags: Sequence[str] = ()) -> LearnResult:
+        """Write (or refresh) the incident's write-up, add it to "Past Incidents" once, and
+        propose patterns for incidents that recur. Options override the recorded defaults."""
+        incident, issues = self._incident(incident_id)
+        if incident.state.resolution is None:
+            raise Refused(f"{incident_id} is not resolved yet: its write-up needs the root cause",
+                          hint=f"resolve it first: incident resolve {incident_id} ...")
+        facts = writeup_facts(incident, issues)
+        overrides = {"problem_type": problem_type, "component": component, "module": module,
+                     "root_cause": root_cause, "resolution_type": resolution_type,
+                     "symptoms": list(symptoms), "tags": list(tags)}
+        path, created = self.writeups.write(facts, overrides=overrides)
+        added = self.patterns.add_past_incident(
+            date=facts.date, incident_id=incident.id, severity=facts.severity,
+            title=incident.title, root_cause=root_cause or facts.root_cause, writeup=path)
+        found = trends.proposals(self._incidents(issues), now=self.now(),
+                                 window_days=self.config.knowledge.pattern_window_days,
+                                 threshold=self.config.knowledge.pattern_threshold)
+        self.patterns.propose(found)
+        return LearnResult(incident.id, path, created, self.patterns.relative_path, added, found)
+
+    def after_resolution(self, incident_id: str) -> LearnResult:
+        """The toolkit step after resolution: document it, check for patterns, update the file."""
+        return self.learn(incident_id)
+
+    # phase 6: post-mortem draft ----------------------------------------------------------------
+    def postmortem_path(self, incident_id: str) -> str:
+        """`docs/postmortems/<incident id>.md`."""
+        name = check_name("incident id", incident_id)
+        return f"{self.config.knowledge.postmortems_dir}/{name}.md"
+
+    def postmortem_draft(self, incident_id: str) -> DraftResult:
+        """Write or refresh the post-mortem draft from the recorded timeline.
+
+        A SEV-1/2 incident needs its post-mortem scheduled first (the draft names the owner and
+        the meeting time); regenerating refreshes only the generated parts.
+        """
+        incident, issues = self._incident(incident_id)
+        meeting = self._meeting(incident, issues)
+        if meeting.at is None and postmortem_required(incident.state, self.config):
+            raise Refused(f"{incident_id} is {incident.state.highest_severity.value}: schedule "
+                          "its post-mortem before drafting it",
+                          hint=f"incident postmortem schedule {incident_id} --at +1d --owner WHO")
+        blocks = pm.generated_blocks(incident, meeting, hotfix_of(issues, incident.id),
+                                     self.actions.list(incident_id=incident.id,
+                                                       include_closed=True))
+        relative = self.postmortem_path(incident.id)
+        text = read_inside(self.root, relative)
+        new = pm.render_new(incident, blocks) if text is None else pm.refresh(text, blocks)
+        write_inside(self.root, relative, new)
+        return DraftResult(incident.id, relative, text is None, meeting.owner,
+                           meeting.at.isoformat() if meeting.at else None)
+
+    def _meeting(self, incident: Incident, issues: Sequence[Issue]) -> pm.Meeting:
+        bead_id = incident.state.postmortem_id
+        bead = next((i for i in issues if i.id == bead_id), None) if bead_id else None
+        if bead is None or not bead.due_at:
+            return pm.Meeting(bead_id, "", None)
+        record = metadata_record(bead)
+        owner = str(record.get("owner") or bead.data.get("owner") or bead.data.get("assignee")
+                    or "")
+        try:
+            at: datetime | None = as_utc(parse_ts(bead.due_at))
+        except ValueError:
+            at = None
+        return pm.Meeting(bead.id, owner, at)
+
+    # phase 6: action items -----------------------------------------------------------------------
+    def add_action(self, incident_id: str, text: str, *, priority: int, owner: str,
+                   due: datetime | str, kind: str) -> ActionItem:
+        """Create an action item bead (`post-mortem`, discovered-from the incident)."""
+        return self.actions.add(incident_id, text, priority=priority, owner=owner, due=due,
+                                kind=kind, created_by=self.actor)
+
+    # reporting -----------------------------------------------------------------------------------
+    def report(self, since: datetime | str | None = None) -> Report:
+        """MTTA, time to mitigate, MTTR, counts, post-mortem timeliness, overdue action items."""
+        now = self.now()
+        if isinstance(since, str) and since.strip()[:1].isdigit() and since.strip()[-1:] in "mhdw":
+            since = "-" + since.strip()  # `30d` means 30 days ago, as `deploys --since` reads it
+        start = parse_moment(since, now) if since is not None else None
+        issues = list(self.store.issues())
+        incidents = [i for i in self._incidents(issues)
+                     if start is None or i.state.timestamps.detected >= start]
+        due: dict[str, datetime | None] = {}
+        for incident in incidents:
+            if postmortem_required(incident.state, self.config) and incident.status == "closed":
+                due[incident.id] = self._meeting(incident, issues).at
+        return Report(since=start, until=now, incidents=incidents,
+                      overdue_actions=self.actions.list(overdue=True),
+                      postmortem_hours=self.config.knowledge.postmortem_within_hours,
+                      postmortem_due=due)
+
+
+def safe_after_resolution(knowledge: Knowledge, incident_id: str) -> LearnResult | str:
+    """Run the post-resolution step; a failure is returned as text (the bead is already closed)."""
+    try:
+        return knowledge.after_resolution(incident_id)
+    except (IncidentBeadsError, OSError) as exc:
+        return exc.one_line() if isinstance(exc, IncidentBeadsError) else str(exc)

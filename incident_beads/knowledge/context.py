@@ -1,0 +1,158 @@
+"""Phase 0 in one call: similar past incidents, critical patterns, the runbook, deployments."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from incident_beads.beads.record import Issue
+from incident_beads.config import Config
+from incident_beads.errors import IncidentBeadsError
+from incident_beads.incident.model import Incident
+from incident_beads.incident.severity import strip_severity_tag
+from incident_beads.knowledge.facts import root_cause_of, symptoms_of
+from incident_beads.knowledge.patterns import PatternSections
+from incident_beads.knowledge.ranking import Match, RankDoc
+from incident_beads.knowledge.writeup import WriteupSummary
+
+DEPLOYMENT_DAYS = 7
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def incident_doc(incident: Incident, writeup: WriteupSummary | None) -> RankDoc:
+    """A past incident as the ranking sees it, merged with its write-up when there is one."""
+    state = incident.state
+    front = writeup.front if writeup is not None else {}
+    services = " ".join(state.assessment.services)
+    fields = {
+        "title": " ".join(filter(None, [incident.title, writeup.title if writeup else ""])),
+        "symptoms": " ".join([*symptoms_of(incident), _text(front.get("symptoms"))]),
+        "root_cause": " ".join([root_cause_of(incident), _text(front.get("root_cause"))]),
+        "component": " ".join([services, _text(front.get("component")),
+                               _text(front.get("module"))]),
+        "tags": _text(front.get("tags")),
+    }
+    info = {"id": incident.id, "title": incident.title, "severity": state.severity.value,
+            "status": incident.status, "component": services or _text(front.get("component")),
+            "root_cause": root_cause_of(incident) or _text(front.get("root_cause")),
+            "writeup": writeup.path if writeup is not None else None}
+    return RankDoc(incident.id, "incident", fields, info)
+
+
+def writeup_doc(writeup: WriteupSummary) -> RankDoc:
+    """A write-up with no incident bead (written by hand, or the bead is gone)."""
+    front = writeup.front
+    fields = {"title": writeup.title, "symptoms": _text(front.get("symptoms")),
+              "root_cause": _text(front.get("root_cause")),
+              "component": " ".join([_text(front.get("component")), _text(front.get("module"))]),
+              "tags": _text(front.get("tags"))}
+    info = {"id": _text(front.get("incident_id")) or None, "title": writeup.title,
+            "severity": _text(front.get("severity")) or None, "status": None,
+            "component": _text(front.get("component")),
+            "root_cause": _text(front.get("root_cause")), "writeup": writeup.path}
+    return RankDoc(writeup.path, "writeup", fields, info)
+
+
+def build_docs(incidents: Sequence[Incident], writeups: Sequence[WriteupSummary]) -> list[RankDoc]:
+    """Every past incident and write-up as one ranking corpus (a write-up joins its bead)."""
+    by_incident = {_text(w.front.get("incident_id")): w for w in writeups
+                   if w.front.get("incident_id")}
+    docs = [incident_doc(i, by_incident.pop(i.id, None)) for i in incidents]
+    joined = {i.id for i in incidents}
+    docs += [writeup_doc(w) for w in writeups
+             if _text(w.front.get("incident_id")) not in joined]
+    return docs
+
+
+def query_for(issue: Issue | None, incident: Incident | None, text: str) -> str:
+    """The query: the text given, or what an existing incident says about itself."""
+    if incident is not None:
+        return " ".join([incident.title, *symptoms_of(incident),
+                         *incident.state.assessment.services])
+    if issue is not None:
+        return " ".join([strip_severity_tag(issue.title), issue.description])
+    return text
+
+
+def deployments(root: Path, config: Config, now: datetime) -> tuple[list[dict[str, Any]], str]:
+    """Recent deployments (hotfix tags, merges on main), and a note when they cannot be read."""
+    try:
+        module = importlib.import_module("incident_beads.hotfix.deploys")
+    except ImportError:
+        return [], "recent deployments are not available in this version"
+    try:
+        found = module.recent_deployments(root, since=now - timedelta(days=DEPLOYMENT_DAYS),
+                                          config=config.git)
+    except IncidentBeadsError as exc:
+        return [], f"recent deployments unavailable: {exc.one_line()}"
+    return [d.to_dict() for d in found], ""
+
+
+@dataclass
+class ContextReport:
+    """What an orchestrator loads before responding (phase 0)."""
+
+    query: str
+    service: str | None
+    similar: list[Match]
+    patterns: PatternSections
+    runbook: dict[str, Any] | None
+    deployments: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON."""
+        return {
+            "query": self.query, "service": self.service,
+            "similar": [{"kind": m.doc.kind, **m.doc.info, "score": m.score,
+                         "matched": list(m.terms)} for m in self.similar],
+            "critical_patterns": {
+                "path": self.patterns.path,
+                "deployment_safety": self.patterns.deployment_safety,
+                "past_incidents": self.patterns.past_incidents,
+                "proposed": self.patterns.proposed},
+            "runbook": self.runbook, "recent_deployments": self.deployments,
+            "notes": self.notes,
+        }
+
+    def render(self) -> str:
+        """The report for people, most urgent first."""
+        lines = ["# Incident context", ""]
+        lines.append("## Deployment Safety (rollback procedures first)")
+        lines += [f"- {x}" for x in self.patterns.deployment_safety] or ["- none recorded"]
+        if self.patterns.proposed:
+            lines += ["", "## Proposed patterns (not yet promoted)"]
+            lines += [f"- {x}" for x in self.patterns.proposed]
+        lines += ["", f"## Similar past incidents (query: {self.query or '-'})"]
+        for m in self.similar:
+            info = m.doc.info
+            where = f" -> {info['writeup']}" if info.get("writeup") else ""
+            lines.append(f"- [{m.score:.3f}] {info.get('id') or m.doc.key} "
+                         f"{info.get('severity') or ''} {info['title']}{where}")
+            if info.get("root_cause"):
+                lines.append(f"    root cause: {info['root_cause']}")
+        if not self.similar:
+            lines.append("- none found")
+        lines += ["", "## Past Incidents (critical patterns)"]
+        lines += [f"- {x}" for x in self.patterns.past_incidents] or ["- none recorded"]
+        lines += ["", "## Runbook"]
+        if self.runbook is not None:
+            lines += [f"{self.runbook['path']}:", "", self.runbook["text"].rstrip()]
+        else:
+            lines.append(f"- no runbook for {self.service}" if self.service
+                         else "- give --service to load a runbook")
+        lines += ["", f"## Recent deployments (last {DEPLOYMENT_DAYS} days)"]
+        lines += [f"- {d['at']} {d['kind']} {d['name']} ({str(d['commit'])[:12]})"
+                  for d in self.deployments] or ["- none"]
+        for note in self.notes:
+            lines.append(f"note: {note}")
+        return "\n".join(lines)

@@ -1,0 +1,121 @@
+"""What the knowledge files are made of, read from the beads the lifecycle and hotfix wrote."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from incident_beads.beads.record import Issue
+from incident_beads.incident.model import METADATA_KEY, Incident, MitigationResult
+from incident_beads.incident.timeline import incident_from, is_incident, record_kind
+from incident_beads.knowledge.writeup import WriteupFacts
+
+# What fixed it -> the compound `resolution_type` (a person may override with `incident learn`).
+_RESOLUTION_BY_RUNG = {
+    "rollback": "code_fix", "feature-flag": "config_change", "config-change": "config_change",
+    "scale": "environment_setup", "hotfix": "code_fix",
+}
+
+
+@dataclass(frozen=True)
+class HotfixFacts:
+    """The hotfix of an incident as recorded on its bead: the tag and the deployed commit."""
+
+    hotfix_id: str
+    tag: str | None
+    commit: str | None
+    deployed: bool
+
+
+def incident_beads(issues: Iterable[Issue]) -> list[Issue]:
+    """The incident beads among `issues`."""
+    return [issue for issue in issues if is_incident(issue)]
+
+
+def hotfix_of(issues: Iterable[Issue], incident_id: str) -> HotfixFacts | None:
+    """The latest hotfix recorded for an incident, read from its bead's metadata."""
+    found: HotfixFacts | None = None
+    for issue in issues:
+        if record_kind(issue) != "hotfix":
+            continue
+        meta = issue.metadata.get(METADATA_KEY)
+        if not isinstance(meta, dict) or meta.get("incident_id") != incident_id:
+            continue
+        tagged_value = meta.get("tagged")
+        tagged: dict[str, Any] = tagged_value if isinstance(tagged_value, dict) else {}
+        deploys = [d for d in meta.get("deploys") or [] if isinstance(d, dict)]
+        good = [d for d in deploys if d.get("ok")]
+        commit = (good[-1].get("commit") if good else None) or tagged.get("commit")
+        tag = tagged.get("name") or (good[-1].get("tag") if good else None)
+        found = HotfixFacts(issue.id, str(tag) if tag else None,
+                            str(commit) if commit else None, bool(good))
+    return found
+
+
+def service_of(incident: Incident) -> str:
+    """The incident's first affected service, or empty."""
+    services = incident.state.assessment.services
+    return services[0] if services else ""
+
+
+def symptoms_of(incident: Incident) -> list[str]:
+    """What people saw: what broke, then the exact errors."""
+    assessment = incident.state.assessment
+    return [s for s in [assessment.what_broken, *assessment.error_messages] if s.strip()]
+
+
+def root_cause_of(incident: Incident) -> str:
+    """The root cause given at resolution (empty before)."""
+    resolution = incident.state.resolution
+    return resolution.root_cause if resolution is not None else ""
+
+
+def resolution_type_of(incident: Incident, hotfix: HotfixFacts | None) -> str:
+    """The compound `resolution_type` from what worked."""
+    if hotfix is not None and hotfix.deployed:
+        return "code_fix"
+    worked = [m for m in incident.state.mitigations if m.result is MitigationResult.WORKED]
+    if worked:
+        return _RESOLUTION_BY_RUNG.get(worked[-1].option.value, "code_fix")
+    return "code_fix"
+
+
+def writeup_facts(incident: Incident, issues: list[Issue]) -> WriteupFacts:
+    """The write-up of an incident as its records tell it (classification by default)."""
+    state = incident.state
+    hotfix = hotfix_of(issues, incident.id)
+    resolution = state.resolution
+    moment = resolution.at if resolution is not None else state.timestamps.detected
+    service = service_of(incident)
+    not_worked = [f"{m.option.value}: {m.result.value}" + (f" ({m.detail})" if m.detail else "")
+                  for m in state.mitigations if m.result is not MitigationResult.WORKED]
+    related = [f"Recurrence of `{other}`" for other in state.recurrence_of]
+    if state.postmortem_id:
+        related.append(f"Post-mortem `{state.postmortem_id}`")
+    return WriteupFacts(
+        incident_id=incident.id, title=incident.title, date=moment.strftime("%Y-%m-%d"),
+        severity=state.highest_severity.value, module=service or "production",
+        component=service or "service_layer", symptoms=symptoms_of(incident),
+        root_cause=root_cause_of(incident),
+        resolution_type=resolution_type_of(incident, hotfix),
+        tags=["incident", state.highest_severity.value.lower(),
+              *(s.lower() for s in state.assessment.services)],
+        hotfix_tag=hotfix.tag if hotfix else None,
+        hotfix_commit=hotfix.commit if hotfix else None,
+        duration_minutes=resolution.duration_minutes if resolution is not None else None,
+        impact=resolution.impact if resolution is not None else state.assessment.who_affected,
+        summary=resolution.summary if resolution is not None else "",
+        not_worked=not_worked, related=related,
+    )
+
+
+def load_incident(issue: Issue) -> Incident:
+    """The lifecycle's view of an incident bead."""
+    return incident_from(issue)
+
+
+def metadata_record(issue: Issue) -> dict[str, Any]:
+    """This project's metadata record on a bead (empty when it has none)."""
+    value = issue.metadata.get(METADATA_KEY)
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,150 @@
+"""The critical patterns file: "Past Incidents", "Deployment Safety" and proposed patterns."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from incident_beads.config import KnowledgeConfig
+from incident_beads.errors import InvalidInput
+from incident_beads.knowledge import markdown
+from incident_beads.knowledge.markdown import inline_text
+from incident_beads.knowledge.paths import read_inside, resolve_inside, write_inside
+
+PAST_INCIDENTS = "Past Incidents"
+DEPLOYMENT_SAFETY = "Deployment Safety"
+PROPOSED = "Proposed Patterns"
+PROPOSED_BLOCK = "proposed-patterns"
+# Where compound-engineering keeps the file; found when the configured path does not exist.
+COMPOUND_LAYOUT = "docs/solutions/patterns/critical-patterns.md"
+
+_HEADER = [
+    "# Critical Patterns",
+    "",
+    "Read this before responding to an incident: check \"Past Incidents\" for recurrences and",
+    "\"Deployment Safety\" for rollback procedures. Resolved incidents are added here.",
+]
+_SECTION_INTRO = {
+    PAST_INCIDENTS: ["Incidents that happened before, newest last."],
+    DEPLOYMENT_SAFETY: ["Rollback procedures and deployment rules learned from incidents."],
+}
+
+
+@dataclass(frozen=True)
+class PatternSections:
+    """What `incident context` shows from the file: rollback procedures first."""
+
+    path: str
+    deployment_safety: list[str]
+    past_incidents: list[str]
+    proposed: list[str]
+
+
+def _is_rollback(text: str) -> bool:
+    return "rollback" in text.casefold() or "roll back" in text.casefold()
+
+
+class CriticalPatterns:
+    """The repository's critical patterns file (configurable; compound layout found too)."""
+
+    def __init__(self, root: Path, config: KnowledgeConfig | None = None) -> None:
+        self.root = root
+        self.config = config or KnowledgeConfig()
+
+    @property
+    def relative_path(self) -> str:
+        """The file in use: the configured path, else the compound layout if only it exists."""
+        configured = self.config.critical_patterns
+        if resolve_inside(self.root, configured).exists():
+            return configured
+        if resolve_inside(self.root, COMPOUND_LAYOUT).exists():
+            return COMPOUND_LAYOUT
+        return configured
+
+    def read(self) -> str | None:
+        """The file's text, or None when there is none."""
+        return read_inside(self.root, self.relative_path)
+
+    def ensure(self) -> str:
+        """Create the file or its two sections when missing; return the relative path."""
+        text = self._with_sections(self.read())
+        write_inside(self.root, self.relative_path, text)
+        return self.relative_path
+
+    def _with_sections(self, text: str | None) -> str:
+        if text is None or not text.strip():
+            text = "\n".join(_HEADER) + "\n"
+        for title in (PAST_INCIDENTS, DEPLOYMENT_SAFETY):
+            text = markdown.ensure_section(text, title, 2, _SECTION_INTRO[title])
+        return text
+
+    def link_to(self, target: str) -> str:
+        """A link from this file to the repository-relative `target`."""
+        return posixpath.relpath(target, posixpath.dirname(self.relative_path) or ".")
+
+    def add_past_incident(self, *, date: str, incident_id: str, severity: str, title: str,
+                          root_cause: str, writeup: str | None) -> bool:
+        """Add the incident's entry to "Past Incidents" once (keyed by its id); True if added."""
+        cause = " ".join(root_cause.split()) or "root cause to be written"
+        entry = (f"{date} `{incident_id}` **{severity}** {inline_text(title)}: "
+                 f"{inline_text(cause)}")
+        if writeup:
+            entry += f" ([write-up]({self.link_to(writeup)}))"
+        return self._add(PAST_INCIDENTS, entry, lambda item: incident_id in item.code)
+
+    def add_deployment_safety(self, text: str) -> bool:
+        """Add a "Deployment Safety" entry once (the same text is not added twice)."""
+        wanted = " ".join(text.split())
+        if not wanted:
+            raise InvalidInput("a Deployment Safety entry needs text")
+        return self._add(DEPLOYMENT_SAFETY, inline_text(wanted),
+                         lambda item: " ".join(item.text.split()) == wanted)
+
+    def _add(self, title: str, entry: str,
+             exists: Callable[[markdown.ListItem], bool]) -> bool:
+        text = self._with_sections(self.read())
+        new, added = markdown.add_list_item(text, title, entry, exists)
+        write_inside(self.root, self.relative_path, new)
+        return added
+
+    def propose(self, proposals: list[str]) -> None:
+        """Write the generated "Proposed Patterns" block (replaced as a whole on each run)."""
+        text = self.read()
+        if text is None and not proposals:
+            return
+        text = self._with_sections(text)
+        if not proposals and PROPOSED_BLOCK not in markdown.Document(text).blocks():
+            return
+        body = ([f"- **Proposed** (promote by moving into a section above, or delete): {p}"
+                 for p in proposals] or ["No recurring pattern at the moment."])
+        text = markdown.ensure_section(text, PROPOSED, 2, [
+            "Generated from recurring incidents; people decide what becomes a pattern."])
+        doc = markdown.Document(text)
+        section = doc.section(PROPOSED, 2)
+        assert section is not None
+
+        def where(d: markdown.Document) -> int:
+            return markdown.section_end_of_content(d, section)
+
+        write_inside(self.root, self.relative_path,
+                     markdown.set_block(text, PROPOSED_BLOCK, body, where))
+
+    def sections(self) -> PatternSections:
+        """The entries of both sections and the proposals, rollback procedures first."""
+        text = self.read() or ""
+        doc = markdown.Document(text)
+
+        def entries(title: str) -> list[str]:
+            section = doc.section(title, 2)
+            if section is None:
+                return []
+            return [item.text for item in doc.list_items(section.body, section.end)]
+
+        safety = entries(DEPLOYMENT_SAFETY)
+        safety.sort(key=lambda item: not _is_rollback(item))
+        block = doc.blocks().get(PROPOSED_BLOCK)
+        proposed = ([item.text for item in doc.list_items(block.begin, block.end)]
+                    if block is not None else [])
+        return PatternSections(self.relative_path, safety, entries(PAST_INCIDENTS), proposed)

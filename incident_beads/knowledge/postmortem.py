@@ -1,0 +1,208 @@
+"""The post-mortem draft: the seed's template filled from what was recorded.
+
+Generated parts sit between markers and are refreshed on every run; the parts only people can
+write (root cause analysis, contributing factors, what went well or wrong, lessons, prevention)
+are left as prompts outside the markers, so what people write there is never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from incident_beads.incident.model import Incident, TimelineEvent
+from incident_beads.incident.when import as_utc, format_duration, format_moment
+from incident_beads.knowledge import markdown
+from incident_beads.knowledge.actions import ActionItem
+from incident_beads.knowledge.facts import HotfixFacts
+from incident_beads.knowledge.markdown import inline_text, mermaid_label, table_cell
+
+# Section of the Mermaid chart for each kind of timeline event.
+_PHASES = (
+    ("Assess", ("declared", "escalation", "reclassified", "risk-acknowledged", "recurred")),
+    ("Communicate", ("status-update",)),
+    ("Mitigate", ("mitigation", "mitigated")),
+    ("Hotfix", ("hotfix",)),
+    ("Resolve", ("resolved", "postmortem-scheduled", "reopened")),
+)
+PROMPTS = {
+    "Root Cause": "_To be written by people: the technical explanation of what caused the "
+                  "incident._",
+    "Contributing Factors": "- _To be written by people: e.g. missing monitoring, insufficient "
+                            "testing, deployment timing._",
+    "What Went Well": "- _To be written by people._",
+    "What Went Wrong": "- _To be written by people._",
+    "Lessons Learned": "_To be written by people: what should we do differently next time?_",
+    "Prevention": "_To be written by people: how do we prevent this class of issue?_",
+}
+# The document's sections in the seed's order; a name maps to a generated block or a prompt.
+LAYOUT = ("Meeting", "Incident Summary", "Timeline", "Mitigations Tried", "Hotfix", "Root Cause",
+          "Contributing Factors", "What Went Well", "What Went Wrong", "Action Items",
+          "Lessons Learned", "Prevention")
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """The scheduled post-mortem: its bead, owner and time (None when not scheduled)."""
+
+    postmortem_id: str | None
+    owner: str
+    at: datetime | None
+
+
+def _phase(kind: str) -> str:
+    for name, kinds in _PHASES:
+        if kind in kinds or any(kind.startswith(k + "-") for k in kinds):
+            return name
+    return "Notes"
+
+
+def _first_line(text: str) -> str:
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
+def _mermaid_time(moment: datetime) -> str:
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def timeline_table(events: Sequence[TimelineEvent]) -> list[str]:
+    """The timeline as a UTC table."""
+    rows = ["| Time (UTC) | Event |", "|------|-------|"]
+    rows += [f"| {as_utc(e.at).strftime('%Y-%m-%d %H:%M')} | "
+             f"{table_cell(_first_line(e.text))} |" for e in events]
+    return rows
+
+
+def timeline_chart(incident: Incident, events: Sequence[TimelineEvent]) -> list[str]:
+    """The timeline as a Mermaid gantt chart (GitHub renders it): spans and milestones."""
+    stamps = incident.state.timestamps
+    end = stamps.resolved or (events[-1].at if events else stamps.detected)
+    lines = ["```mermaid", "gantt",
+             f"    title {mermaid_label(incident.id + ' ' + incident.title)} (UTC)",
+             "    dateFormat YYYY-MM-DD HH:mm", "    axisFormat %H:%M",
+             "    section Incident"]
+    lines.append(f"    Detected to resolved :active, {_mermaid_time(stamps.detected)}, "
+                 f"{_mermaid_time(end)}")
+    if stamps.mitigated is not None:
+        lines.append(f"    Detected to mitigated :crit, {_mermaid_time(stamps.detected)}, "
+                     f"{_mermaid_time(stamps.mitigated)}")
+    by_phase: dict[str, list[TimelineEvent]] = {}
+    for event in events:
+        by_phase.setdefault(_phase(event.kind), []).append(event)
+    for name in [*(p for p, _ in _PHASES), "Notes"]:
+        if name not in by_phase:
+            continue
+        lines.append(f"    section {name}")
+        lines += [f"    {mermaid_label(_first_line(e.text), 50)} :milestone, "
+                  f"{_mermaid_time(e.at)}, 0m" for e in by_phase[name]]
+    lines.append("```")
+    return lines
+
+
+def _summary(incident: Incident) -> list[str]:
+    state = incident.state
+    stamps = state.timestamps
+    end = stamps.resolved
+    duration = (f"{format_duration(end - stamps.detected)} ({format_moment(stamps.detected)} "
+                f"to {format_moment(end)})" if end is not None else
+                f"ongoing since {format_moment(stamps.detected)}")
+    impact = (state.resolution.impact if state.resolution is not None
+              else state.assessment.who_affected) or "not recorded"
+    return [f"- **Title:** {inline_text(incident.title)}",
+            f"- **Date:** {as_utc(stamps.detected).strftime('%Y-%m-%d')}",
+            f"- **Duration:** {duration}",
+            f"- **Severity:** {state.highest_severity.value}",
+            f"- **Impact:** {inline_text(impact)}",
+            f"- **Incident:** `{incident.id}`"]
+
+
+def _meeting(meeting: Meeting, incident: Incident) -> list[str]:
+    if meeting.at is None:
+        return [f"**Meeting:** not scheduled (optional for {incident.severity.value}). "
+                f"Schedule it with `incident postmortem schedule {incident.id} --at WHEN "
+                "--owner WHO`."]
+    return [f"**Owner:** {inline_text(meeting.owner) or 'not named'}  ",
+            f"**Meeting:** {format_moment(meeting.at)}  ",
+            f"**Post-mortem bead:** `{meeting.postmortem_id}`"]
+
+
+def _mitigations(incident: Incident) -> list[str]:
+    tried = incident.state.mitigations
+    if not tried:
+        return ["No mitigation was recorded."]
+    rows = ["| # | Time (UTC) | Option | Result | Detail |", "|---|---|---|---|---|"]
+    for n, m in enumerate(tried, start=1):
+        detail = m.detail
+        if m.config_change is not None:
+            detail = f"{detail} ({m.config_change.render()})".strip()
+        rows.append(f"| {n} | {as_utc(m.at).strftime('%H:%M')} | {m.option.value} | "
+                    f"{m.result.value} | {table_cell(detail)} |")
+    return rows
+
+
+def _hotfix(hotfix: HotfixFacts | None) -> list[str]:
+    if hotfix is None:
+        return ["No hotfix was made."]
+    return [f"- **Hotfix bead:** `{hotfix.hotfix_id}`",
+            f"- **Commit:** `{hotfix.commit or 'not recorded'}`",
+            f"- **Tag:** `{hotfix.tag or 'not tagged'}`",
+            f"- **Deployed:** {'yes' if hotfix.deployed else 'no'}"]
+
+
+def _actions(items: Sequence[ActionItem]) -> list[str]:
+    rows = ["| Action | Owner | Due Date | Priority | Kind | Bead |",
+            "|--------|-------|----------|----------|------|------|"]
+    if not items:
+        return [*rows, "| _Add with `incident action add`_ | | | | | |"]
+    rows += [f"| {table_cell(i.title)} | {table_cell(i.owner)} | {(i.due_at or '')[:10]} | "
+             f"P{i.priority} | {i.kind} | `{i.id}` |" for i in items]
+    return rows
+
+
+def _root_cause_recorded(incident: Incident) -> list[str]:
+    resolution = incident.state.resolution
+    brief = resolution.root_cause if resolution is not None else "not recorded yet"
+    return [f"Brief root cause given at resolution: {inline_text(brief)}"]
+
+
+def generated_blocks(incident: Incident, meeting: Meeting, hotfix: HotfixFacts | None,
+                     items: Sequence[ActionItem]) -> dict[str, list[str]]:
+    """Every generated block of the draft, by section."""
+    events = sorted(incident.state.timeline, key=lambda e: e.at)
+    return {
+        "Meeting": _meeting(meeting, incident),
+        "Incident Summary": _summary(incident),
+        "Timeline": [*timeline_table(events), "", *timeline_chart(incident, events)],
+        "Mitigations Tried": _mitigations(incident),
+        "Hotfix": _hotfix(hotfix),
+        "Root Cause": _root_cause_recorded(incident),
+        "Action Items": _actions(items),
+    }
+
+
+def block_name(section: str) -> str:
+    """The marker name of a section's generated block."""
+    return "postmortem-" + "-".join(section.lower().split())
+
+
+def render_new(incident: Incident, blocks: dict[str, list[str]]) -> str:
+    """A new draft: the seed's template with generated blocks and prompts."""
+    lines = [f"# Post-Mortem: {inline_text(incident.title)}"]
+    for section in LAYOUT:
+        lines.append("")
+        if section != "Meeting":
+            lines += [f"## {section}", ""]
+        if section in blocks:
+            lines += markdown.block_lines(block_name(section), blocks[section])
+        if section in PROMPTS:
+            lines += ([""] if section in blocks else []) + [PROMPTS[section]]
+    return "\n".join(lines) + "\n"
+
+
+def refresh(text: str, blocks: dict[str, list[str]]) -> str:
+    """Refresh the generated blocks of an existing draft; blocks people removed stay removed."""
+    for section, body in blocks.items():
+        if block_name(section) in markdown.Document(text).blocks():
+            text = markdown.set_block(text, block_name(section), body)
+    return text

@@ -1,0 +1,253 @@
+"""Incident write-ups in `docs/solutions/<category>/<slug>.md` (compound-engineering layout)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from incident_beads.config import KnowledgeConfig
+from incident_beads.errors import InvalidInput, MalformedFile
+from incident_beads.knowledge import markdown
+from incident_beads.knowledge.frontmatter import (
+    FrontMatterError,
+    dump_front_matter,
+    parse_front_matter,
+)
+from incident_beads.knowledge.markdown import inline_text
+from incident_beads.knowledge.paths import (
+    check_name,
+    read_inside,
+    resolve_inside,
+    slugify,
+    write_inside,
+)
+from incident_beads.knowledge.patterns import COMPOUND_LAYOUT
+
+SEVERITY_WORDS = {"SEV-1": "critical", "SEV-2": "high", "SEV-3": "medium", "SEV-4": "low"}
+# Fields refreshed from the incident on every run; the others are kept once people edit them.
+REFRESHED = ("severity", "incident_id", "hotfix_tag", "duration_minutes")
+SECTIONS = ("Problem", "Symptoms", "What Didn't Work", "Solution", "Why This Works",
+            "Prevention", "Related Issues")
+PROMPTS = {
+    "Why This Works": "_To be written by people: why the fix addresses the root cause._",
+    "Prevention": "_To be written by people: how to keep this class of incident from happening "
+                  "again (tests, monitoring, guards)._",
+}
+_HEAD_LINES = 40  # the title is looked for in the first lines after the front matter
+
+
+@dataclass
+class WriteupFacts:
+    """What a write-up is made from: the incident's record and the caller's classification."""
+
+    incident_id: str
+    title: str
+    date: str  # YYYY-MM-DD of the resolution
+    severity: str  # SEV-N
+    module: str
+    component: str
+    problem_type: str = "runtime_error"
+    resolution_type: str = "code_fix"
+    symptoms: list[str] = field(default_factory=list)
+    root_cause: str = ""
+    tags: list[str] = field(default_factory=list)
+    hotfix_tag: str | None = None
+    hotfix_commit: str | None = None
+    duration_minutes: int | None = None
+    impact: str = ""
+    summary: str = ""
+    not_worked: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+
+    def front_matter(self) -> dict[str, Any]:
+        """The front matter this incident gives (symptoms 1-5, tags at most 8)."""
+        symptoms = [" ".join(s.split()) for s in self.symptoms if s.strip()][:5]
+        return {
+            "module": self.module, "date": self.date, "problem_type": self.problem_type,
+            "component": self.component, "symptoms": symptoms or [self.title],
+            "root_cause": " ".join(self.root_cause.split()) or "undetermined",
+            "resolution_type": self.resolution_type,
+            "severity": SEVERITY_WORDS.get(self.severity, "high"),
+            "tags": list(dict.fromkeys(t for t in self.tags if t))[:8] or None,
+            "incident_id": self.incident_id, "hotfix_tag": self.hotfix_tag,
+            "duration_minutes": self.duration_minutes,
+        }
+
+    def blocks(self) -> dict[str, list[str]]:
+        """The generated body of each section, by section."""
+        symptoms = [f"- {inline_text(s)}" for s in self.symptoms if s.strip()]
+        tried = [f"- {inline_text(s)}" for s in self.not_worked]
+        solution = [inline_text(self.summary) or "See the incident's resolution."]
+        if self.hotfix_tag or self.hotfix_commit:
+            solution += ["", f"Hotfix: commit `{self.hotfix_commit or 'unknown'}`, "
+                             f"tag `{self.hotfix_tag or 'none'}`."]
+        # `related` entries are markdown made from ids (see facts.py), not free text.
+        related = [f"- Incident `{self.incident_id}` ({self.severity})"]
+        related += [f"- {r}" for r in self.related]
+        problem = [inline_text(self.title)]
+        if self.impact.strip():
+            problem += ["", f"Impact: {inline_text(self.impact)}"]
+        return {
+            "Problem": [*problem, "",
+                        f"Root cause: {inline_text(self.root_cause) or 'undetermined'}"],
+            "Symptoms": symptoms or [f"- {inline_text(self.title)}"],
+            "What Didn't Work": tried or ["- Nothing else was tried before the fix."],
+            "Solution": solution,
+            "Related Issues": related,
+        }
+
+
+@dataclass(frozen=True)
+class WriteupSummary:
+    """A write-up as the ranking sees it: its path, front matter and title."""
+
+    path: str
+    front: Mapping[str, Any]
+    title: str
+
+
+def block_name(section: str) -> str:
+    """The generated block name of a write-up section."""
+    return "writeup-" + slugify(section)
+
+
+def split_front(text: str) -> tuple[list[str] | None, list[str]]:
+    """The front matter lines (or None) and the remaining lines of a document."""
+    lines = markdown.split_lines(text)
+    if not lines or lines[0].rstrip("\r\n") != "---":
+        return None, lines
+    for n in range(1, len(lines)):
+        if lines[n].rstrip("\r\n") in ("---", "..."):
+            return [x.rstrip("\r\n") for x in lines[1:n]], lines[n + 1:]
+    return None, lines
+
+
+def _title(lines: list[str]) -> str | None:
+    """The first `#` heading, parsing as few lines as needed (many files are scanned)."""
+    head = lines[:_HEAD_LINES]
+    cut = next((n + 1 for n, line in enumerate(head) if line.lstrip(" ").startswith("#")), 0)
+    if cut:
+        found = markdown.first_heading("".join(head[:cut]))
+        if found is not None:
+            return found
+    return markdown.first_heading("".join(head))
+
+
+class Writeups:
+    """The write-ups under the solutions folder."""
+
+    def __init__(self, root: Path, config: KnowledgeConfig | None = None) -> None:
+        self.root = root
+        self.config = config or KnowledgeConfig()
+
+    def paths(self) -> Iterator[Path]:
+        """Every markdown file under the solutions folder (the patterns file left out)."""
+        top = resolve_inside(self.root, self.config.solutions_dir)
+        if not top.is_dir():
+            return
+        skip = resolve_inside(self.root, COMPOUND_LAYOUT)
+        for path in sorted(top.rglob("*.md")):
+            if path != skip and path.is_file() and not path.is_symlink():
+                yield path
+
+    def scan(self) -> list[WriteupSummary]:
+        """Front matter and title of every write-up (unreadable front matter lines skipped)."""
+        found: list[WriteupSummary] = []
+        top = self.root.resolve()
+        for path in self.paths():
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            front, rest = split_front(text)
+            data = parse_front_matter(front, strict=False) if front else {}
+            title = _title(rest) or path.stem
+            found.append(WriteupSummary(path.relative_to(top).as_posix(), data, title))
+        return found
+
+    def find(self, incident_id: str) -> str | None:
+        """The write-up of an incident, wherever people moved it in the folder."""
+        return next((w.path for w in self.scan() if str(w.front.get("incident_id")) ==
+                     incident_id), None)
+
+    def write(self, facts: WriteupFacts, *, overrides: Mapping[str, Any] | None = None
+              ) -> tuple[str, bool]:
+        """Create or refresh the incident's write-up; return its path and whether it is new.
+
+        On a refresh, only the generated blocks of the body change, the refreshed fields of the
+        front matter follow the incident, and every other field keeps what the file says.
+        """
+        from incident_beads.knowledge.schema import category_folder, ordered, schema_problems
+
+        generated = facts.front_matter()
+        chosen = {k: v for k, v in (overrides or {}).items() if v not in (None, "", [], ())}
+        existing_path = self.find(facts.incident_id)
+        if existing_path is None:
+            data = {**generated, **chosen}
+            folder = category_folder(str(data["problem_type"]))
+            name = check_name("slug", f"{slugify(facts.title, limit=50)}-{facts.incident_id}")
+            relative = f"{self.config.solutions_dir}/{folder}/{name}.md"
+            text = None
+            current: dict[str, Any] = {}
+        else:
+            relative = existing_path
+            text = read_inside(self.root, relative) or ""
+            front, _ = split_front(text)
+            try:
+                current = parse_front_matter(front or [])
+            except FrontMatterError as exc:
+                raise MalformedFile(relative, exc.line + 1, f"front matter: {exc.what}",
+                                    hint="fix the front matter by hand, then run again") from None
+            data = {**generated, **current,
+                    **{k: generated[k] for k in REFRESHED if generated.get(k) is not None},
+                    **chosen}
+        data = ordered({k: v for k, v in data.items() if v is not None})
+        problems = schema_problems(data)
+        if problems:
+            raise InvalidInput(f"the write-up would not match the schema: {'; '.join(problems)}",
+                               hint="pass the missing values as options of `incident learn`")
+        old_relative = None
+        if existing_path is not None and "problem_type" in chosen:
+            # A new category moves a write-up that still sits in its old type's folder.
+            before = category_folder(str(current.get("problem_type")))
+            folder = f"{self.config.solutions_dir}/{before}/"
+            if relative.startswith(folder):
+                old_relative = relative
+                relative = (f"{self.config.solutions_dir}/"
+                            f"{category_folder(str(data['problem_type']))}/"
+                            f"{relative.removeprefix(folder)}")
+                if relative == old_relative:
+                    old_relative = None
+        head = ["---", *dump_front_matter(data, plain_keys=("date",)), "---"]
+        if text is None:
+            new_text = self._new_body(head, facts)
+        else:
+            # Front matter that already says the same thing keeps its own formatting.
+            new_text = self._refresh(text, None if current == data else head, facts)
+        write_inside(self.root, relative, new_text)
+        if old_relative is not None:
+            resolve_inside(self.root, old_relative).unlink(missing_ok=True)
+        return relative, text is None
+
+    def _new_body(self, head: list[str], facts: WriteupFacts) -> str:
+        lines = [*head, "", f"# {inline_text(facts.title)}"]
+        blocks = facts.blocks()
+        for section in SECTIONS:
+            lines += ["", f"## {section}", ""]
+            if section in blocks:
+                lines += markdown.block_lines(block_name(section), blocks[section])
+            else:
+                lines.append(PROMPTS[section])
+        return "\n".join(lines) + "\n"
+
+    def _refresh(self, text: str, head: list[str] | None, facts: WriteupFacts) -> str:
+        if head is not None:
+            doc = markdown.Document(text)
+            end = doc.front_matter_end
+            text = doc.replace(0, end, head) if end else "\n".join(head) + "\n" + text
+        for section, body in facts.blocks().items():
+            if block_name(section) in markdown.Document(text).blocks():
+                text = markdown.set_block(text, block_name(section), body)
+        return text

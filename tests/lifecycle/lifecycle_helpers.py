@@ -1,0 +1,56 @@
+"""Helpers of the lifecycle tests: a replayable clock, the CLI in-process, bd's import rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from incident_beads import Incident, IncidentResponse
+from incident_beads.beads.doctor import validate
+from incident_beads.cli import main
+
+START = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
+
+CONFIRMED: dict[str, Any] = {
+    "no_longer_occurring": True, "error_rates_normal": True, "users_can_use_feature": True,
+    "monitoring_evidence": "5xx rate 0.01% for 30 min (grafana checkout board)",
+    "stakeholders_notified": True,
+}
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.moment = start
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> datetime:
+        self.moment += timedelta(**delta)
+        return self.moment
+
+
+def assert_importable(root: Path) -> None:
+    """Every line of the store passes bd's import rules."""
+    errors = [p for p in validate(root / ".beads" / "issues.jsonl") if p.level == "error"]
+    assert errors == []
+
+
+def resolve(api: IncidentResponse, incident_id: str, **changes: Any) -> Incident:
+    """Resolve with every checklist item confirmed, unless `changes` says otherwise."""
+    fields = {**CONFIRMED, **changes}
+    return api.resolve(incident_id, resolution="rolled back to v1.4.1",
+                       root_cause="connection pool exhausted by v1.4.2", **fields)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], repo: Path, *argv: str) -> tuple[int, str, str]:
+    """Run `incident -C repo ARGV...` in-process; return the exit code, stdout and stderr."""
+    with pytest.raises(SystemExit) as done:
+        main(["-C", str(repo), *argv])
+    out, err = capsys.readouterr()
+    return int(done.value.code or 0), out, err
