@@ -55,6 +55,13 @@ _EXPORTS: dict[str, str] = {
     "register_merge_driver": "incident_beads.mergedriver",
     "HotfixGuard": "incident_beads.guard.rule",
     "PushRefused": "incident_beads.guard.findings",
+    "CommandFailed": "incident_beads.errors",
+    "HotfixProtocol": "incident_beads.hotfix.protocol",
+    "Hotfix": "incident_beads.hotfix.records",
+    "HotfixState": "incident_beads.hotfix.model",
+    "ScopeReport": "incident_beads.hotfix.scope",
+    "Deployment": "incident_beads.hotfix.deploys",
+    "recent_deployments": "incident_beads.hotfix.deploys",
 }
 
 __all__ = sorted(_EXPORTS)

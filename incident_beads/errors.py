@@ -62,6 +62,10 @@ class GitError(IncidentBeadsError):
     """A git operation failed or the repository is in a state we cannot work with."""
 
 
+class CommandFailed(IncidentBeadsError):
+    """A staging or deploy command failed or timed out; its result was recorded first."""
+
+
 class Escalation(IncidentBeadsError):
     """STOP and surface to a person: a seed escalation condition; exits 3.
 

@@ -12,3 +12,5 @@ class KnownRisk:
     ETA_BEYOND_WINDOW = "eta-beyond-window"
     #: A hotfix while rollback is still possible, or one without a rollback path.
     HOTFIX_WITHOUT_ROLLBACK = "hotfix-without-rollback"
+    #: A hotfix for a SEV-3/4 incident (the seed keeps hotfixes for SEV-1/2).
+    HOTFIX_MINOR_SEVERITY = "hotfix-minor-severity"

@@ -179,6 +179,8 @@ def needs_quotes(value: str) -> bool:
         return True
     if value.lower() in _SPECIAL_WORDS or _NUMBER_LIKE.fullmatch(value):
         return True
+    if value in ("=", "<<"):  # YAML 1.1's value and merge keys: PyYAML does not read them back
+        return True
     return any(not ch.isprintable() or ch in "\t\u0085\u2028\u2029\ufeff" for ch in value)
 
 

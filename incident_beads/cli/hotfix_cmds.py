@@ -1,0 +1,232 @@
+"""`incident hotfix ...`, `incident sync` and `incident deploys`: phase 4 in the repository."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from incident_beads.cli._common import config_for, emit, json_option, open_store, repo_root
+from incident_beads.hotfix.protocol import HotfixProtocol
+from incident_beads.incident.response import IncidentResponse
+
+by_option = click.option("--by", "actor", metavar="WHO", default=None,
+                         help="Who does this (default: $USER).")
+
+
+def _protocol(ctx: click.Context) -> HotfixProtocol:
+    root = repo_root(ctx)
+    return IncidentResponse(root, config=config_for(ctx), store=open_store(ctx)).hotfixes
+
+
+def _dump(value: Any) -> Any:
+    return value.model_dump(mode="json", exclude_none=True)
+
+
+@click.group()
+def hotfix() -> None:
+    """Phase 4: branch, minimal fix, review, gates, staging, tag, merge, deploy, verify."""
+
+
+@hotfix.command()
+@click.argument("incident_id")
+@click.option("--scope", "scope", multiple=True, metavar="PATH",
+              help="A file, folder or glob the fix may touch (repeat).")
+@click.option("--risk", type=click.Choice(["low", "normal", "high"]), default="normal",
+              show_default=True, help="Declared risk; high without rollback escalates.")
+@by_option
+@json_option
+@click.pass_context
+def start(ctx: click.Context, incident_id: str, scope: tuple[str, ...], risk: str,
+          actor: str | None, as_json: bool) -> None:
+    """Create hotfix/incident-ID from the main branch and the hotfix bead."""
+    made = _protocol(ctx).start(incident_id, scope=scope, risk=risk, actor=actor)
+    emit(as_json, made.to_dict(),
+         f"{made.id}  {made.state.branch} from {made.state.main_branch} "
+         f"({made.state.base_commit[:12]})")
+
+
+@hotfix.command()
+@click.argument("hotfix_id")
+@click.option("-m", "--message", required=True, help="The commit message.")
+@by_option
+@json_option
+@click.pass_context
+def commit(ctx: click.Context, hotfix_id: str, message: str, actor: str | None,
+           as_json: bool) -> None:
+    """Commit the staged fix with the `Incident: <id>` trailer."""
+    sha = _protocol(ctx).commit(hotfix_id, message, actor=actor)
+    emit(as_json, {"hotfix": hotfix_id, "commit": sha}, sha)
+
+
+@hotfix.command()
+@click.argument("hotfix_id")
+@click.option("--declare", multiple=True, metavar="PATH",
+              help="Set the declared scope (repeat); replaces the earlier one.")
+@by_option
+@json_option
+@click.pass_context
+def scope(ctx: click.Context, hotfix_id: str, declare: tuple[str, ...], actor: str | None,
+          as_json: bool) -> None:
+    """Show the diff from the base and flag "while we're here" changes."""
+    report = _protocol(ctx).scope(hotfix_id, declare=list(declare) if declare else None,
+                                  actor=actor)
+
+    def text() -> str:
+        lines = [f"{report.base[:12]}..{report.head[:12]}: {len(report.files)} file(s), "
+                 f"{report.lines} line(s) (limit {report.max_lines})"]
+        lines += [f"  {f.path}" + (f" (from {f.old_path})" if f.old_path else "")
+                  + f"  +{f.added} -{f.removed}" for f in report.files]
+        lines += [f"FLAG {f.kind}: {f.message}" for f in report.flags] or ["no flags"]
+        return "\n".join(lines)
+
+    emit(as_json, report.to_dict(), text)
+
+
+@hotfix.command()
+@click.argument("hotfix_id")
+@click.option("--reviewer", required=True, metavar="WHO", help="Who reviewed (not an author).")
+@click.option("--approve/--request-changes", "approve", default=None, required=True,
+              help="The verdict.")
+@click.option("--fixes-issue", type=click.Choice(["yes", "no"]), required=True,
+              help="Does it fix the issue?")
+@click.option("--adds-issues", type=click.Choice(["yes", "no"]), required=True,
+              help="Does it introduce new issues?")
+@click.option("--note", default="", help="What the reviewer saw or asks for.")
+@json_option
+@click.pass_context
+def review(ctx: click.Context, hotfix_id: str, reviewer: str, approve: bool, fixes_issue: str,
+           adds_issues: str, note: str, as_json: bool) -> None:
+    """Record the expedited review and its two questions."""
+    done = _protocol(ctx).review(hotfix_id, reviewer=reviewer, approve=approve,
+                                 fixes_issue=fixes_issue == "yes",
+                                 adds_issues=adds_issues == "yes", note=note)
+    verdict = "approved" if done.approved else "changes requested"
+    emit(as_json, _dump(done), f"{hotfix_id}  {verdict} by {done.reviewer} at {done.head[:12]}")
+
+
+@hotfix.command()
+@click.argument("hotfix_id")
+@click.argument("gate_name", metavar="GATE")
+@click.option("--done/--skip", "done", default=None, required=True,
+              help="Passed, or skipped with a reason.")
+@click.option("--reason", default="", help="Why it was skipped (or a note).")
+@by_option
+@json_option
+@click.pass_context
+def gate(ctx: click.Context, hotfix_id: str, gate_name: str, done: bool, reason: str,
+         actor: str | None, as_json: bool) -> None:
+    """Record a quality gate (tests, security-scan, documentation...)."""
+    record = _protocol(ctx).gate(hotfix_id, gate_name, done=done, reason=reason, actor=actor)
+    emit(as_json, _dump(record), f"{hotfix_id}  {record.gate}: {record.status}"
+         + (f" (follow-up {record.follow_up})" if record.follow_up else ""))
+
+
+@hotfix.command()
+@click.argument("hotfix_id")
+@click.option("--passed/--failed", "passed", default=None,
+              help="Record a manual result instead of running hotfix.staging_command.")
+@click.option("--note", default="", help="What was checked.")
+@by_option
+@json_option
+@click.pass_context
+def staging(ctx: click.Context, hotfix_id: str, passed: bool | None, note: str,
+            actor: str | None, as_json: bool) -> None:
+    """Run the staging test (time-boxed) or record a manual result."""
+    record = _protocol(ctx).staging(hotfix_id, passed=passed, note=note, actor=actor)
+    emit(as_json, _dump(record), f"{hotfix_id}  staging passed")
+
+
+@hotfix.command()
+@click.argument("hotfix_id")
+@by_option
+@json_option
+@click.pass_context
+def tag(ctx: click.Context, hotfix_id: str, actor: str | None, as_json: bool) -> None:
+    """Create the annotated hotfix-<incident id> tag (needs an approving review)."""
+    record = _protocol(ctx).tag(hotfix_id, actor=actor)
+    emit(as_json, _dump(record), f"{record.name}  {record.commit}")
+
+
+@hotfix.command()
+@click.argument("hotfix_id")
+@click.option("--push", is_flag=True, help="Push the branches and the tag in one push.")
+@by_option
+@json_option
+@click.pass_context
+def merge(ctx: click.Context, hotfix_id: str, push: bool, actor: str | None,
+          as_json: bool) -> None:
+    """Merge the tagged hotfix --no-ff into the main branch (and develop), as git-flow does."""
+    record = _protocol(ctx).merge(hotfix_id, push=push, actor=actor)
+    emit(as_json, _dump(record), f"{record.main_commit}  merged into {record.main_branch}")
+
+
+@hotfix.command()
+@click.argument("hotfix_id")
+@by_option
+@json_option
+@click.pass_context
+def deploy(ctx: click.Context, hotfix_id: str, actor: str | None, as_json: bool) -> None:
+    """Run hotfix.deploy_command on the tagged commit (needs review, tag and gates)."""
+    record = _protocol(ctx).deploy(hotfix_id, actor=actor)
+    emit(as_json, _dump(record), f"{hotfix_id}  deployed {record.tag} ({record.commit})")
+
+
+@hotfix.command()
+@click.argument("hotfix_id")
+@click.option("--start", "start_", is_flag=True, help="Start the monitoring window.")
+@click.option("--minutes", type=int, default=None, help="Window length (15 to 30).")
+@click.option("--evidence", default=None, help="Monitoring evidence that confirms the fix.")
+@by_option
+@json_option
+@click.pass_context
+def verify(ctx: click.Context, hotfix_id: str, start_: bool, minutes: int | None,
+           evidence: str | None, actor: str | None, as_json: bool) -> None:
+    """Verify in production: --start the window, then confirm with --evidence."""
+    protocol = _protocol(ctx)
+    if start_ == (evidence is not None):
+        raise click.UsageError("give either --start or --evidence")
+    if start_:
+        started = protocol.verify_start(hotfix_id, minutes=minutes, actor=actor)
+        emit(as_json, _dump(started), f"{hotfix_id}  monitoring for {started.window_minutes} min")
+        return
+    done = protocol.verify_confirm(hotfix_id, evidence=evidence or "", actor=actor)
+    emit(as_json, done.to_dict(), f"{done.id}  closed: {done.close_reason}; follow-ups: "
+         + ", ".join(done.state.follow_ups.values()))
+
+
+@click.command()
+@click.option("--incident", "incident_ids", multiple=True, metavar="ID",
+              help="The incident(s) the commit names (default: every open incident).")
+@click.option("--push", is_flag=True, help="Push the current branch afterwards.")
+@json_option
+@click.pass_context
+def sync(ctx: click.Context, incident_ids: tuple[str, ...], push: bool, as_json: bool) -> None:
+    """Commit the store and the incident docs, and nothing else you staged."""
+    from incident_beads.hotfix.sync import sync as run_sync
+
+    root = repo_root(ctx)
+    ids = list(incident_ids) or [
+        i.id for i in IncidentResponse(root, config=config_for(ctx),
+                                       store=open_store(ctx)).incidents()]
+    result = run_sync(root, config_for(ctx), ids, push=push)
+    emit(as_json, result.to_dict(),
+         f"{result.commit}  {len(result.paths)} file(s)" if result.commit
+         else "nothing to sync")
+
+
+@click.command()
+@click.option("--since", default="7d", show_default=True,
+              help="7d, 24h, 90m, 2w, or an ISO 8601 time.")
+@json_option
+@click.pass_context
+def deploys(ctx: click.Context, since: str, as_json: bool) -> None:
+    """List recent deployments: hotfix tags and merges on the main branch."""
+    from incident_beads.beads.store import utc_now
+    from incident_beads.hotfix.deploys import parse_since, recent_deployments
+
+    found = recent_deployments(repo_root(ctx), since=parse_since(since, utc_now()),
+                               config=config_for(ctx).git)
+    emit(as_json, [d.to_dict() for d in found], lambda: "\n".join(
+        f"{d.commit[:12]}  {d.at}  {d.kind:5}  {d.author}  {d.name}" for d in found)
+        or "no deployments")

@@ -1,0 +1,103 @@
+"""Recent deployments for phase 0: hotfix tags and merges on the main branch, newest first."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from incident_beads.config import GitConfig
+from incident_beads.errors import InvalidInput
+from incident_beads.hotfix.gitrepo import GitRepo
+
+_DURATION = re.compile(r"(\d+)\s*(m|min|h|d|w)", re.IGNORECASE)
+_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_HOTFIX_MERGE = re.compile(r"hotfix/incident-([^\s'\"]+?)'?(?:\s|$)")
+_TRAILER = re.compile(r"^Incident:\s*(\S+)\s*$", re.MULTILINE)
+
+
+class Deployment(NamedTuple):
+    """One tag or merge that changed what runs in production."""
+
+    kind: str  # "tag" or "merge"
+    name: str  # the tag name, or the merge subject
+    commit: str
+    at: str  # ISO 8601
+    author: str
+    incident_id: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view."""
+        return self._asdict()
+
+
+def parse_since(text: str | datetime | None, now: datetime) -> datetime:
+    """`7d`, `24h`, `90m`, `2w` ago, or an ISO 8601 moment; None means 7 days ago."""
+    if text is None:
+        return now - timedelta(days=7)
+    if isinstance(text, datetime):
+        return text if text.tzinfo else text.replace(tzinfo=UTC)
+    value = text.strip()
+    match = _DURATION.fullmatch(value)
+    if match:
+        return now - timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"cannot read --since {text!r}",
+                           hint="use 7d, 24h, 90m, 2w or an ISO 8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _tag_pattern(config: GitConfig) -> re.Pattern[str]:
+    # `{branch}` is the hotfix branch name after `hotfix/`, that is `incident-<id>`.
+    parts = [re.escape(name).replace(re.escape("{id}"), "(.+)")
+             .replace(re.escape("{branch}"), re.escape("incident-") + "(.+)")
+             for name in config.tag_names]
+    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else re.compile(r"(?!)")
+
+
+def recent_deployments(root: Path | str, *, since: datetime,
+                       config: GitConfig | None = None) -> list[Deployment]:
+    """Hotfix tags, and merges made on the main branch, since `since`, newest first."""
+    config = config or GitConfig()
+    found: list[Deployment] = []
+    with GitRepo(root, config) as git:
+        main = git.main_branch()
+        pattern = _tag_pattern(config)
+        fmt = "%(refname:short)%1f%(objecttype)%1f%(*objectname)%1f%(objectname)%1f" \
+              "%(taggername)%(authorname)%1f%(creatordate:iso-strict)"
+        for line in git.git("for-each-ref", f"--format={fmt}", "refs/tags").splitlines():
+            name, kind, peeled, target, who, when = line.split("\x1f")
+            match = pattern.fullmatch(name)
+            if match is None or _before(when, since):
+                continue
+            ids = [v for v in match.groups() if v]
+            found.append(Deployment("tag", name, peeled if kind == "tag" else target, when, who,
+                                    ids[0] if ids else None))
+        out = git.git("log", "--first-parent", "--merges", "-z", f"--since={since.isoformat()}",
+                      "--format=%H%x1f%an%x1f%aI%x1f%B", main, "--")
+        for record in out.split("\0"):
+            if not record.strip():
+                continue
+            sha, who, when, body = record.strip("\n").split("\x1f", 3)
+            subject = body.splitlines()[0] if body else ""
+            trailer = _TRAILER.search(body)
+            branch = _HOTFIX_MERGE.search(subject)
+            incident = trailer.group(1) if trailer else branch.group(1) if branch else None
+            found.append(Deployment("merge", subject, sha, when, who, incident))
+    found.sort(key=lambda d: _moment(d.at), reverse=True)
+    return found
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return datetime.fromtimestamp(0, UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _before(text: str, since: datetime) -> bool:
+    return _moment(text) < since

@@ -1,0 +1,345 @@
+"""`HotfixProtocol`: phase 4 of the seed, from the hotfix branch to production verification."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from incident_beads.beads.record import Issue
+from incident_beads.beads.store import Changes
+from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
+from incident_beads.hotfix import gates, records, release
+from incident_beads.hotfix.gitrepo import GitRepo, require_clean
+from incident_beads.hotfix.model import (
+    GateRecord,
+    HotfixState,
+    MergeRecord,
+    Review,
+    RunRecord,
+    TagRecord,
+    Verification,
+)
+from incident_beads.hotfix.records import Hotfix, hotfix_from, hotfix_state
+from incident_beads.hotfix.scope import ScopeReport, analyse
+from incident_beads.incident.model import MitigationOption, Phase
+from incident_beads.incident.risk import KnownRisk
+
+if TYPE_CHECKING:
+    from incident_beads.incident.response import IncidentResponse
+
+#: Declared risk levels; "high" is significant risk by itself (see docs/hotfix.md).
+RISK_LEVELS = ("low", "normal", "high")
+TRAILER = "Incident"
+
+
+def branch_name(incident_id: str) -> str:
+    """`hotfix/incident-<id>`, the contract's branch name."""
+    return f"hotfix/incident-{incident_id}"
+
+
+def tag_name(incident_id: str) -> str:
+    """`hotfix-<id>`, the contract's annotated tag."""
+    return f"hotfix-{incident_id}"
+
+
+class HotfixProtocol:
+    """Run an incident's hotfix in its git repository: branch, fix, review, gates, tag, deploy.
+
+    Reached as `IncidentResponse(...).hotfixes`. Every rule that says no raises `Refused` (or
+    `InvalidInput`) before anything is written; a risky hotfix without a rollback path is
+    recorded on the incident and raised as `Escalation` unless a person acknowledged the risk.
+    """
+
+    def __init__(self, incidents: IncidentResponse) -> None:
+        self.incidents = incidents
+        self.root = incidents.root
+        self.config = incidents.config
+        self.store = incidents.store
+
+    # reading -----------------------------------------------------------------------------
+    def get(self, hotfix_id: str) -> Hotfix:
+        """A hotfix by its id, or the latest hotfix of an incident given by the incident's id."""
+        issue = self.store.get(hotfix_id)
+        if records.is_hotfix(issue):
+            return hotfix_from(issue)
+        found = records.hotfixes_of(list(self.store.issues()), hotfix_id)
+        if not found:
+            raise NotFound(f"{hotfix_id} is neither a hotfix nor an incident with one",
+                           hint=f"start one: incident hotfix start {hotfix_id}")
+        open_ones = [i for i in found if not i.is_closed]
+        return hotfix_from((open_ones or found)[-1])
+
+    def scope(self, hotfix_id: str, *, declare: Sequence[str] | None = None,
+              actor: str | None = None) -> ScopeReport:
+        """The diff from the base with its "while we're here" flags; `declare` sets the scope."""
+        hotfix = self.get(hotfix_id)
+        if declare is not None:
+            paths = [p.strip().lstrip("./") if p.startswith("./") else p.strip() for p in declare]
+            if not all(paths):
+                raise InvalidInput("a declared scope entry is empty")
+            with self._editing(hotfix.id, actor) as (_tx, _issue, state):
+                state.scope = paths
+            self._event(hotfix.state.incident_id, f"Hotfix scope declared: {', '.join(paths)}",
+                        actor, {"hotfix": hotfix.id, "scope": paths})
+            hotfix = self.get(hotfix.id)
+        with GitRepo(self.root, self.config.git) as git:
+            return self._report(git, hotfix.state)
+
+    # start -------------------------------------------------------------------------------
+    def start(self, incident_id: str, *, scope: Sequence[str] = (), risk: str = "normal",
+              actor: str | None = None) -> Hotfix:
+        """Create `hotfix/incident-<id>` from the main branch and the hotfix bead.
+
+        Only for SEV-1/2 with rollback and feature flag ruled out, unless a person acknowledged
+        the risk; refused, like git-flow, on a dirty tree or an existing branch or tag.
+        """
+        who = actor or self.incidents.actor
+        if risk not in RISK_LEVELS:
+            raise InvalidInput(f"unknown risk level {risk!r}", hint="use low, normal or high")
+        incident = self.incidents.get(incident_id)
+        if not incident.is_open:
+            raise Refused(f"{incident_id} is closed; a hotfix needs an open incident")
+        if any(not i.is_closed for i in records.hotfixes_of(list(self.store.issues()),
+                                                            incident_id)):
+            raise Refused(f"{incident_id} already has an open hotfix",
+                          hint=f"continue it: incident hotfix scope {incident_id}")
+        override = self._check_protocol(incident_id, incident.severity.level)
+        if risk == "high":
+            self._check_risk(incident_id, ["the declared risk level is high"], who)
+        branch, tag = branch_name(incident_id), tag_name(incident_id)
+        with GitRepo(self.root, self.config.git) as git:
+            git.check_branch_name(branch)
+            main = git.main_branch()
+            if git.branch_exists(branch):
+                raise Refused(f"branch {branch} already exists",
+                              hint=f"finish or delete it first: git branch -D {branch}")
+            if git.tag_exists(tag):
+                raise Refused(f"tag {tag} already exists",
+                              hint=f"a hotfix for {incident_id} was tagged before; check "
+                                   f"`git show {tag}`")
+            require_clean(git, "start a hotfix")
+            base = git.rev_parse(f"refs/heads/{main}")
+            git.create_branch(branch, base)
+        now = self.incidents.now()
+        level = incident.severity.level
+        state = HotfixState(incident_id=incident_id, severity_level=level, branch=branch, tag=tag,
+                            main_branch=main, base_commit=base, started_at=now, started_by=who,
+                            risk=risk, override=override, scope=list(scope))
+        with self.store.transaction() as tx:
+            issue = tx.create(f"Hotfix: {incident.title}", issue_type="task",
+                              priority=incident.severity.priority, labels=[records.LABEL],
+                              parent=incident_id, created_by=who,
+                              description=f"Hotfix for incident {incident_id} on branch {branch} "
+                                          f"from {main} at {base[:12]}.",
+                              metadata={records.METADATA_KEY: {"kind": "hotfix"}})
+            for gate in gates.GATES:
+                cell = gates.rule(level, gate)
+                if cell.skipped_by_table:
+                    self._record_gate(tx, issue, state, gate, done=False, by=who, now=now,
+                                      reason=f"the quality-gate table says {cell.level!r} "
+                                             f"for SEV-{level}")
+            records.save(tx, issue.id, state)
+        self.incidents.record_event(
+            incident_id, f"Hotfix {issue.id} started: branch {branch} from {main} "
+                         f"({base[:12]})" + (f"; override: {override}" if override else ""),
+            kind="hotfix-started", actor=who, phase=Phase.HOTFIX,
+            data={"hotfix": issue.id, "branch": branch, "base": base})
+        return self.get(issue.id)
+
+    def _check_protocol(self, incident_id: str, level: int) -> str:
+        ruled_out = set(self.incidents.ruled_out(incident_id))
+        reasons: list[tuple[str, str]] = []
+        if level > 2:
+            reasons.append((KnownRisk.HOTFIX_MINOR_SEVERITY,
+                            f"the incident is SEV-{level} (hotfixes are for SEV-1/2)"))
+        for rung in (MitigationOption.ROLLBACK, MitigationOption.FEATURE_FLAG):
+            if rung not in ruled_out:
+                reasons.append((KnownRisk.HOTFIX_WITHOUT_ROLLBACK,
+                                f"{rung.value} is not recorded as failed or unavailable"))
+        missing = [(risk, why) for risk, why in reasons
+                   if not self.incidents.has_risk_ack(incident_id, risk)]
+        if missing:
+            risks = sorted({risk for risk, _ in missing})
+            raise Refused("a hotfix is only for SEV-1/2 once rollback and the feature flag are "
+                          "ruled out: " + "; ".join(why for _, why in missing),
+                          hint=f"record them (incident mitigate {incident_id} rollback "
+                               f"--result unavailable ...) or have a person accept the risk: "
+                               + " and ".join(f"incident risk ack {incident_id} --risk {r} "
+                                              "--by WHO" for r in risks))
+        return "; ".join(f"{why} (accepted: {risk})" for risk, why in reasons)
+
+    def _check_risk(self, incident_id: str, why: list[str], actor: str | None) -> None:
+        """STOP on significant risk without a rollback path, unless a person accepted it."""
+        ruled_out = set(self.incidents.ruled_out(incident_id))
+        if MitigationOption.ROLLBACK not in ruled_out or not why:
+            return
+        if self.incidents.has_risk_ack(incident_id, KnownRisk.HOTFIX_WITHOUT_ROLLBACK):
+            return
+        self.incidents.escalate(
+            incident_id, Escalation.RISKY_HOTFIX_NO_ROLLBACK,
+            "rollback is not possible and the hotfix carries significant risk: "
+            + "; ".join(why), actor=actor, data={"why": why},
+            hint=f"ask a person; once they accept it: incident risk ack {incident_id} "
+                 f"--risk {KnownRisk.HOTFIX_WITHOUT_ROLLBACK} --by WHO")
+
+    # the minimal fix ---------------------------------------------------------------------
+    def commit(self, hotfix_id: str, message: str, *, actor: str | None = None) -> str:
+        """Commit what is staged on the hotfix branch with the `Incident: <id>` trailer."""
+        hotfix = self._open(hotfix_id)
+        if not message.strip():
+            raise InvalidInput("a commit needs a message")
+        state = hotfix.state
+        with GitRepo(self.root, self.config.git) as git:
+            current = git.current_branch()
+            if current != state.branch:
+                where = f"on {current}" if current else "detached"
+                raise Refused(f"HEAD is {where}, not on {state.branch}",
+                              hint=f"git checkout {state.branch}")
+            if not git.has_staged_changes():
+                raise Refused("nothing is staged", hint="git add the files of the fix first")
+            sha = git.commit_staged(message, [(TRAILER, state.incident_id)])
+        with self._editing(hotfix.id, actor) as (_tx, _issue, edited):
+            edited.commits.append(sha)
+        self._event(state.incident_id, f"Hotfix commit {sha[:12]}: {message.splitlines()[0]}",
+                    actor, {"hotfix": hotfix.id, "commit": sha})
+        return sha
+
+    # review and gates --------------------------------------------------------------------
+    def review(self, hotfix_id: str, *, reviewer: str, approve: bool, fixes_issue: bool,
+               adds_issues: bool, note: str = "", actor: str | None = None) -> Review:
+        """Record the expedited review: does it fix the issue, does it add new issues."""
+        hotfix = self._open(hotfix_id)
+        state = hotfix.state
+        name = reviewer.strip()
+        if not name:
+            raise InvalidInput("a review needs the reviewer's name", hint="--reviewer WHO")
+        if approve and (not fixes_issue or adds_issues):
+            raise Refused("an approval must say the change fixes the issue and adds no new "
+                          "issue", hint="request changes instead (--request-changes --note ...)")
+        if not approve and not note.strip():
+            raise InvalidInput("a request for changes needs a note saying what to change")
+        with GitRepo(self.root, self.config.git) as git:
+            head = git.rev_parse(f"refs/heads/{state.branch}")
+            commits = git.commits(state.base_commit, head)
+            report = self._report(git, state)
+        if not commits:
+            raise Refused(f"{state.branch} has no commit to review",
+                          hint=f"commit the fix: incident hotfix commit {hotfix.id} -m ...")
+        authors = {a.lower() for c in commits for a in (c.author_name, c.author_email) if a}
+        if name.lower() in authors:
+            raise Refused(f"{name} wrote this hotfix and cannot review it",
+                          hint="ask someone else to review")
+        now = self.incidents.now()
+        review = Review(at=now, reviewer=name, approved=approve, fixes_issue=fixes_issue,
+                        adds_issues=adds_issues, note=note, head=head,
+                        level=gates.rule(state.severity_level, gates.CODE_REVIEW).level,
+                        flags_seen=[f._asdict() for f in report.flags])
+        with self._editing(hotfix.id, actor) as (tx, issue, edited):
+            edited.reviews.append(review)
+            if approve:
+                self._record_gate(tx, issue, edited, gates.CODE_REVIEW, done=True, by=name,
+                                  now=now, reason=note)
+            else:
+                edited.gates.pop(gates.CODE_REVIEW, None)
+        verdict = "approved" if approve else "requested changes"
+        self._event(state.incident_id,
+                    f"Hotfix review by {name}: {verdict} at {head[:12]} (fixes the issue: "
+                    f"{'yes' if fixes_issue else 'no'}; adds new issues: "
+                    f"{'yes' if adds_issues else 'no'}; flags: {len(report.flags)})"
+                    + (f"\n{note}" if note else ""), actor or name,
+                    {"hotfix": hotfix.id, "approved": approve, "head": head})
+        return review
+
+    def gate(self, hotfix_id: str, gate: str, *, done: bool, reason: str = "",
+             actor: str | None = None) -> GateRecord:
+        """Record a quality gate as done, or skipped with a reason where the table allows it."""
+        hotfix = self._open(hotfix_id)
+        name = gates.parse_gate(gate)
+        level = hotfix.state.severity_level
+        if done:
+            gates.check_manual_done(name)
+        else:
+            gates.check_skip(level, name, reason)
+        who = actor or self.incidents.actor
+        with self._editing(hotfix.id, who) as (tx, issue, state):
+            record = self._record_gate(tx, issue, state, name, done=done, by=who,
+                                       now=self.incidents.now(), reason=reason)
+        self._event(hotfix.state.incident_id,
+                    f"Hotfix gate {name}: {record.status}" + (f" ({reason})" if reason else ""),
+                    who, {"hotfix": hotfix.id, "gate": name, "status": record.status})
+        return record
+
+    def pending_gates(self, hotfix_id: str) -> list[str]:
+        """The gates recorded neither as done nor as skipped."""
+        state = self.get(hotfix_id).state
+        return [g for g in gates.GATES if g not in state.gates]
+
+    # release -----------------------------------------------------------------------------
+    def staging(self, hotfix_id: str, *, passed: bool | None = None, note: str = "",
+                actor: str | None = None) -> RunRecord:
+        """Run the staging command time-boxed (15 min for SEV-1), or record a manual result."""
+        return release.staging(self, hotfix_id, passed=passed, note=note, actor=actor)
+
+    def tag(self, hotfix_id: str, *, actor: str | None = None) -> TagRecord:
+        """Create the annotated `hotfix-<id>` tag; refused without an approving review."""
+        return release.tag(self, hotfix_id, actor=actor)
+
+    def merge(self, hotfix_id: str, *, push: bool = False,
+              actor: str | None = None) -> MergeRecord:
+        """Merge `--no-ff` into the main branch (and develop), optionally pushing with the tag."""
+        return release.merge(self, hotfix_id, push=push, actor=actor)
+
+    def deploy(self, hotfix_id: str, *, actor: str | None = None) -> RunRecord:
+        """Run the deploy command; refused without review, tag and recorded gates."""
+        return release.deploy(self, hotfix_id, actor=actor)
+
+    def verify_start(self, hotfix_id: str, *, minutes: int | None = None,
+                     actor: str | None = None) -> Verification:
+        """Start the production monitoring window (15 to 30 minutes)."""
+        return release.verify_start(self, hotfix_id, minutes=minutes, actor=actor)
+
+    def verify_confirm(self, hotfix_id: str, *, evidence: str,
+                       actor: str | None = None) -> Hotfix:
+        """Confirm with evidence after the window: closes the hotfix, creates its follow-ups."""
+        return release.verify_confirm(self, hotfix_id, evidence=evidence, actor=actor)
+
+    # internals ---------------------------------------------------------------------------
+    def _record_gate(self, tx: Changes, issue: Issue, state: HotfixState, gate: str, *,
+                     done: bool, by: str, now: datetime, reason: str) -> GateRecord:
+        cell = gates.rule(state.severity_level, gate)
+        record = GateRecord(gate=gate, status="done" if done else "skipped", level=cell.level,
+                            at=now, by=by, reason=reason)
+        if not done:
+            record.follow_up = records.follow_up(
+                tx, issue, state, records.gate_follow_up_key(gate), created_by=by,
+                detail=f"The {gate} gate was skipped: {reason}")
+        state.gates[gate] = record
+        return record
+
+    def _open(self, hotfix_id: str) -> Hotfix:
+        hotfix = self.get(hotfix_id)
+        if hotfix.status == "closed":
+            raise Refused(f"hotfix {hotfix.id} is closed ({hotfix.close_reason})")
+        return hotfix
+
+    def _report(self, git: GitRepo, state: HotfixState) -> ScopeReport:
+        head = (git.rev_parse(f"refs/heads/{state.branch}") if git.branch_exists(state.branch)
+                else state.tagged.commit if state.tagged else state.base_commit)
+        return analyse(git, state.base_commit, head, state.scope,
+                       self.config.hotfix.max_changed_lines)
+
+    @contextlib.contextmanager
+    def _editing(self, hotfix_id: str,
+                 actor: str | None) -> Iterator[tuple[Changes, Issue, HotfixState]]:
+        with self.store.transaction() as tx:
+            issue = tx.get(hotfix_id)
+            state = hotfix_state(issue)
+            yield tx, issue, state
+            records.save(tx, hotfix_id, state)
+
+    def _event(self, incident_id: str, text: str, actor: str | None,
+               data: dict[str, Any] | None = None) -> None:
+        self.incidents.record_event(incident_id, text, kind="hotfix", actor=actor, data=data)
+
