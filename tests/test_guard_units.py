@@ -86,3 +86,18 @@ def test_hook_path_imports_only_the_standard_library(tmp_path: Path) -> None:
     for heavy in ("click", "pydantic", "git", "typing", "dataclasses", "subprocess", "re",
                   "tomllib", "incident_beads.config", "incident_beads.beads"):
         assert heavy not in loaded
+
+
+def test_a_bug_in_the_guard_is_one_line(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from incident_beads.guard import hook
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(hook.HotfixGuard, "check", broken)
+    oid = "a" * 40
+    code, lines = hook.run_hook(["pre-receive"], f"{oid} {oid} refs/heads/main\n", str(repo))
+    assert code == 1
+    assert len(lines) == 1
+    assert "internal error in the push guard: RuntimeError: boom" in lines[0]
+    assert "--no-verify" in lines[0]

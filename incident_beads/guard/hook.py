@@ -45,6 +45,12 @@ def run_hook(argv: list[str], stdin: str, cwd: str) -> tuple[int, list[str]]:
         return 1, lines
     except IncidentBeadsError as exc:
         return 1, [f"incident: {exc.one_line()}"]
+    except Exception as exc:  # a bug: still one line, and the way around it
+        if os.environ.get("INCIDENT_BEADS_DEBUG"):
+            raise
+        return 1, [f"incident: internal error in the push guard: {type(exc).__name__}: {exc} "
+                   "(hint: set INCIDENT_BEADS_DEBUG=1 to see the traceback; "
+                   "`git push --no-verify` skips the hook)"]
     return 0, [f"incident: note: {note}" for note in verdict.notes]
 
 
@@ -53,5 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     code, lines = run_hook(sys.argv[1:] if argv is None else argv,
                            sys.stdin.buffer.read().decode("utf-8", "replace"), os.getcwd())
     if lines:
-        sys.stderr.write("\n".join(lines) + "\n")
+        # Bytes: a subject in UTF-8 must not trip over a non-UTF-8 terminal locale.
+        sys.stderr.flush()
+        sys.stderr.buffer.write(("\n".join(lines) + "\n").encode("utf-8", "replace"))
+        sys.stderr.buffer.flush()
     sys.exit(code)
