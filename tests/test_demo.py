@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import git
 
 from incident_beads.beads.doctor import validate
 from incident_beads.beads.store import BeadsStore
 from incident_beads.cli import main
 from incident_beads.demo import run_demo
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout.strip()
 
 
 def test_demo_walks_every_phase(tmp_path: Path) -> None:
