@@ -259,3 +259,51 @@ def test_explicit_category_moves_the_write_up(
     assert before is not None and "/runtime-errors/" in before
     after = knowledge.learn(incident, problem_type="performance_issue").writeup
     assert "/performance-issues/" in after and not (store_repo / before).exists()
+
+
+def test_learn_adds_the_incident_to_its_service_runbook_once(
+        api: IncidentResponse, knowledge: Knowledge, clock: Clock, store_repo: Path) -> None:
+    incident = resolved(api, clock, "Checkout down", severity=3, errors=["PoolTimeout"],
+                        what_broken="checkout page")
+    result = knowledge.learn(incident)
+    assert result.runbook == "docs/runbooks/checkout.md"
+    text = (store_repo / result.runbook).read_text()
+    knowledge.learn(incident)
+    assert (store_repo / result.runbook).read_text() == text
+    issue = knowledge.runbooks.show("checkout")[1][0]
+    assert (issue.title, issue.symptoms) == ("Checkout down", ["checkout page", "PoolTimeout"])
+    assert issue.resolution == f"rolled back to v1.4.1 (incident {incident})"
+
+
+def test_learn_adds_deployment_safety_lessons_once(
+        api: IncidentResponse, knowledge: Knowledge, clock: Clock) -> None:
+    incident = resolved(api, clock, "Checkout down", severity=3)
+    lesson = "Rollback: `./deploy.sh --rollback v1.4.1` takes 3 minutes"
+    assert knowledge.learn(incident, deployment_safety=[lesson]).deployment_safety_added
+    assert not knowledge.learn(incident, deployment_safety=[lesson]).deployment_safety_added
+    assert knowledge.context("anything").patterns.deployment_safety == [lesson]
+
+
+def test_hotfix_commit_and_tag_reach_the_draft_and_the_write_up(
+        api: IncidentResponse, knowledge: Knowledge, clock: Clock, store_repo: Path) -> None:
+    incident = api.declare("Checkout down", severity=3, services=["checkout"])
+    # The hotfix bead as the hotfix protocol records it (kind "hotfix", tag, deploys).
+    api.store.create("Hotfix: Checkout down", parent=incident.id, labels=["hotfix"],
+                     metadata={"incident_beads": {
+                         "kind": "hotfix", "incident_id": incident.id,
+                         "tagged": {"name": f"hotfix-{incident.id}", "commit": "abc1234"},
+                         "deploys": [{"ok": False, "commit": "0000000"},
+                                     {"ok": True, "commit": "abc1234",
+                                      "tag": f"hotfix-{incident.id}"}]}})
+    clock.advance(minutes=30)
+    api.resolve(incident.id, resolution="hotfix deployed", root_cause="bad index",
+                no_longer_occurring=True, error_rates_normal=True, users_can_use_feature=True,
+                monitoring_evidence="dashboards green", stakeholders_notified=True)
+    writeup = knowledge.writeups.find(incident.id)
+    assert writeup is not None
+    data = front_matter(store_repo / writeup)
+    assert data["hotfix_tag"] == f"hotfix-{incident.id}"
+    assert data["resolution_type"] == "code_fix"
+    draft = (store_repo / knowledge.postmortem_draft(incident.id).path).read_text()
+    assert "- **Commit:** `abc1234`" in draft
+    assert f"- **Tag:** `hotfix-{incident.id}`" in draft

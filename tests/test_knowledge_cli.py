@@ -58,7 +58,8 @@ def test_context_json_has_every_part(store_repo: Path, incident: str,
     assert code == 0
     assert data["similar"][0]["id"] == incident and data["similar"][0]["score"] > 0
     assert set(data["critical_patterns"]) >= {"deployment_safety", "past_incidents", "proposed"}
-    assert "recent_deployments" in data and data["runbook"] is None
+    assert "recent_deployments" in data
+    assert data["runbook"]["path"] == "docs/runbooks/checkout.md"  # written at resolution
 
 
 def test_context_text_lists_scores(store_repo: Path, incident: str,

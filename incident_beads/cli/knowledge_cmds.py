@@ -43,22 +43,28 @@ def context(ctx: click.Context, text: str, service: str | None, limit: int,
               help="How it was fixed (default: from what worked).")
 @click.option("--symptom", "symptoms", multiple=True, help="A symptom (repeat, at most 5).")
 @click.option("--tag", "tags", multiple=True, help="A search tag (repeat, at most 8).")
+@click.option("--deployment-safety", "safety", multiple=True, metavar="TEXT",
+              help="A Deployment Safety lesson for the critical patterns (repeat).")
 @json_option
 @click.pass_context
 def learn(ctx: click.Context, incident_id: str, problem_type: str | None,
           component: str | None, module: str | None, root_cause: str | None,
           resolution_type: str | None, symptoms: tuple[str, ...], tags: tuple[str, ...],
-          as_json: bool) -> None:
-    """Write the incident's write-up in docs/solutions/ and add it to the critical patterns."""
+          safety: tuple[str, ...], as_json: bool) -> None:
+    """Write the incident's write-up, add it to the critical patterns and the runbook."""
     result = knowledge_for(ctx, need_store=True).learn(
         incident_id, problem_type=problem_type, component=component, module=module,
-        root_cause=root_cause, resolution_type=resolution_type, symptoms=symptoms, tags=tags)
+        root_cause=root_cause, resolution_type=resolution_type, symptoms=symptoms, tags=tags,
+        deployment_safety=safety)
 
     def text() -> str:
         lines = [f"{result.incident_id} write-up "
                  f"{'created' if result.writeup_created else 'refreshed'}: {result.writeup}",
                  f"{result.critical_patterns}: Past Incidents entry "
                  f"{'added' if result.past_incident_added else 'already there'}"]
+        lines += [f"Deployment Safety entry added: {x}" for x in result.deployment_safety_added]
+        if result.runbook:
+            lines.append(f"runbook updated: {result.runbook}")
         lines += [f"proposed pattern: {p}" for p in result.proposals]
         return "\n".join(lines)
 

@@ -25,6 +25,8 @@ from incident_beads.knowledge.facts import (
     incident_beads,
     load_incident,
     metadata_record,
+    service_of,
+    symptoms_of,
     writeup_facts,
 )
 from incident_beads.knowledge.paths import check_name, read_inside, write_inside
@@ -46,6 +48,8 @@ class LearnResult:
     critical_patterns: str
     past_incident_added: bool
     proposals: list[str] = field(default_factory=list)
+    runbook: str | None = None
+    deployment_safety_added: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view."""
@@ -150,9 +154,14 @@ class Knowledge:
     def learn(self, incident_id: str, *, problem_type: str | None = None,
               component: str | None = None, module: str | None = None,
               root_cause: str | None = None, resolution_type: str | None = None,
-              symptoms: Sequence[str] = (), tags: Sequence[str] = ()) -> LearnResult:
-        """Write (or refresh) the incident's write-up, add it to "Past Incidents" once, and
-        propose patterns for incidents that recur. Options override the recorded defaults."""
+              symptoms: Sequence[str] = (), tags: Sequence[str] = (),
+              deployment_safety: Sequence[str] = ()) -> LearnResult:
+        """The toolkit's steps after resolution, each safe to repeat.
+
+        Writes (or refreshes) the incident's write-up, adds it to "Past Incidents" once, adds
+        any `deployment_safety` lessons, proposes patterns for incidents that recur, and adds
+        the incident to its service's runbook. Options override the recorded defaults.
+        """
         incident, issues = self._incident(incident_id)
         if incident.state.resolution is None:
             raise Refused(f"{incident_id} is not resolved yet: its write-up needs the root cause",
@@ -169,7 +178,22 @@ class Knowledge:
                                  window_days=self.config.knowledge.pattern_window_days,
                                  threshold=self.config.knowledge.pattern_threshold)
         self.patterns.propose(found)
-        return LearnResult(incident.id, path, created, self.patterns.relative_path, added, found)
+        lessons = [text for text in deployment_safety if self.patterns.add_deployment_safety(text)]
+        return LearnResult(incident.id, path, created, self.patterns.relative_path, added, found,
+                           self._add_to_runbook(incident), lessons)
+
+    def _add_to_runbook(self, incident: Incident) -> str | None:
+        service = service_of(incident)
+        resolution = incident.state.resolution
+        if not service or resolution is None:
+            return None
+        try:
+            check_name("service", service)
+        except IncidentBeadsError:
+            return None  # a service name that is no file name gets no runbook, the rest stands
+        path, _ = self.runbooks.add(service, incident.title, symptoms=symptoms_of(incident)[:5],
+                                    resolution=f"{resolution.summary} (incident {incident.id})")
+        return path
 
     def after_resolution(self, incident_id: str) -> LearnResult:
         """The toolkit step after resolution: document it, check for patterns, update the file."""

@@ -10,8 +10,8 @@ from pathlib import Path
 from incident_beads.config import KnowledgeConfig
 from incident_beads.errors import InvalidInput
 from incident_beads.knowledge import markdown
-from incident_beads.knowledge.markdown import inline_text
 from incident_beads.knowledge.paths import read_inside, resolve_inside, write_inside
+from incident_beads.knowledge.render import inline_text
 
 PAST_INCIDENTS = "Past Incidents"
 DEPLOYMENT_SAFETY = "Deployment Safety"

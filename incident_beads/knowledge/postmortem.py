@@ -16,7 +16,7 @@ from incident_beads.incident.when import as_utc, format_duration, format_moment
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge.actions import ActionItem
 from incident_beads.knowledge.facts import HotfixFacts
-from incident_beads.knowledge.markdown import inline_text, mermaid_label, table_cell
+from incident_beads.knowledge.render import inline_text, mermaid_label, table_cell
 
 # Section of the Mermaid chart for each kind of timeline event.
 _PHASES = (

@@ -10,7 +10,7 @@ from typing import Any
 from incident_beads.incident.model import Incident
 from incident_beads.incident.when import as_utc, format_moment
 from incident_beads.knowledge.actions import ActionItem
-from incident_beads.knowledge.markdown import mermaid_label, table_cell
+from incident_beads.knowledge.render import mermaid_label, table_cell
 
 SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
 

@@ -10,8 +10,8 @@ from typing import Any
 from incident_beads.config import KnowledgeConfig
 from incident_beads.errors import InvalidInput, NotFound
 from incident_beads.knowledge import markdown
-from incident_beads.knowledge.markdown import inline_text
 from incident_beads.knowledge.paths import check_name, read_inside, slugify, write_inside
+from incident_beads.knowledge.render import inline_text
 
 COMMON_ISSUES = "Common Issues"
 _LABELS = ("Symptoms:", "Diagnosis:", "Resolution:", "Escalation:")

@@ -15,7 +15,6 @@ from incident_beads.knowledge.frontmatter import (
     dump_front_matter,
     parse_front_matter,
 )
-from incident_beads.knowledge.markdown import inline_text
 from incident_beads.knowledge.paths import (
     check_name,
     read_inside,
@@ -24,6 +23,7 @@ from incident_beads.knowledge.paths import (
     write_inside,
 )
 from incident_beads.knowledge.patterns import COMPOUND_LAYOUT
+from incident_beads.knowledge.render import inline_text
 
 SEVERITY_WORDS = {"SEV-1": "critical", "SEV-2": "high", "SEV-3": "medium", "SEV-4": "low"}
 # Fields refreshed from the incident on every run; the others are kept once people edit them.
