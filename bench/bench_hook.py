@@ -82,6 +82,11 @@ def build(tmp: Path) -> tuple[Path, list[str], bytes]:
     return work, [str(hook), "origin", str(upstream)], stdin
 
 
+def feature_push(stdin: bytes) -> bytes:
+    """The same push aimed at an unprotected branch: what every ordinary push pays."""
+    return stdin.replace(b"refs/heads/main", b"refs/heads/feature").split(b"\n", 1)[0] + b"\n"
+
+
 def timed(command: list[str], cwd: Path, stdin: bytes | None, env: dict[str, str]) -> float:
     """Seconds one run takes; the run must succeed."""
     started = time.perf_counter()
@@ -104,6 +109,7 @@ def main() -> int:
         python3 = shutil.which("python3") or sys.executable
         cases = {
             "pre-push hook, one hotfix merge + its tag": (hook, stdin),
+            "pre-push hook, an ordinary feature-branch push": (hook, feature_push(stdin)),
             "`python3 -c pass` (the hook's interpreter)": ([sys.executable, "-c", "pass"], None),
             f"`python3 -c pass` ({python3})": ([python3, "-c", "pass"], None),
             "`python3 -c pass` (the interpreter outside the virtualenv)":

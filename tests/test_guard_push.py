@@ -203,6 +203,7 @@ def test_fast_forwarded_hotfix_with_trailer_needs_its_tag(guarded: Path) -> None
     commit(guarded, "Clean up after the hotfix\n\nIncident: bd-11")
     done = push(guarded, "origin", "main")
     assert done.returncode == 0, done.stderr
+    assert "not part of this push" not in done.stderr
 
 
 def test_squash_merged_hotfix_with_unrelated_tag_is_refused(guarded: Path) -> None:

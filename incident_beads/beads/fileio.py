@@ -35,8 +35,11 @@ def atomic_write(path: Path, chunks: Iterable[bytes | memoryview], *, durable: b
             out.flush()
             if durable:
                 os.fsync(out.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+        except FileNotFoundError:  # a new file gets what open() would give it, not mkstemp's 0600
+            mode = 0o666 & ~_umask()
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -48,6 +51,12 @@ def atomic_write(path: Path, chunks: Iterable[bytes | memoryview], *, durable: b
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def remove_stale_temps(folder: Path, name: str) -> None:

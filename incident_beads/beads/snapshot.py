@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import operator
 import os
+from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,10 +25,12 @@ _LIST_OF_STR = ("labels",)
 _LIST_OF_OBJ = ("dependencies", "comments")
 _STR_KEYS = ("title", "status", "issue_type", "description", "created_at", "updated_at",
              "closed_at")
-_CACHE_VERSION = 1
+_CACHE_VERSION = 3
 # No issue comes near this (the largest line of bd's own export is 9 KB, and bd keeps text in
 # 64 KB database columns): a line this long is damage, and refusing it keeps memory bounded.
 MAX_LINE_BYTES = 4 * 1024 * 1024
+_SCANS_BEFORE_INDEX = 8
+_LAYOUT_SAMPLE = 2048
 
 
 def _refuse_constant(name: str) -> Any:
@@ -40,14 +44,44 @@ _DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 class Snapshot:
     """The bytes of the file, where each line ends, and which issue id each line holds."""
 
-    __slots__ = ("data", "ends", "ids", "index", "path")
+    __slots__ = ("_index", "_lookups", "data", "ends", "ids", "path", "remembered_in")
 
-    def __init__(self, path: str, data: bytes, ids: list[str | None], ends: list[int]) -> None:
+    def __init__(self, path: str, data: bytes, ids: list[str | None], ends: list[int],
+                 remembered_in: Path | None = None) -> None:
         self.path = path
         self.data = data
         self.ids = ids  # None for blank lines and non-issue records
         self.ends = ends
-        self.index = {issue_id: n for n, issue_id in enumerate(ids) if issue_id is not None}
+        # the cache file this layout came from: not checked line by line, only proven to fit
+        self.remembered_in = remembered_in
+        self._index: dict[str, int] | None = None
+        self._lookups = 0
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Line number (0-based) of every issue id, built on first use."""
+        if self._index is None:
+            self._index = {issue_id: n for n, issue_id in enumerate(self.ids)
+                           if issue_id is not None}
+        return self._index
+
+    def line_of(self, issue_id: str) -> int | None:
+        """The line number of `issue_id`, or None.
+
+        A command that looks up one or two ids scans the list (in C) rather than building an
+        index of a 100,000-line file; one that looks up many builds the index.
+        """
+        if self._index is None and self._lookups < _SCANS_BEFORE_INDEX:
+            self._lookups += 1
+            try:
+                return self.ids.index(issue_id)
+            except ValueError:
+                return None
+        return self.index.get(issue_id)
+
+    def issue_count(self) -> int:
+        """How many issue lines (tombstones included) the file holds."""
+        return len(self.ids) - self.ids.count(None)
 
     @classmethod
     def empty(cls, path: str) -> Snapshot:
@@ -61,21 +95,38 @@ class Snapshot:
 
     def get(self, issue_id: str) -> Issue:
         """Parse the line of `issue_id`."""
-        n = self.index.get(issue_id)
+        n = self.line_of(issue_id)
         if n is None:
             raise NotFound(f"no issue {issue_id!r} in {self.path}",
                            hint="`incident list --all` shows the ids")
-        issue = Issue(_DECODER.decode(str(self.raw(n), "utf-8")))
-        if issue.data.get("id") != issue_id:  # the remembered layout no longer fits the file
-            raise MalformedFile(self.path, n + 1, f"expected issue {issue_id} on this line",
-                                hint="run the command again (the file changed underneath)")
+        issue = self._parse(n)
+        if issue.data.get("id") != issue_id:
+            raise self.stale(n, f"expected issue {issue_id} on this line")
         return issue
 
     def issues(self) -> Iterator[Issue]:
         """Every issue in file order, parsed one at a time."""
         for n, issue_id in enumerate(self.ids):
             if issue_id is not None:
-                yield Issue(_DECODER.decode(str(self.raw(n), "utf-8")))
+                yield self._parse(n)
+
+    def starts_line(self, offset: int) -> bool:
+        """True when a line may start at `offset`: the top, the end, or just after a newline."""
+        return offset in (0, len(self.data)) or self.data[offset - 1:offset] == b"\n"
+
+    def stale(self, n: int, what: str) -> MalformedFile:
+        """The error for a remembered layout that turned out not to fit; it is forgotten."""
+        if self.remembered_in is not None:
+            with contextlib.suppress(OSError):
+                self.remembered_in.unlink()
+        return MalformedFile(self.path, n + 1, what,
+                             hint="run the command again (the file changed underneath)")
+
+    def _parse(self, n: int) -> Issue:
+        try:
+            return Issue(_DECODER.decode(str(self.raw(n), "utf-8")))
+        except ValueError:  # only a remembered layout can be wrong: checked lines all parse
+            raise self.stale(n, "the line is not the one remembered") from None
 
 
 Visitor = Callable[[dict[str, Any]], None]
@@ -91,15 +142,15 @@ def parse_file(path: Path, data: bytes, visit: Visitor | None = None) -> Snapsho
     ids: list[str | None] = []
     ends: list[int] = []
     seen: dict[str, int] = {}
-    offset = 0
-    pieces = data.split(b"\n")
-    last = len(pieces) - 1
-    for number, piece in enumerate(pieces, start=1):
-        if number - 1 == last and not piece:
-            break  # the empty remainder after the final newline
-        offset += len(piece) + (number - 1 != last)
-        ends.append(offset)
-        ids.append(check_line(name, number, piece, seen, visit))
+    start, size, number = 0, len(data), 0
+    # one line at a time rather than split(): the file is not held twice in memory
+    while start < size:
+        newline = data.find(b"\n", start)
+        stop = size if newline < 0 else newline + 1
+        number += 1
+        ends.append(stop)
+        ids.append(check_line(name, number, data[start:stop - (newline >= 0)], seen, visit))
+        start = stop
     return Snapshot(name, data, ids, ends)
 
 
@@ -177,44 +228,81 @@ def _stat_key(stat: os.stat_result) -> list[int]:
 
 
 class SnapshotCache:
-    """Remembers the checked layout of one file under `.git/`, keyed by its stat."""
+    """Remembers the checked layout of one file under `.git/`, keyed by its stat.
+
+    The layout is packed rather than JSON lists (which cost more to load than a write of a
+    100,000-line file): a JSON header line, the ids joined by newlines, the line ends as
+    64-bit integers.
+    """
 
     def __init__(self, path: Path) -> None:
         git_dir = find_git_dir(path.parent)
         digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-        self.file = git_dir / "incident-beads" / f"store-{digest}.json" if git_dir else None
+        self.file = git_dir / "incident-beads" / f"store-{digest}.layout" if git_dir else None
 
     def load(self, path: Path, data: bytes, stat: os.stat_result) -> Snapshot | None:
         """The snapshot of `data` if this exact file was checked before."""
         if self.file is None:
             return None
         try:
-            cached = json.loads(self.file.read_bytes())
-            if cached.get("v") != _CACHE_VERSION or cached.get("key") != _stat_key(stat):
+            head, _, packed = self.file.read_bytes().partition(b"\n")
+            header = json.loads(head)
+            if header.get("v") != _CACHE_VERSION or header.get("key") != _stat_key(stat):
                 return None
-            ids, ends = cached["ids"], cached["ends"]
-            # Cheap proof that the layout fits these bytes: as many lines, each ending where
-            # it is said to end (a file edited in place within one clock tick would not).
-            if len(ids) != len(ends) or (ends and ends[-1] != len(data)):
-                return None
-            newlines = data.count(b"\n")
-            if newlines not in (len(ends), len(ends) - 1) or any(
-                    data[end - 1] != 0x0A for end in ends[:newlines]):
-                return None
-            return Snapshot(str(path), data, ids, ends)
-        except (OSError, ValueError, KeyError, TypeError):
+            size = header["ids_bytes"]
+            ids: list[str | None] = [*packed[:size].decode("utf-8").split("\n")]
+            if header["lines"] == 0:
+                ids = []
+            for n in header["not_issues"]:
+                ids[n] = None
+            offsets = array("q")
+            offsets.frombytes(packed[size:])
+            ends = offsets.tolist()
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
+        if not _layout_fits(data, ends, ids):
+            return None
+        return Snapshot(str(path), data, ids, ends, remembered_in=self.file)
 
     def save(self, snapshot: Snapshot, stat: os.stat_result) -> None:
         """Remember a checked snapshot; a lost cache only costs one re-check."""
         if self.file is None:
             return
-        payload = json.dumps({"v": _CACHE_VERSION, "key": _stat_key(stat),
-                              "ids": snapshot.ids, "ends": snapshot.ends},
-                             separators=(",", ":")).encode()
+        ids = snapshot.ids
+        present = [*filter(None, ids)]
+        if any("\n" in issue_id for issue_id in present):
+            return  # an id with a newline in it cannot be packed; such a file is re-checked
+        not_issues: list[int] = []
+        while len(not_issues) < len(ids) - len(present):
+            not_issues.append(ids.index(None, not_issues[-1] + 1 if not_issues else 0))
+        text = ("\n".join(present) if not not_issues
+                else "\n".join(issue_id or "" for issue_id in ids)).encode("utf-8")
+        header = json.dumps({"v": _CACHE_VERSION, "key": _stat_key(stat), "lines": len(ids),
+                             "ids_bytes": len(text), "not_issues": not_issues})
         with contextlib.suppress(OSError):
             self.file.parent.mkdir(exist_ok=True)
-            atomic_write(self.file, [payload], durable=False)
+            atomic_write(self.file, [header.encode("ascii"), b"\n", text,
+                                     array("q", snapshot.ends).tobytes()], durable=False)
+
+
+def _layout_fits(data: bytes, ends: list[int], ids: list[str | None]) -> bool:
+    """Check cheaply that the remembered layout fits these bytes.
+
+    The cache is keyed by inode, size and change times, so a mismatch needs another file of the
+    same size written in the same clock tick. The checks here catch a corrupt or stale layout
+    at a sample of line ends, in C loops; what a command then relies on is checked exactly
+    where it is used: each line it parses must be one JSON object holding the promised id
+    (`Snapshot.get`), and each place a line is replaced or inserted must be a line boundary
+    (`_apply`). Counting every newline of a 160 MB file would cost a third of its write.
+    """
+    if len(ids) != len(ends):
+        return False
+    if not ends:
+        return not data
+    if ends[-1] != len(data) or ends[0] <= 0 or not all(map(operator.lt, ends, ends[1:])):
+        return False
+    sample = ends[:-1:max(1, len(ends) // _LAYOUT_SAMPLE)]
+    return bytes(map(data.__getitem__, map((-1).__add__, sample))) == b"\n" * len(sample)
 
 
 def read_snapshot(path: Path, cache: SnapshotCache | None,

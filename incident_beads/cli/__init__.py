@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "hooks": "hooks_cmds:hooks",
     "check-push": "hooks_cmds:check_push",
     "create": "lifecycle_cmds:create",
+    "assess": "lifecycle_cmds:assess",
     "update": "lifecycle_cmds:update",
     "overdue": "lifecycle_cmds:overdue",
     "mitigate": "lifecycle_cmds:mitigate",

@@ -1,4 +1,4 @@
-"""The lifecycle commands: create, update, overdue, mitigate, reclassify, resolve, reopen, ..."""
+"""The lifecycle commands: create, assess, update, overdue, mitigate, reclassify, resolve, ..."""
 
 from __future__ import annotations
 
@@ -57,6 +57,38 @@ def create(ctx: click.Context, title: str, severity: str, who_affected: str, wha
         if not as_json and exc.incident_id:
             click.echo(incident_line(response.get(exc.incident_id)))
         raise
+    emit(as_json, incident.model_dump(mode="json"), lambda: incident_details(incident))
+
+
+@click.command()
+@click.argument("incident_id")
+@click.option("--who", "who_affected", default=None, help="Who is affected.")
+@click.option("--what", "what_broken", default=None, help="What is broken.")
+@click.option("--users", "users_affected", default=None, help="How many users (estimate).")
+@click.option("--workaround", default=None, help="The workaround found.")
+@click.option("--data-at-risk/--no-data-at-risk", default=None,
+              help="Data is (not) at risk; newly at risk escalates.")
+@click.option("--security/--no-security", default=None,
+              help="It is (not) a security incident; newly so escalates.")
+@click.option("--error", "errors", multiple=True, help="Add an exact error message.")
+@click.option("--alert", "alerts", multiple=True, help="Add an alert that fired.")
+@click.option("--change", "changes", multiple=True, help="Add a recent change.")
+@click.option("--service", "services", multiple=True, help="Add an affected service.")
+@click.option("--reported-by", default=None, help="Who or what reported it.")
+@actor_option
+@json_option
+@click.pass_context
+def assess(ctx: click.Context, incident_id: str, who_affected: str | None,
+           what_broken: str | None, users_affected: str | None, workaround: str | None,
+           data_at_risk: bool | None, security: bool | None, errors: tuple[str, ...],
+           alerts: tuple[str, ...], changes: tuple[str, ...], services: tuple[str, ...],
+           reported_by: str | None, actor: str | None, as_json: bool) -> None:
+    """Refine the impact assessment as facts come in (phase 1)."""
+    incident = open_response(ctx).assess(
+        incident_id, who_affected=who_affected, what_broken=what_broken,
+        users_affected=users_affected, workaround=workaround, data_at_risk=data_at_risk,
+        security=security, error_messages=errors, alerts=alerts, recent_changes=changes,
+        services=services, reported_by=reported_by, actor=actor)
     emit(as_json, incident.model_dump(mode="json"), lambda: incident_details(incident))
 
 

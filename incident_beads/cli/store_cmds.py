@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from incident_beads.beads.doctor import validate
-from incident_beads.beads.setup import init_store
 from incident_beads.cli._common import emit, json_option, open_store, repo_root
 from incident_beads.errors import MalformedFile
 
@@ -16,6 +15,8 @@ from incident_beads.errors import MalformedFile
 @click.pass_context
 def init(ctx: click.Context, prefix: str, as_json: bool) -> None:
     """Create the beads store (.beads/issues.jsonl); safe to run twice."""
+    from incident_beads.beads.setup import init_store  # brings the merge driver: init only
+
     root = repo_root(ctx)
     written = init_store(root, prefix)
     paths = [str(p.relative_to(root)) for p in written]

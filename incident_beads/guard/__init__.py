@@ -20,6 +20,8 @@ _EXPORTS: dict[str, str] = {
     "PushRefused": "incident_beads.guard.findings",
     "parse_pre_push": "incident_beads.guard.refs",
     "parse_pre_receive": "incident_beads.guard.refs",
+    "GuardSettings": "incident_beads.guard.settings",
+    "load_settings": "incident_beads.guard.settings",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -115,14 +115,18 @@ class HotfixGuard:
         present = [tags[n] for n in accepted if n in tags]
         annotated = [t for t in present if t.annotated]
         for tag in annotated:
-            if tag.target in targets or (
-                    not hotfix.commit.is_merge and tag.target not in in_range
-                    and self._delivered_before(tag.target, hotfix.incident_id, update.new_oid)):
+            if tag.target in targets:
                 if self.mode == PRE_PUSH and not tag.in_push:
                     notes.append(f"tag {tag.name} is not part of this push: if {self.remote} "
                                  f"does not have it yet, run `git push {self.remote} "
                                  f"refs/tags/{tag.name}` (or set push.followTags=true)")
                 return None
+        if not hotfix.commit.is_merge:
+            # Follow-ups of a fast-forwarded hotfix whose tagged commit the branch already has.
+            for tag in annotated:
+                if tag.target not in in_range and self._delivered_before(
+                        tag.target, hotfix.incident_id, update.new_oid):
+                    return None
         if annotated:
             kind, tag_name, found = ELSEWHERE, annotated[0].name, annotated[0].target
         elif present:

@@ -165,6 +165,13 @@ class GitRepo:
                 found.append(Commit(sha, name, email, date, subject, body))
         return found
 
+    def behind_remote(self, branch: str, remote: str) -> int:
+        """How many commits the last-fetched `<remote>/<branch>` has that `branch` lacks."""
+        tracking = f"refs/remotes/{remote}/{branch}"
+        if not self._ref_exists(tracking):
+            return 0
+        return int(self.git("rev-list", "--count", f"refs/heads/{branch}..{tracking}").strip())
+
     def check_branch_name(self, name: str) -> None:
         """Refuse a name git cannot use for a branch."""
         try:
@@ -179,6 +186,12 @@ class GitRepo:
             self.git("checkout", "-q", "-b", name, start)
         except GitCommandError as exc:
             raise _fail(exc, f"cannot create branch {name}") from None
+
+    def drop_branch(self, name: str, back_to: str) -> None:
+        """Undo `create_branch`: check out `back_to` again and delete branch `name`."""
+        with contextlib.suppress(GitCommandError):
+            self.git("checkout", "-q", back_to)
+            self.git("branch", "-q", "-D", name)
 
     def checkout(self, name: str) -> None:
         """Check out a branch."""
@@ -229,6 +242,15 @@ class GitRepo:
         except GitCommandError as exc:
             raise _fail(exc, f"git push to {remote} failed",
                         hint=f"push by hand: git push {remote} {' '.join(refspecs)}") from None
+
+
+def require_up_to_date(git: GitRepo, branch: str) -> None:
+    """Refuse, as git-flow does, to branch from a main branch behind its remote-tracking branch."""
+    remote = git.config.remote
+    behind = git.behind_remote(branch, remote)
+    if behind:
+        raise Refused(f"{branch} is {behind} commit(s) behind {remote}/{branch}",
+                      hint=f"update it first: git checkout {branch} && git pull --ff-only")
 
 
 def require_clean(git: GitRepo, what: str) -> None:

@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from incident_beads.beads.record import Issue
+from incident_beads.beads.rules import MAX_TITLE
 from incident_beads.beads.store import Changes
 from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
 from incident_beads.hotfix import gates, records, release
-from incident_beads.hotfix.gitrepo import GitRepo, require_clean
+from incident_beads.hotfix.gitrepo import GitRepo, require_clean, require_up_to_date
 from incident_beads.hotfix.model import (
     GateRecord,
     HotfixState,
@@ -25,6 +26,7 @@ from incident_beads.hotfix.records import Hotfix, hotfix_from, hotfix_state
 from incident_beads.hotfix.scope import ScopeReport, analyse
 from incident_beads.incident.model import MitigationOption, Phase
 from incident_beads.incident.risk import KnownRisk
+from incident_beads.incident.severity import Severity
 
 if TYPE_CHECKING:
     from incident_beads.incident.response import IncidentResponse
@@ -37,6 +39,12 @@ TRAILER = "Incident"
 def branch_name(incident_id: str) -> str:
     """`hotfix/incident-<id>`, the contract's branch name."""
     return f"hotfix/incident-{incident_id}"
+
+
+def _bead_title(incident_title: str) -> str:
+    title = f"Hotfix: {incident_title}"
+    # The incident title may use the whole limit; the hotfix must still start.
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "\u2026"
 
 
 def tag_name(incident_id: str) -> str:
@@ -120,16 +128,35 @@ class HotfixProtocol:
                               hint=f"a hotfix for {incident_id} was tagged before; check "
                                    f"`git show {tag}`")
             require_clean(git, "start a hotfix")
+            require_up_to_date(git, main)
             base = git.rev_parse(f"refs/heads/{main}")
+            back = git.current_branch() or git.rev_parse("HEAD")
             git.create_branch(branch, base)
+            try:
+                hotfix_id = self._create_bead(incident_id, incident.title, incident.severity,
+                                              main, base, who, risk, override, scope)
+            except BaseException:
+                # Nothing half-made: without its bead, the branch goes too.
+                git.drop_branch(branch, back)
+                raise
+        self.incidents.record_event(
+            incident_id, f"Hotfix {hotfix_id} started: branch {branch} from {main} "
+                         f"({base[:12]})" + (f"; override: {override}" if override else ""),
+            kind="hotfix-started", actor=who, phase=Phase.HOTFIX,
+            data={"hotfix": hotfix_id, "branch": branch, "base": base})
+        return self.get(hotfix_id)
+
+    def _create_bead(self, incident_id: str, title: str, severity: Severity, main: str,
+                     base: str, who: str, risk: str, override: str, scope: Sequence[str]) -> str:
+        branch, tag = branch_name(incident_id), tag_name(incident_id)
+        level = severity.level
         now = self.incidents.now()
-        level = incident.severity.level
         state = HotfixState(incident_id=incident_id, severity_level=level, branch=branch, tag=tag,
                             main_branch=main, base_commit=base, started_at=now, started_by=who,
                             risk=risk, override=override, scope=list(scope))
         with self.store.transaction() as tx:
-            issue = tx.create(f"Hotfix: {incident.title}", issue_type="task",
-                              priority=incident.severity.priority, labels=[records.LABEL],
+            issue = tx.create(_bead_title(title), issue_type="task",
+                              priority=severity.priority, labels=[records.LABEL],
                               parent=incident_id, created_by=who,
                               description=f"Hotfix for incident {incident_id} on branch {branch} "
                                           f"from {main} at {base[:12]}.",
@@ -141,12 +168,7 @@ class HotfixProtocol:
                                       reason=f"the quality-gate table says {cell.level!r} "
                                              f"for SEV-{level}")
             records.save(tx, issue.id, state)
-        self.incidents.record_event(
-            incident_id, f"Hotfix {issue.id} started: branch {branch} from {main} "
-                         f"({base[:12]})" + (f"; override: {override}" if override else ""),
-            kind="hotfix-started", actor=who, phase=Phase.HOTFIX,
-            data={"hotfix": issue.id, "branch": branch, "base": base})
-        return self.get(issue.id)
+        return issue.id
 
     def _check_protocol(self, incident_id: str, level: int) -> str:
         ruled_out = set(self.incidents.ruled_out(incident_id))

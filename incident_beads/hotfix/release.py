@@ -115,6 +115,11 @@ def tag(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> TagRe
             kind, target = git.tag_info(state.tag)
             if kind == "tag" and target == head and state.tagged is not None:
                 return state.tagged
+            if target == head:
+                raise GitError(f"tag {state.tag} already exists on {head[:12]} but was not made "
+                               "by this hotfix; it is not overwritten",
+                               hint=f"look at it (git show {state.tag}); delete it only if it "
+                                    f"is wrong: git tag -d {state.tag}")
             raise GitError(f"tag {state.tag} already exists and points at {target[:12]} "
                            f"({'annotated' if kind == 'tag' else 'lightweight'}), not at the "
                            f"reviewed {head[:12]}; it is not overwritten",

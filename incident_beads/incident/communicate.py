@@ -5,11 +5,53 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from incident_beads.config import Config
-from incident_beads.errors import Escalation, InvalidInput
+from incident_beads.errors import Escalation, InvalidInput, Refused
 from incident_beads.incident.edit import IncidentEdit
-from incident_beads.incident.model import IncidentState
+from incident_beads.incident.model import IncidentState, StatusUpdate, UpdateStatus
 from incident_beads.incident.risk import KnownRisk
-from incident_beads.incident.when import format_moment, parse_moment
+from incident_beads.incident.when import format_moment, parse_eta, parse_moment
+
+
+def parse_update_status(status: UpdateStatus | str, incident_id: str) -> UpdateStatus:
+    """The `Status:` of an update; `Resolved` only comes with the resolution checklist."""
+    try:
+        level = UpdateStatus(status)
+    except ValueError:
+        raise InvalidInput(f"unknown status {status!r}",
+                           hint="use Investigating, Identified or Mitigating") from None
+    if level is UpdateStatus.RESOLVED:
+        raise Refused("an incident is resolved with its checklist, not with an update",
+                      hint=f"incident resolve {incident_id} ...")
+    return level
+
+
+def record_update(edit: IncidentEdit, config: Config, *, status: UpdateStatus, impact: str,
+                  action: str, eta: datetime | str | None,
+                  next_update: datetime | str | None) -> StatusUpdate:
+    """Record one status update (state + comment); the first one stamps `acknowledged`."""
+    if not impact.strip() or not action.strip():
+        raise InvalidInput("a status update needs the impact and the current action",
+                           hint="--impact 'who/what is affected' --action 'what we do'")
+    state, now = edit.state, edit.now
+    when = parse_eta(eta, now)
+    if isinstance(when, datetime) and when < now:
+        raise InvalidInput(f"the ETA {format_moment(when)} is already past",
+                           hint="give a future time such as +30m, or `investigating`")
+    following = next_update_due(state, config, now, next_update)
+    update = StatusUpdate(at=now, by=edit.actor, status=status, impact=impact, action=action,
+                          eta=when if isinstance(when, datetime) else None,
+                          eta_text=when if isinstance(when, str) else "",
+                          next_update_at=following)
+    state.updates.append(update)
+    state.next_update_at = following
+    if state.timestamps.acknowledged is None:
+        state.timestamps.acknowledged = now
+    edit.event("status-update", update.render(),
+               {"status": status.value,
+                "eta": update.eta.isoformat() if update.eta else update.eta_text})
+    if update.eta is not None:
+        check_eta(edit, config, update.eta)
+    return update
 
 
 def next_update_due(state: IncidentState, config: Config, now: datetime,

@@ -32,10 +32,13 @@ def evaluate(incident: Incident, config: Config, *, postmortem_scheduled: bool) 
     mitigated = state.timestamps.mitigated
     checklist_missing = resolution.checklist.missing() if resolution else ["not resolved"]
     required = postmortem_required(state, config)
+    unanswered = [question for question, answer in (
+        ("who is affected", state.assessment.who_affected),
+        ("what is broken", state.assessment.what_broken)) if not answer.strip()]
     criteria = [
-        Criterion(name="assessed with severity classification", met=True,
-                  detail=f"{state.severity.value}, detected "
-                         f"{state.assessment.detected_at.isoformat()}"),
+        Criterion(name="assessed with severity classification", met=not unanswered,
+                  detail=f"{state.severity.value}; impact assessed" if not unanswered else
+                  f"{state.severity.value}; not yet answered: {', '.join(unanswered)}"),
         Criterion(name="mitigation applied or hotfix deployed and verified",
                   met=mitigated is not None,
                   detail=f"mitigated at {mitigated.isoformat()}" if mitigated else

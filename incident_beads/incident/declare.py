@@ -1,14 +1,25 @@
-"""Phase 1: check a declaration and write the incident bead of the contract."""
+"""Phase 1: check a declaration, write the incident bead of the contract, refine the assessment."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from incident_beads.beads.rules import MAX_TITLE
-from incident_beads.errors import Escalation, InvalidInput
-from incident_beads.incident.model import Assessment
+from incident_beads.beads.store import Changes
+from incident_beads.config import Config
+from incident_beads.errors import Escalation, IncidentBeadsError, InvalidInput
+from incident_beads.incident.edit import IncidentEdit
+from incident_beads.incident.model import METADATA_KEY, Assessment, Incident, IncidentState
+from incident_beads.incident.recurrence import matching_resolved
 from incident_beads.incident.severity import Severity, strip_severity_tag
+from incident_beads.incident.timeline import append_event, incident_from, is_incident, save_state
+from incident_beads.incident.when import format_moment
+
+ASSESSMENT_HEADING = "## Incident Assessment"
+#: Assessment fields that hold lists; `assess` adds to them instead of replacing them.
+LIST_FIELDS = ("error_messages", "alerts", "recent_changes", "services")
 
 
 def check_title(title: object, severity: Severity) -> str:
@@ -45,23 +56,95 @@ def check_detected_at(detected_at: datetime, now: datetime) -> None:
                            hint="give --detected-at as `now`, `-10m` or an ISO time in the past")
 
 
-def description_for(assessment: Assessment, severity: Severity, extra: str) -> str:
+def description_for(assessment: Assessment, severity: Severity) -> str:
     """The incident bead's description: impact, affected users, symptoms, then any notes."""
     text = assessment.render(severity)
-    return f"{text}\n\n{extra.strip()}" if extra.strip() else text
+    return f"{text}\n\n{assessment.notes.strip()}" if assessment.notes.strip() else text
 
 
-def data_risk_message(assessment: Assessment) -> str | None:
-    """Why the declaration must be surfaced to a person at once, if it must."""
+def refresh_description(edit: IncidentEdit) -> None:
+    """Render the assessment into the description again, unless a person wrote that text."""
+    if edit.tx.get(edit.incident_id).description.startswith(ASSESSMENT_HEADING):
+        edit.tx.update(edit.incident_id,
+                       description=description_for(edit.state.assessment, edit.state.severity))
+
+
+def check_data_risk(edit: IncidentEdit, before: Assessment | None = None) -> None:
+    """Escalate (recorded) when data is at risk or it is a security incident, newly so."""
+    now = edit.state.assessment
     reasons = []
-    if assessment.data_at_risk:
+    if now.data_at_risk and not (before and before.data_at_risk):
         reasons.append("data is at risk")
-    if assessment.security:
+    if now.security and not (before and before.security):
         reasons.append("it is a security incident")
-    if not reasons:
-        return None
-    return " and ".join(reasons) + "; a person must decide how to proceed"
+    if reasons:
+        edit.escalate(Escalation.DATA_LOSS_OR_SECURITY,
+                      " and ".join(reasons) + "; a person must decide how to proceed")
 
 
-DATA_LOSS_OR_SECURITY = Escalation.DATA_LOSS_OR_SECURITY
-RECURRENCE = Escalation.RECURRENCE
+def write_incident(tx: Changes, config: Config, *, plain: str, state: IncidentState,
+                   now: datetime, actor: str) -> IncidentEdit:
+    """Create the incident bead in `tx`, link recurrences, and record the escalations due."""
+    level, assessment = state.severity, state.assessment
+    window = timedelta(days=config.knowledge.recurrence_window_days)
+    matches = matching_resolved(plain, assessment, _resolved_incidents(tx),
+                                now=assessment.detected_at, window=window)
+    state.recurrence_of = [m.id for m in matches]
+    issue = tx.create(level.tag_title(plain), issue_type="bug", priority=level.priority,
+                      description=description_for(assessment, level),
+                      labels=["incident", level.label], created_by=actor,
+                      metadata={METADATA_KEY: {"kind": "incident"}},
+                      dependencies=[("related", m.id) for m in matches])
+    edit = IncidentEdit(tx, issue, state, now=now, actor=actor)
+    edit.event("declared", f"Declared {level.value}: {plain}\n\n{assessment.render(level)}",
+               {"severity": level.value})
+    check_data_risk(edit)
+    for match in matches:
+        resolved = match.state.resolution
+        edit.escalate(Escalation.RECURRENCE,
+                      f"this looks like {match.id} ({match.title}), resolved "
+                      f"{format_moment(resolved.at) if resolved else 'before'}",
+                      {"recurrence_of": match.id})
+        earlier = match.state
+        append_event(tx, match.id, earlier, at=now, by=actor, kind="recurred",
+                     text=f"Recurred as {issue.id}", data={"incident": issue.id})
+        save_state(tx, match.id, earlier)
+    save_state(tx, issue.id, state)
+    return edit
+
+
+def _resolved_incidents(tx: Changes) -> list[Incident]:
+    found = []
+    for issue in tx.issues():
+        if issue.is_closed and is_incident(issue):
+            try:
+                found.append(incident_from(issue))
+            except IncidentBeadsError:
+                continue  # an unreadable old record must not stop a declaration
+    return found
+
+
+def apply_assessment(edit: IncidentEdit, changes: dict[str, Any]) -> list[str]:
+    """Refine the assessment: texts and flags replace, lists add; return what changed."""
+    before = edit.state.assessment
+    values = before.model_dump()
+    changed: list[str] = []
+    for name, value in changes.items():
+        if value is None:
+            continue
+        if name in LIST_FIELDS:
+            added = [v for v in clean_list(value) if v not in values[name]]
+            if added:
+                values[name] = [*values[name], *added]
+                changed.append(f"{name.replace('_', ' ')} + {'; '.join(added)}")
+        elif values[name] != value:
+            values[name] = value
+            changed.append(f"{name.replace('_', ' ')}: {value}")
+    if not changed:
+        raise InvalidInput("nothing to change in the assessment",
+                           hint="give at least one new value (--who, --what, --error, ...)")
+    edit.state.assessment = Assessment.model_validate(values)
+    refresh_description(edit)
+    edit.event("assessed", "Assessment updated: " + "; ".join(changed))
+    check_data_risk(edit, before)
+    return changed

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from incident_beads.errors import InvalidInput, Refused
+from incident_beads.errors import Escalation, InvalidInput, Refused
+from incident_beads.incident.edit import IncidentEdit
 from incident_beads.incident.model import (
     ConfigChange,
     Mitigation,
     MitigationOption,
     MitigationResult,
+    Phase,
 )
 
 #: Every rung, in the order the seed tries them.
@@ -109,3 +111,31 @@ def describe_attempt(attempt: Mitigation) -> str:
         text += (f"\nSkipped {', '.join(r.value for r in attempt.skipped)}: "
                  f"{attempt.skip_reason}")
     return text
+
+
+def record_attempt(edit: IncidentEdit, rung: MitigationOption, outcome: MitigationResult, *,
+                   detail: str, reason: str, config_change: ConfigChange | None) -> Mitigation:
+    """Record one attempt; the first that works stamps `mitigated`; exhaustion escalates."""
+    state, now = edit.state, edit.now
+    skipped = check_attempt(state.mitigations, rung, outcome, reason=reason,
+                            config_change=config_change)
+    attempt = Mitigation(
+        at=now, by=edit.actor, option=rung, result=outcome, detail=detail,
+        skip_reason=reason.strip() if skipped else "", skipped=skipped,
+        config_change=config_change if rung is MitigationOption.CONFIG_CHANGE else None)
+    state.mitigations.append(attempt)
+    if state.phase == Phase.ASSESS.value:
+        state.phase = Phase.MITIGATE.value
+    edit.event("mitigation", describe_attempt(attempt),
+               {"option": rung.value, "result": outcome.value})
+    if outcome is MitigationResult.WORKED and state.timestamps.mitigated is None:
+        state.timestamps.mitigated = now
+        state.phase = Phase.MITIGATED.value
+    if outcome in RULED_OUT and is_exhausted(state.mitigations):
+        edit.escalate(Escalation.MITIGATIONS_EXHAUSTED,
+                      "rollback, feature flag, config change and scale are all failed or "
+                      "unavailable",
+                      {"ruled_out": [r.value for r in LADDER
+                                     if is_ruled_out(state.mitigations, r)]},
+                      hint="ask a person whether to hotfix (SEV-1/2) or how else to proceed")
+    return attempt

@@ -82,6 +82,7 @@ class Assessment(Record):
     alerts: list[str] = Field(default_factory=list)
     recent_changes: list[str] = Field(default_factory=list)
     services: list[str] = Field(default_factory=list)
+    notes: str = ""
 
     def render(self, severity: Severity) -> str:
         """The seed's `Incident Assessment` block, as markdown."""

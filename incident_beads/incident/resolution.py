@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from incident_beads.beads.record import Issue, parse_ts
 from incident_beads.config import Config
 from incident_beads.errors import InvalidInput, Refused
-from incident_beads.incident.model import IncidentState, ResolutionChecklist
+from incident_beads.incident.edit import IncidentEdit
+from incident_beads.incident.model import (
+    IncidentState,
+    Phase,
+    Resolution,
+    ResolutionChecklist,
+    StatusUpdate,
+    UpdateStatus,
+)
 from incident_beads.incident.risk import KnownRisk
-from incident_beads.incident.when import format_duration, format_moment
+from incident_beads.incident.when import as_utc, format_duration, format_moment
 
 
 def check_checklist(checklist: ResolutionChecklist, incident_id: str) -> None:
@@ -78,3 +87,43 @@ def default_impact(state: IncidentState) -> str:
         return state.updates[-1].impact
     parts = [p for p in (state.assessment.who_affected, state.assessment.what_broken) if p]
     return "; ".join(parts) or "not assessed"
+
+
+def record_resolution(edit: IncidentEdit, config: Config, checklist: ResolutionChecklist, *,
+                      resolution: str, root_cause: str, impact: str) -> Resolution:
+    """Check the post-mortem rule, keep the resolution, post the message, close the bead."""
+    state, now, incident_id = edit.state, edit.now, edit.incident_id
+    postmortem = _postmortem(edit)
+    if postmortem is None and postmortem_required(state, config):
+        raise Refused(f"cannot resolve {incident_id}: a {state.highest_severity.value} "
+                      "incident needs its post-mortem scheduled first",
+                      hint=f"incident postmortem schedule {incident_id} --at +1d --owner WHO")
+    due = as_utc(parse_ts(postmortem.due_at)) if postmortem and postmortem.due_at else None
+    if due is not None:
+        check_postmortem_window(state, config, due=due, resolved=now, incident_id=incident_id)
+    start = state.timestamps.detected
+    said = impact.strip() or default_impact(state)
+    owner = str(postmortem.data.get("owner") or "") if postmortem else ""
+    message = render_message(start=start, end=now, impact=said, resolution=resolution,
+                             root_cause=root_cause, postmortem_at=due, postmortem_owner=owner)
+    state.resolution = Resolution(
+        at=now, by=edit.actor, checklist=checklist, summary=resolution, root_cause=root_cause,
+        impact=said, message=message, duration_minutes=int((now - start).total_seconds() // 60),
+        postmortem_at=due, postmortem_owner=owner)
+    state.updates.append(StatusUpdate(at=now, by=edit.actor, status=UpdateStatus.RESOLVED,
+                                      impact=said, action=resolution))
+    state.next_update_at = None
+    state.timestamps.resolved = now
+    state.phase = Phase.RESOLVED.value
+    # Closed first, so that `closed_at` is the moment of resolution itself.
+    edit.tx.close(incident_id, close_reason(resolution=resolution, root_cause=root_cause,
+                                            start=start, end=now))
+    edit.event("resolved", f"Status: Resolved\n\n{message}")
+    return state.resolution
+
+
+def _postmortem(edit: IncidentEdit) -> Issue | None:
+    found = edit.state.postmortem_id
+    if not found or not edit.tx.exists(found):
+        return None
+    return edit.tx.get(found)

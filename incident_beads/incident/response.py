@@ -8,19 +8,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from incident_beads.beads.record import Issue, parse_ts
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.config import Config, load_config
 from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
 from incident_beads.incident import declare as rules
 from incident_beads.incident import mitigation as ladder
 from incident_beads.incident import resolution as closing
-from incident_beads.incident.communicate import check_eta, next_update_due
+from incident_beads.incident.communicate import next_update_due, parse_update_status, record_update
 from incident_beads.incident.completion import CompletionReport, evaluate
-from incident_beads.incident.edit import IncidentEdit, editing
+from incident_beads.incident.edit import editing
 from incident_beads.incident.followups import write_postmortem, write_root_cause
 from incident_beads.incident.model import (
-    METADATA_KEY,
     Assessment,
     ConfigChange,
     Incident,
@@ -30,19 +28,16 @@ from incident_beads.incident.model import (
     MitigationResult,
     Phase,
     PostmortemSchedule,
-    Resolution,
     ResolutionChecklist,
     RiskAcknowledgment,
     RootCauseHandoff,
-    StatusUpdate,
     TimelineEvent,
     Timestamps,
     UpdateStatus,
 )
-from incident_beads.incident.recurrence import matching_resolved
 from incident_beads.incident.severity import Severity
-from incident_beads.incident.timeline import append_event, incident_from, is_incident, save_state
-from incident_beads.incident.when import as_utc, format_moment, parse_eta, parse_moment
+from incident_beads.incident.timeline import incident_from, is_incident
+from incident_beads.incident.when import as_utc, format_moment, parse_moment
 
 if TYPE_CHECKING:
     from incident_beads.hotfix.protocol import HotfixProtocol
@@ -162,52 +157,41 @@ class IncidentResponse:
             what_broken=what_broken, users_affected=users_affected, workaround=workaround,
             data_at_risk=data_at_risk, security=security,
             error_messages=rules.clean_list(error_messages), alerts=rules.clean_list(alerts),
-            recent_changes=rules.clean_list(recent_changes), services=rules.clean_list(services))
-        who = actor or self.actor
+            recent_changes=rules.clean_list(recent_changes), services=rules.clean_list(services),
+            notes=description)
         cadence = level.policy(self.config).update_minutes
         state = IncidentState(
             severity=level, peak_severity=level, assessment=assessment,
             timestamps=Timestamps(detected=detected, declared=now),
             next_update_at=now + timedelta(minutes=cadence) if cadence else None)
-        window = timedelta(days=self.config.knowledge.recurrence_window_days)
-        pending: Escalation | None = None
         with self.store.transaction() as tx:
-            earlier = [incident_from(issue) for issue in tx.issues()
-                       if issue.is_closed and is_incident(issue)]
-            matches = matching_resolved(plain, assessment, earlier, now=detected, window=window)
-            state.recurrence_of = [m.id for m in matches]
-            issue = tx.create(
-                level.tag_title(plain), issue_type="bug", priority=level.priority,
-                description=rules.description_for(assessment, level, description),
-                labels=["incident", level.label], created_by=who,
-                metadata={METADATA_KEY: {"kind": "incident"}},
-                dependencies=[("related", m.id) for m in matches])
-            edit = IncidentEdit(tx, issue, state, now=now, actor=who)
-            edit.event("declared", f"Declared {level.value}: {plain}\n\n"
-                       + assessment.render(level), {"severity": level.value})
-            risk = rules.data_risk_message(assessment)
-            if risk:
-                edit.escalate(Escalation.DATA_LOSS_OR_SECURITY, risk)
-            for match in matches:
-                edit.escalate(Escalation.RECURRENCE,
-                              f"this looks like {match.id} ({match.title}), resolved "
-                              f"{format_moment(match.state.resolution.at)}"
-                              if match.state.resolution else f"this looks like {match.id}",
-                              {"recurrence_of": match.id})
-                self._note_recurrence(tx, match, issue.id, now, who)
-            save_state(tx, issue.id, state)
-            pending = edit.escalation
-            incident_id = issue.id
-        if pending is not None:
-            raise pending
-        return self.get(incident_id)
+            edit = rules.write_incident(tx, self.config, plain=plain, state=state, now=now,
+                                        actor=actor or self.actor)
+        if edit.escalation is not None:
+            raise edit.escalation
+        return self.get(edit.incident_id)
 
-    def _note_recurrence(self, tx: Any, earlier: Incident, new_id: str, now: datetime,
-                         who: str) -> None:
-        state = earlier.state
-        append_event(tx, earlier.id, state, at=now, by=who, kind="recurred",
-                     text=f"Recurred as {new_id}", data={"incident": new_id})
-        save_state(tx, earlier.id, state)
+    def assess(self, incident_id: str, *, who_affected: str | None = None,
+               what_broken: str | None = None, users_affected: str | None = None,
+               workaround: str | None = None, data_at_risk: bool | None = None,
+               security: bool | None = None, error_messages: Sequence[str] = (),
+               alerts: Sequence[str] = (), recent_changes: Sequence[str] = (),
+               services: Sequence[str] = (), reported_by: str | None = None,
+               actor: str | None = None) -> Incident:
+        """Refine the assessment as facts come in: texts and flags given replace, lists add.
+
+        Newly finding data at risk or a security breach escalates, after it is recorded.
+        """
+        changes = {"who_affected": who_affected, "what_broken": what_broken,
+                   "users_affected": users_affected, "workaround": workaround,
+                   "data_at_risk": data_at_risk, "security": security,
+                   "error_messages": error_messages, "alerts": alerts,
+                   "recent_changes": recent_changes, "services": services,
+                   "reported_by": reported_by}
+        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
+                     open_only=True, action="assess") as edit:
+            rules.apply_assessment(edit, changes)
+        return self.get(incident_id)
 
     # phase 2: communicate -----------------------------------------------------------------
     def post_update(self, incident_id: str, *, status: UpdateStatus | str, impact: str,
@@ -220,39 +204,11 @@ class IncidentResponse:
         An ETA beyond the severity's response window (from detection) escalates after the
         update is recorded, unless a person acknowledged `eta-beyond-window` for it.
         """
-        try:
-            level = UpdateStatus(status)
-        except ValueError:
-            raise InvalidInput(f"unknown status {status!r}",
-                               hint="use Investigating, Identified or Mitigating") from None
-        if level is UpdateStatus.RESOLVED:
-            raise Refused("an incident is resolved with its checklist, not with an update",
-                          hint=f"incident resolve {incident_id} ...")
-        if not impact.strip() or not action.strip():
-            raise InvalidInput("a status update needs the impact and the current action",
-                               hint="--impact 'who/what is affected' --action 'what we do'")
-        now = self.now()
-        when = parse_eta(eta, now)
-        if isinstance(when, datetime) and when < now:
-            raise InvalidInput(f"the ETA {format_moment(when)} is already past",
-                               hint="give a future time such as +30m, or `investigating`")
-        with editing(self.store, incident_id, now=now, actor=actor or self.actor,
+        level = parse_update_status(status, incident_id)
+        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
                      open_only=True, action="update") as edit:
-            state = edit.state
-            following = next_update_due(state, self.config, now, next_update)
-            update = StatusUpdate(
-                at=now, by=edit.actor, status=level, impact=impact, action=action,
-                eta=when if isinstance(when, datetime) else None,
-                eta_text=when if isinstance(when, str) else "", next_update_at=following)
-            state.updates.append(update)
-            state.next_update_at = following
-            if state.timestamps.acknowledged is None:
-                state.timestamps.acknowledged = now
-            edit.event("status-update", update.render(),
-                       {"status": level.value, "eta": update.eta.isoformat() if update.eta
-                        else update.eta_text})
-            if isinstance(when, datetime):
-                check_eta(edit, self.config, when)
+            record_update(edit, self.config, status=level, impact=impact, action=action,
+                          eta=eta, next_update=next_update)
         return self.get(incident_id)
 
     # phase 3: mitigate ---------------------------------------------------------------------
@@ -268,33 +224,10 @@ class IncidentResponse:
         the attempt is recorded and `Escalation` (mitigations exhausted) is raised.
         """
         rung, outcome = ladder.parse_option(option), ladder.parse_result(result)
-        now = self.now()
-        with editing(self.store, incident_id, now=now, actor=actor or self.actor,
+        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
                      open_only=True, action="mitigate") as edit:
-            state = edit.state
-            skipped = ladder.check_attempt(state.mitigations, rung, outcome, reason=reason,
-                                           config_change=config_change)
-            attempt = Mitigation(at=now, by=edit.actor, option=rung, result=outcome,
-                                 detail=detail, skip_reason=reason.strip() if skipped else "",
-                                 skipped=skipped,
-                                 config_change=config_change if rung is
-                                 MitigationOption.CONFIG_CHANGE else None)
-            state.mitigations.append(attempt)
-            if state.phase == Phase.ASSESS.value:
-                state.phase = Phase.MITIGATE.value
-            edit.event("mitigation", ladder.describe_attempt(attempt), {"option": rung.value,
-                                                          "result": outcome.value})
-            if outcome is MitigationResult.WORKED and state.timestamps.mitigated is None:
-                state.timestamps.mitigated = now
-                state.phase = Phase.MITIGATED.value
-            if outcome in ladder.RULED_OUT and ladder.is_exhausted(state.mitigations):
-                edit.escalate(Escalation.MITIGATIONS_EXHAUSTED,
-                              "rollback, feature flag, config change and scale are all failed "
-                              "or unavailable", {"ruled_out": [r.value for r in ladder.LADDER
-                                                               if ladder.is_ruled_out(
-                                                                   state.mitigations, r)]},
-                              hint="ask a person whether to hotfix (SEV-1/2) or how else "
-                                   "to proceed")
+            ladder.record_attempt(edit, rung, outcome, detail=detail, reason=reason,
+                                  config_change=config_change)
         return self.get(incident_id)
 
     def mark_mitigated(self, incident_id: str, how: str, *, actor: str | None = None) -> Incident:
@@ -346,6 +279,7 @@ class IncidentResponse:
             edit.tx.add_label(incident_id, level.label)
             state.severity = level
             state.peak_severity = state.highest_severity
+            rules.refresh_description(edit)
             due = next_update_due(state, self.config, now)
             if due is None or state.next_update_at is None or due < state.next_update_at:
                 state.next_update_at = due
@@ -402,41 +336,10 @@ class IncidentResponse:
             monitoring_evidence=monitoring_evidence.strip(),
             stakeholders_notified=stakeholders_notified)
         closing.check_checklist(checklist, incident_id)
-        now = self.now()
-        with editing(self.store, incident_id, now=now, actor=actor or self.actor,
+        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
                      open_only=True, action="resolve") as edit:
-            state = edit.state
-            postmortem = self._open_postmortem(edit)
-            if postmortem is None and closing.postmortem_required(state, self.config):
-                raise Refused(f"cannot resolve {incident_id}: a "
-                              f"{state.highest_severity.value} incident needs its post-mortem "
-                              "scheduled first",
-                              hint=f"incident postmortem schedule {incident_id} --at +1d "
-                                   "--owner WHO")
-            due = _due_at(postmortem)
-            if due is not None:
-                closing.check_postmortem_window(state, self.config, due=due, resolved=now,
-                                                incident_id=incident_id)
-            start = state.timestamps.detected
-            said = impact.strip() or closing.default_impact(state)
-            owner = postmortem.data.get("owner", "") if postmortem else ""
-            message = closing.render_message(start=start, end=now, impact=said,
-                                             resolution=resolution, root_cause=root_cause,
-                                             postmortem_at=due, postmortem_owner=str(owner))
-            state.resolution = Resolution(
-                at=now, by=edit.actor, checklist=checklist, summary=resolution,
-                root_cause=root_cause, impact=said, message=message,
-                duration_minutes=int((now - start).total_seconds() // 60),
-                postmortem_at=due, postmortem_owner=str(owner))
-            state.updates.append(StatusUpdate(at=now, by=edit.actor, status=UpdateStatus.RESOLVED,
-                                              impact=said, action=resolution))
-            state.next_update_at = None
-            state.timestamps.resolved = now
-            state.phase = Phase.RESOLVED.value
-            # Closed first, so that `closed_at` is the moment of resolution itself.
-            edit.tx.close(incident_id, closing.close_reason(
-                resolution=resolution, root_cause=root_cause, start=start, end=now))
-            edit.event("resolved", f"Status: Resolved\n\n{message}")
+            closing.record_resolution(edit, self.config, checklist, resolution=resolution,
+                                      root_cause=root_cause, impact=impact)
         self._document_resolution(incident_id, actor or self.actor)
         return self.get(incident_id)
 
@@ -453,12 +356,6 @@ class IncidentResponse:
             self.record_event(incident_id, f"Write-up not written: {outcome}. Retry with "
                               f"`incident learn {incident_id}`.", kind="learn-failed",
                               actor=actor)
-
-    def _open_postmortem(self, edit: IncidentEdit) -> Issue | None:
-        found = edit.state.postmortem_id
-        if not found or not edit.tx.exists(found):
-            return None
-        return edit.tx.get(found)
 
     def reopen(self, incident_id: str, *, reason: str, actor: str | None = None) -> NoReturn:
         """Reopen a resolved incident: it recurred, so this always escalates (after recording)."""
@@ -537,12 +434,6 @@ class IncidentResponse:
         with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor) as edit:
             edit.escalate(condition, message, data, hint=hint)
         raise AssertionError("unreachable: editing() raises the recorded escalation")
-
-
-def _due_at(issue: Issue | None) -> datetime | None:
-    if issue is None or issue.due_at is None:
-        return None
-    return as_utc(parse_ts(issue.due_at))
 
 
 def risk_refusal(incident_id: str, risk: str, step: str) -> Refused:

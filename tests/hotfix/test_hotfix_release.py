@@ -242,3 +242,13 @@ def test_verification_waits_for_the_window_and_needs_evidence(
     assert done.status == "closed" and done.close_reason.startswith("Deployed in ")
     with pytest.raises(Refused, match="closed"):
         api.hotfixes.deploy(hid)
+
+
+def test_a_tag_made_by_hand_on_the_head_is_not_taken_over(api: IncidentResponse,
+                                                          hot_repo: Path) -> None:
+    hid = reviewed(api, hot_repo)
+    name = api.hotfixes.get(hid).state.tag
+    git_run(hot_repo, "tag", name, f"hotfix/incident-{api.hotfixes.get(hid).state.incident_id}")
+    with pytest.raises(GitError, match="not made by this hotfix"):
+        api.hotfixes.tag(hid)
+    assert git_run(hot_repo, "cat-file", "-t", name) == "commit"

@@ -9,6 +9,7 @@ from hotfix_helpers import MakeApi, git_run, ready_incident, write_fix
 
 from incident_beads import Escalation, GitError, IncidentResponse, Refused
 from incident_beads.config import GitConfig
+from incident_beads.hotfix.protocol import HotfixProtocol
 from incident_beads.incident.risk import KnownRisk
 
 
@@ -150,3 +151,51 @@ def test_high_risk_without_rollback_escalates_first(api: IncidentResponse,
     assert "hotfix/" not in git_run(hot_repo, "branch", "--list")
     api.acknowledge_risk(incident_id, KnownRisk.HOTFIX_WITHOUT_ROLLBACK, by="Grace (IC)")
     assert api.hotfixes.start(incident_id, risk="high").state.risk == "high"
+
+
+def test_main_behind_its_upstream_is_refused(api: IncidentResponse, hot_repo: Path,
+                                             tmp_path: Path) -> None:
+    other = tmp_path / "colleague"
+    git_run(tmp_path, "clone", "-q", str(hot_repo.parent / "upstream.git"), str(other))
+    (other / "app.py").write_text("print('already fixed upstream')\n")
+    git_run(other, "commit", "-qam", "Fix upstream")
+    git_run(other, "push", "-q", "origin", "main")
+    git_run(hot_repo, "fetch", "-q", "origin")
+    incident_id = ready_incident(api)
+    with pytest.raises(Refused, match="1 commit\\(s\\) behind origin/main"):
+        api.hotfixes.start(incident_id)
+    git_run(hot_repo, "merge", "-q", "--ff-only", "origin/main")
+    assert api.hotfixes.start(incident_id).state.base_commit == \
+        git_run(hot_repo, "rev-parse", "origin/main")
+
+
+def test_a_closed_incident_gets_no_hotfix(api: IncidentResponse) -> None:
+    incident_id = ready_incident(api)
+    with api.store.transaction() as tx:
+        tx.close(incident_id, "resolved elsewhere")
+    with pytest.raises(Refused, match="closed"):
+        api.hotfixes.start(incident_id)
+
+
+def test_a_failed_bead_write_takes_the_branch_back(
+        api: IncidentResponse, hot_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    incident_id = ready_incident(api)
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(HotfixProtocol, "_create_bead", broken)
+    with pytest.raises(OSError, match="disk full"):
+        api.hotfixes.start(incident_id)
+    assert git_run(hot_repo, "branch", "--list", "hotfix/*") == ""
+    assert git_run(hot_repo, "rev-parse", "--abbrev-ref", "HEAD") == "main"
+
+
+def test_a_title_at_the_limit_still_gets_a_hotfix(api: IncidentResponse) -> None:
+    incident_id = ready_incident(api, title="x" * 491 + "y")  # the longest `[SEV-1] ` allows
+    title = api.store.get(api.hotfixes.start(incident_id).id).title
+    assert title == "Hotfix: " + "x" * 491 + "y"
+    incident_id = ready_incident(api, title="z" * 492)
+    api.store.update(incident_id, title="z" * 500)  # a longer title written by another tool
+    title = api.store.get(api.hotfixes.start(incident_id).id).title
+    assert len(title) == 500 and title.endswith("z\u2026")

@@ -161,7 +161,12 @@ def test_check_prints_the_report_and_exits_1_until_complete(capsys: Capsys,
     code, out, _ = run_cli(capsys, store_repo, "check", incident_id, "--json")
     report = json.loads(out)
     assert code == 1 and report["complete"] is False
-    assert [c["met"] for c in report["criteria"]] == [True, False, False, False, False]
+    assert [c["met"] for c in report["criteria"]] == [False, False, False, False, False]
+    code, out, _ = run_cli(capsys, store_repo, "assess", incident_id, "--who", "all users",
+                           "--what", "checkout", "--error", "PoolTimeout")
+    assert code == 0 and out.startswith(incident_id)
+    code, out, _ = run_cli(capsys, store_repo, "check", incident_id)
+    assert code == 1 and "[met] assessed with severity classification" in out
 
 
 def test_handoff_prints_the_root_cause_id(capsys: Capsys, store_repo: Path) -> None:

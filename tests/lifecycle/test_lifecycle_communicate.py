@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from incident_beads import Escalation, IncidentResponse, InvalidInput, KnownRisk, Refused
-from tests.lifecycle.lifecycle_helpers import FakeClock
+from tests.lifecycle.lifecycle_helpers import FakeClock, assert_importable
 
 
 def test_update_follows_the_seed_template(api: IncidentResponse, clock: FakeClock) -> None:
@@ -127,3 +128,14 @@ def test_overdue_lists_open_incidents_past_their_next_update(
     api.store.close(sev3.id, "gone")
     assert sev4.id not in [i.id for i in api.overdue()]
     assert [i.id for i in api.overdue()] == [sev1.id]
+
+
+def test_update_text_is_stored_faithfully(api: IncidentResponse, store_repo: Path) -> None:
+    incident = api.declare("Checkout down", severity=3)
+    impact = 'EU "premium" users; 日本 too\nsecond line <b>&'
+    updated = api.post_update(incident.id, status="Identified", impact=impact,
+                              action="$(echo nope) `rm -rf`")
+    assert updated.latest_update is not None and updated.latest_update.impact == impact
+    again = IncidentResponse(store_repo).get(incident.id)
+    assert again.state.updates[-1].action == "$(echo nope) `rm -rf`"
+    assert_importable(store_repo)

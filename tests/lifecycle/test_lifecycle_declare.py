@@ -125,3 +125,47 @@ def test_works_without_a_store_in_memory(memory_api: IncidentResponse, tmp_path:
     memory_api.post_update(incident.id, status="Investigating", impact="all", action="look")
     assert memory_api.get(incident.id).state.timestamps.acknowledged is not None
     assert not (tmp_path / ".beads").exists()
+
+
+def test_assess_refines_the_assessment(api: IncidentResponse, store_repo: Path) -> None:
+    incident = api.declare("Checkout down", severity=2, error_messages=["E1"])
+    refined = api.assess(incident.id, who_affected="EU users", error_messages=["E1", "E2"],
+                         services=["checkout"])
+    assessment = refined.state.assessment
+    assert (assessment.who_affected, assessment.error_messages) == ("EU users", ["E1", "E2"])
+    issue = api.store.get(incident.id)
+    assert "EU users" in issue.description
+    assert issue.comments[-1]["text"].startswith("Assessment updated: who affected: EU users")
+    assert_importable(store_repo)
+
+
+def test_assess_with_nothing_new_is_refused(api: IncidentResponse) -> None:
+    incident = api.declare("Checkout down", severity=2, who_affected="all")
+    with pytest.raises(InvalidInput, match="nothing to change"):
+        api.assess(incident.id, who_affected="all", error_messages=[" "])
+
+
+def test_must_stop_when_data_is_found_at_risk_later(api: IncidentResponse) -> None:
+    incident = api.declare("Checkout down", severity=2)
+    with pytest.raises(Escalation) as raised:
+        api.assess(incident.id, data_at_risk=True)
+    assert raised.value.condition == Escalation.DATA_LOSS_OR_SECURITY
+    assert api.get(incident.id).state.assessment.data_at_risk
+    api.assess(incident.id, who_affected="all")  # already known: no second escalation
+
+
+def test_a_hand_written_description_is_left_alone(api: IncidentResponse) -> None:
+    issue = api.store.create("[SEV-3] Slow", issue_type="bug", priority=2,
+                             labels=["incident", "sev-3"], description="Written by Ada.")
+    api.assess(issue.id, who_affected="admins")
+    api.reclassify(issue.id, 2, reason="worse")
+    assert api.store.get(issue.id).description == "Written by Ada."
+
+
+def test_an_unreadable_old_incident_does_not_stop_a_declaration(
+        api: IncidentResponse) -> None:
+    broken = api.store.create("[SEV-2] Old", issue_type="bug", priority=1,
+                              labels=["incident", "sev-2"],
+                              metadata={"incident_beads": {"kind": "incident", "severity": 7}})
+    api.store.close(broken.id, "old")
+    assert api.declare("Checkout down", severity=2, services=["checkout"]).id

@@ -77,7 +77,10 @@ def test_sev3_through_every_phase_with_the_api(api: IncidentResponse, clock: Fak
                                                store_repo: Path) -> None:
     incident = api.declare("Search is slow", severity="sev3", workaround="use filters",
                            services=["search"])
-    clock.advance(minutes=20)
+    clock.advance(minutes=10)
+    api.assess(incident.id, who_affected="EU users", what_broken="search takes 4 s",
+               users_affected="~300", alerts=["search-p99"])
+    clock.advance(minutes=10)
     api.post_update(incident.id, status="Identified", impact="search p99 4 s",
                     action="rebuilding the index", eta="+1h")
     api.mitigate(incident.id, "rollback", "unavailable", detail="nothing deployed")
@@ -142,6 +145,8 @@ def test_sev3_through_every_phase_with_the_cli(
                              "SEV-3", "--workaround", "use filters")["id"])
     code, out, _ = run_cli(capsys, store_repo, "check", incident_id)
     assert code == 1 and out.startswith(f"{incident_id}  NOT COMPLETE")
+    cli_ok(capsys, store_repo, "assess", incident_id, "--who", "EU users", "--what",
+           "search takes 4 s", "--service", "search")
     cli_ok(capsys, store_repo, "update", incident_id, "--status", "Identified",
            "--impact", "slow search", "--action", "scaling", "--eta", "investigating")
     cli_ok(capsys, store_repo, "mitigate", incident_id, "--option", "scale", "--result",

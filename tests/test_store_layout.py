@@ -1,0 +1,154 @@
+"""The layout a write produces, and the remembered layout a read trusts only once proven."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from incident_beads.beads import BeadsStore
+from incident_beads.beads import snapshot as snapshot_module
+from incident_beads.beads.record import Issue, encode_line
+from incident_beads.beads.snapshot import Snapshot, _layout_fits, parse_file
+from incident_beads.beads.store import Changes, _apply, place_after_neighbours
+from incident_beads.errors import MalformedFile
+
+STAMP = '"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"'
+
+
+def _line(issue_id: str) -> bytes:
+    return f'{{"id":"{issue_id}", "title":"t","priority":1,{STAMP}}}\n'.encode()
+
+
+def _naive_layout(lines: list[tuple[str | None, bytes]], changed: dict[str, bytes],
+                  created: dict[str, bytes]) -> bytes:
+    """The rule written the slow, obvious way: each line, then the new ids that follow it."""
+    line_of = {issue_id: n for n, (issue_id, _) in enumerate(lines) if issue_id is not None}
+    out: list[bytes] = []
+    placed: dict[int, list[str]] = {}
+    for new_id in sorted(created):
+        smaller = [i for i in line_of if i < new_id]
+        # after the greatest smaller id; else right before the smallest; else at the top
+        line_no = (line_of[max(smaller)] if smaller
+                   else line_of[min(line_of)] - 1 if line_of else -1)
+        placed.setdefault(line_no, []).append(new_id)
+    out += [created[i] for i in placed.get(-1, [])]
+    for n, (issue_id, raw) in enumerate(lines):
+        text = changed.get(issue_id, raw) if issue_id is not None else raw
+        out.append(text if text.endswith(b"\n") else text + b"\n")
+        out += [created[i] for i in placed.get(n, [])]
+    return b"".join(out)
+
+
+ids_st = st.lists(st.text("abcdef0123", min_size=1, max_size=3).map(lambda s: f"p-{s}"),
+                  unique=True, max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ids_st, st.data())
+def test_apply_equals_the_obvious_layout(existing: list[str], data: st.DataObject) -> None:
+    lines: list[tuple[str | None, bytes]] = []
+    for issue_id in existing:
+        if data.draw(st.booleans()):
+            lines.append((None, b'{"_type":"memory","k":1}\n' if data.draw(st.booleans())
+                          else b"\n"))
+        lines.append((issue_id, _line(issue_id)))
+    raw = b"".join(text for _, text in lines)
+    if raw and data.draw(st.booleans()):
+        raw = raw[:-1]  # no newline at the end of the file
+        lines[-1] = (lines[-1][0], lines[-1][1][:-1])
+    snap = parse_file(Path("f.jsonl"), raw)
+    changes = Changes.__new__(Changes)
+    changes.changed, changes.created = {}, []
+    for issue_id in data.draw(st.lists(st.sampled_from(existing), unique=True)) if existing else []:
+        changes.changed[issue_id] = Issue({"id": issue_id, "title": "changed", "priority": 0})
+    new_ids = data.draw(st.lists(st.text("abcdef0123", min_size=4, max_size=4)
+                                 .map(lambda s: f"p-{s}"), unique=True, max_size=12))
+    for new_id in new_ids:
+        changes.changed[new_id] = Issue({"id": new_id, "title": "new", "priority": 2})
+        changes.created.append(new_id)
+    ids, ends, chunks = _apply(snap, changes)
+    written = b"".join(bytes(c) for c in chunks)
+    expected = _naive_layout(
+        lines, {i: encode_line(changes.changed[i].data) for i in changes.changed
+                if i not in new_ids},
+        {i: encode_line(changes.changed[i].data) for i in new_ids})
+    assert written == expected
+    again = parse_file(Path("f.jsonl"), written)
+    assert (again.ids, again.ends) == (ids, ends)
+
+
+def test_few_and_many_new_ids_are_placed_alike() -> None:
+    ids = [None, "p-5", "p-1", None, "p-9", "p-3"]
+    for new in (["p-0"], ["p-4", "p-95", "p-2"], [f"p-{n}x" for n in range(20)]):
+        few = place_after_neighbours(ids, new)
+        names = sorted((i, n) for n, i in enumerate(ids) if i)
+        for line, placed in few.items():
+            for new_id in placed:
+                smaller = [n for i, n in names if i < new_id]
+                assert line == (max(smaller, key=lambda n: ids[n] or "") if smaller
+                                else names[0][1] - 1)
+
+
+def test_the_remembered_layout_is_used_and_proven(store_repo: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    store = BeadsStore(store_repo)
+    made = [store.create(f"issue {n}").id for n in range(5)]
+    monkeypatch.setattr(snapshot_module, "parse_file", lambda *a: pytest.fail("parsed again"))
+    assert [i.id for i in BeadsStore(store_repo).issues()] == sorted(made)
+    monkeypatch.undo()
+    cache = next((store_repo / ".git" / "incident-beads").iterdir())
+    cache.write_text("garbage")
+    assert [i.id for i in BeadsStore(store_repo).issues()] == sorted(made)  # re-checked
+
+
+def test_a_layout_that_does_not_fit_the_bytes_is_refused() -> None:
+    data = _line("p-1") + b"\n" + _line("p-2")
+    good = parse_file(Path("f"), data)
+    assert _layout_fits(data, good.ends, good.ids)
+    shifted = [good.ends[0] + 1, *good.ends[1:]]
+    assert not _layout_fits(data, shifted, good.ids)
+    assert not _layout_fits(data, good.ends[:-1], good.ids[:-1])
+    assert not _layout_fits(data, [good.ends[0], good.ends[0], good.ends[2]], good.ids)
+    assert not _layout_fits(data[:-1], good.ends, good.ids)
+    assert _layout_fits(b"", [], [])
+    swapped = Snapshot("f", data, ["p-2", None, "p-1"], good.ends)
+    with pytest.raises(MalformedFile, match="expected issue p-1"):
+        swapped.get("p-1")
+
+
+def test_a_new_store_file_gets_the_usual_permissions(repo: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        (repo / ".beads").mkdir()
+        BeadsStore(repo).create("first")
+    finally:
+        os.umask(old)
+    path = repo / ".beads" / "issues.jsonl"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    os.chmod(path, 0o600)
+    BeadsStore(repo).create("second")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sorted(json.loads(line)["title"] for line in path.read_bytes().splitlines()) == [
+        "first", "second"]
+
+
+def test_a_stale_layout_is_refused_where_it_is_used(tmp_path: Path) -> None:
+    data = _line("p-1") + _line("p-2")
+    cache = tmp_path / "store-cache.json"
+    cache.write_text("remembered")
+    bogus = Snapshot("f", data, ["p-1", "p-2"], [len(_line("p-1")) - 3, len(data)],
+                     remembered_in=cache)
+    with pytest.raises(MalformedFile, match="not the one remembered"):
+        bogus.get("p-2")
+    assert not cache.exists()  # forgotten, so the next command checks every line
+    changes = Changes.__new__(Changes)
+    changes.changed = {"p-2": Issue({"id": "p-2", "title": "t", "priority": 0})}
+    changes.created = []
+    with pytest.raises(MalformedFile, match="does not end where"):
+        _apply(bogus, changes)
