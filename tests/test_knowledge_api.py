@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -315,9 +316,8 @@ def test_hotfix_commit_and_tag_reach_the_draft_and_the_write_up(
 
 def test_context_lists_recent_deployments_from_git(knowledge: Knowledge,
                                                    store_repo: Path) -> None:
-    from conftest import git
-
-    git(store_repo, "tag", "-a", "hotfix-demo-1", "-m", "Hotfix for demo-1")
+    subprocess.run(["git", "tag", "-a", "hotfix-demo-1", "-m", "Hotfix for demo-1"],
+                   cwd=store_repo, check=True)
     report = knowledge.context("anything")
     assert [d["name"] for d in report.deployments] == ["hotfix-demo-1"]
     assert report.deployments[0]["incident_id"] == "demo-1"
