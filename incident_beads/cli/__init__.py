@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "hotfix": "hotfix_cmds:hotfix",
     "sync": "hotfix_cmds:sync",
     "deploys": "hotfix_cmds:deploys",
+    "demo": "demo_cmds:demo",
 }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from incident_beads.beads.record import Issue, parse_ts
 from incident_beads.beads.rules import MAX_TITLE
 from incident_beads.beads.store import Changes
 from incident_beads.config import Config
@@ -87,7 +88,9 @@ def write_incident(tx: Changes, config: Config, *, plain: str, state: IncidentSt
     """Create the incident bead in `tx`, link recurrences, and record the escalations due."""
     level, assessment = state.severity, state.assessment
     window = timedelta(days=config.knowledge.recurrence_window_days)
-    matches = matching_resolved(plain, assessment, _resolved_incidents(tx),
+    since = assessment.detected_at - window
+    matches = matching_resolved(plain, assessment,
+                                _resolved_incidents(tx, assessment.services, since),
                                 now=assessment.detected_at, window=window)
     state.recurrence_of = [m.id for m in matches]
     issue = tx.create(level.tag_title(plain), issue_type="bug", priority=level.priority,
@@ -113,15 +116,37 @@ def write_incident(tx: Changes, config: Config, *, plain: str, state: IncidentSt
     return edit
 
 
-def _resolved_incidents(tx: Changes) -> list[Incident]:
-    found = []
+def _resolved_incidents(tx: Changes, services: list[str], since: datetime) -> list[Incident]:
+    """Incidents closed since `since` naming one of `services`, sifted on the raw record first:
+    a big store holds many incidents, and only a few can match."""
+    wanted = {s.strip().casefold() for s in services if s.strip()}
+    found: list[Incident] = []
+    if not wanted:
+        return found
     for issue in tx.issues():
-        if issue.is_closed and is_incident(issue):
+        if (issue.is_closed and is_incident(issue) and _closed_since(issue, since)
+                and wanted & _raw_services(issue)):
             try:
                 found.append(incident_from(issue))
             except IncidentBeadsError:
                 continue  # an unreadable old record must not stop a declaration
     return found
+
+
+def _closed_since(issue: Issue, since: datetime) -> bool:
+    try:
+        return issue.closed_at is None or parse_ts(issue.closed_at) >= since
+    except ValueError:
+        return True  # unreadable: let the full check decide
+
+
+def _raw_services(issue: Issue) -> set[str]:
+    record = issue.metadata.get(METADATA_KEY)
+    assessment = record.get("assessment") if isinstance(record, dict) else None
+    services = assessment.get("services") if isinstance(assessment, dict) else None
+    if not isinstance(services, list):
+        return set()
+    return {str(s).strip().casefold() for s in services}
 
 
 def apply_assessment(edit: IncidentEdit, changes: dict[str, Any]) -> list[str]:

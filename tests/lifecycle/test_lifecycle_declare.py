@@ -169,3 +169,20 @@ def test_an_unreadable_old_incident_does_not_stop_a_declaration(
                               metadata={"incident_beads": {"kind": "incident", "severity": 7}})
     api.store.close(broken.id, "old")
     assert api.declare("Checkout down", severity=2, services=["checkout"]).id
+
+
+def test_every_phase_works_without_a_store(memory_api: IncidentResponse,
+                                           tmp_path: Path) -> None:
+    incident = memory_api.declare("Checkout down", severity=1, who_affected="all",
+                                  what_broken="checkout")
+    memory_api.post_update(incident.id, status="Identified", impact="all", action="rollback",
+                           eta="+5m")
+    memory_api.mitigate(incident.id, "rollback", "worked")
+    memory_api.handoff(incident.id)
+    memory_api.schedule_postmortem(incident.id, at="+1d", owner="grace")
+    memory_api.resolve(incident.id, resolution="rolled back", root_cause="bad deploy",
+                       no_longer_occurring=True, error_rates_normal=True,
+                       users_can_use_feature=True, monitoring_evidence="graphs flat",
+                       stakeholders_notified=True)
+    assert memory_api.check(incident.id).complete
+    assert not (tmp_path / ".beads").exists()

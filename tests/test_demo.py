@@ -1,0 +1,64 @@
+"""The demo walks a real SEV-1 through every phase, with real pushes to a bare upstream."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from incident_beads.beads.doctor import validate
+from incident_beads.beads.store import BeadsStore
+from incident_beads.cli import main
+from incident_beads.demo import run_demo
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def test_demo_walks_every_phase(tmp_path: Path) -> None:
+    lines: list[str] = []
+    result = run_demo(tmp_path / "demo", out=lines.append)
+    transcript = "\n".join(lines)
+    for phase in ("Phase 0", "Phase 1", "Phase 2", "Phase 3", "Phase 4", "Phase 5", "Phase 6"):
+        assert f"== {phase}" in transcript
+    assert "ESCALATE [eta-beyond-window]" in transcript
+    assert "ESCALATE [mitigations-exhausted]" in transcript
+    assert "refused by the pre-push guard (exit 1)" in transcript
+    assert "needs its post-mortem scheduled first" in transcript
+
+    store = BeadsStore(result.root)
+    incident = store.get(result.incident_id)
+    assert incident.is_closed and "Root cause" in incident.close_reason
+    hotfix = store.get(result.hotfix_id)
+    assert hotfix.close_reason.startswith("Deployed in ")
+    assert [v for v in validate(store.path) if v.level == "error"] == []
+
+    tag = f"hotfix-{result.incident_id}"
+    assert git(result.upstream, "cat-file", "-t", tag) == "tag"  # annotated, and pushed
+    upstream_log = git(result.upstream, "log", "--format=%s", "main")
+    assert f"Merge branch 'hotfix/incident-{result.incident_id}'" in upstream_log
+    assert git(result.root, "status", "--porcelain") == ""  # sync committed everything
+    for wanted in ("docs/critical-patterns.md", f"docs/postmortems/{result.incident_id}.md",
+                   "docs/runbooks/checkout.md"):
+        assert wanted in result.written
+    assert any(p.startswith("docs/solutions/runtime-errors/") for p in result.written)
+
+
+def test_demo_command_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["demo", str(tmp_path / "d"), "--json"])
+    assert done.value.code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["incident_id"] and out["transcript"]
+
+
+def test_demo_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    with pytest.raises(SystemExit) as done:
+        main(["demo", str(tmp_path)])
+    assert done.value.code == 1
+    assert (tmp_path / "keep.txt").read_text() == "mine"
