@@ -48,6 +48,30 @@ def start(ctx: click.Context, incident_id: str, scope: tuple[str, ...], risk: st
 
 @hotfix.command()
 @click.argument("hotfix_id")
+@json_option
+@click.pass_context
+def status(ctx: click.Context, hotfix_id: str, as_json: bool) -> None:
+    """Show where a hotfix stands (by hotfix or incident id) and the next step."""
+    found = _protocol(ctx).status(hotfix_id)
+    state = found.hotfix.state
+
+    def text() -> str:
+        lines = [f"{found.hotfix.id}  [{found.hotfix.status}] {found.hotfix.title}",
+                 f"branch: {state.branch} from {state.main_branch} ({state.base_commit[:12]})"
+                 + (f", head {found.head[:12]}" if found.head else "")]
+        lines += [f"gate {name}: {record.status}" + (f" ({record.reason})" if record.reason
+                                                    else "")
+                  for name, record in state.gates.items()]
+        if found.pending_gates:
+            lines.append(f"gates not recorded: {', '.join(found.pending_gates)}")
+        lines.append(f"next: {found.next_step}")
+        return "\n".join(lines)
+
+    emit(as_json, found.to_dict(), text)
+
+
+@hotfix.command()
+@click.argument("hotfix_id")
 @click.option("-m", "--message", required=True, help="The commit message.")
 @by_option
 @json_option

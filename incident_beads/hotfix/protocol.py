@@ -22,6 +22,7 @@ from incident_beads.hotfix.model import (
     TagRecord,
     Verification,
 )
+from incident_beads.hotfix.progress import HotfixStatus, status_of
 from incident_beads.hotfix.records import Hotfix, hotfix_from, hotfix_state
 from incident_beads.hotfix.scope import ScopeReport, analyse
 from incident_beads.incident.model import MitigationOption, Phase
@@ -78,6 +79,14 @@ class HotfixProtocol:
                            hint=f"start one: incident hotfix start {hotfix_id}")
         open_ones = [i for i in found if not i.is_closed]
         return hotfix_from((open_ones or found)[-1])
+
+    def status(self, hotfix_id: str) -> HotfixStatus:
+        """The hotfix with its branch head, the gates still open and the next step."""
+        hotfix = self.get(hotfix_id)
+        with GitRepo(self.root, self.config.git) as git:
+            branch = hotfix.state.branch
+            head = git.rev_parse(f"refs/heads/{branch}") if git.branch_exists(branch) else None
+        return status_of(hotfix, head, self.incidents.now())
 
     def scope(self, hotfix_id: str, *, declare: Sequence[str] | None = None,
               actor: str | None = None) -> ScopeReport:

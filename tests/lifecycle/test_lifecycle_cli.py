@@ -134,6 +134,9 @@ def test_risk_ack_and_reclassify(capsys: Capsys, store_repo: Path) -> None:
     code, out, _ = run_cli(capsys, store_repo, "reclassify", incident_id, "--sev", "2",
                            "--reason", "more users")
     assert code == 0 and out.startswith(f"{incident_id}  [SEV-2]")
+    code, out, _ = run_cli(capsys, store_repo, "reclassify", incident_id, "--sev", "sev1",
+                           "--reason", "site down", "--json")
+    assert code == 0 and json.loads(out)["severity"] == "SEV-1"
 
 
 def test_resolve_refuses_sev1_without_postmortem(capsys: Capsys, store_repo: Path) -> None:
