@@ -118,14 +118,19 @@ class Changes:
             data["metadata"] = metadata
         if labels:
             data["labels"] = list(dict.fromkeys(labels))
-        issue = Issue(drop_empty(data))
-        self.changed[issue_id] = issue
+        self.changed[issue_id] = Issue(drop_empty(data))
         self.created.append(issue_id)
-        if parent is not None:
-            self.add_dependency(issue_id, parent, "parent-child")
-        for dep_type, target in dependencies:
-            self.add_dependency(issue_id, target, dep_type)
-        self._check(issue)
+        try:
+            if parent is not None:
+                self.add_dependency(issue_id, parent, "parent-child")
+            for dep_type, target in dependencies:
+                self.add_dependency(issue_id, target, dep_type)
+            issue = self.changed[issue_id]
+            self._check(issue)
+        except BaseException:  # a refused create leaves no trace in the transaction
+            del self.changed[issue_id]
+            self.created.remove(issue_id)
+            raise
         return issue
 
     def update(self, issue_id: str, **fields: Any) -> Issue:
@@ -236,18 +241,21 @@ class Changes:
 
     # internals -------------------------------------------------------------------------
     def _edit(self, issue_id: str) -> Issue:
+        """A working copy of the issue; `_touch` keeps it once it passes the rules.
+
+        So a refused change that a caller catches inside a transaction is not written.
+        """
         issue = self.get(issue_id)
         if issue_id not in self.changed:
             self._as_read[issue_id] = (issue.status, issue.issue_type)
-            issue = Issue(dict(issue.data))
-            self.changed[issue_id] = issue
-        return issue
+        return Issue(dict(issue.data))  # the methods replace lists, never change them in place
 
     def _touch(self, issue: Issue) -> Issue:
         drop_empty(issue.data)
         if issue.id not in self.created:
             issue.data["updated_at"] = next_updated_at(self._store.clock(), issue.updated_at)
         self._check(issue)
+        self.changed[issue.id] = issue
         return issue
 
     def _check(self, issue: Issue) -> None:

@@ -37,8 +37,8 @@ COMMANDS: dict[str, str] = {
     "runbook": "runbook_cmds:runbook",
     "action": "action_cmds:action",
     "hotfix": "hotfix_cmds:hotfix",
-    "sync": "hotfix_cmds:sync",
-    "deploys": "hotfix_cmds:deploys",
+    "sync": "repo_cmds:sync",
+    "deploys": "repo_cmds:deploys",
     "demo": "demo_cmds:demo",
 }
 

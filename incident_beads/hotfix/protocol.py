@@ -93,7 +93,7 @@ class HotfixProtocol:
         """The diff from the base with its "while we're here" flags; `declare` sets the scope."""
         hotfix = self.get(hotfix_id)
         if declare is not None:
-            paths = [p.strip().lstrip("./") if p.startswith("./") else p.strip() for p in declare]
+            paths = [p.strip().removeprefix("./") for p in declare]
             if not all(paths):
                 raise InvalidInput("a declared scope entry is empty")
             with self._editing(hotfix.id, actor) as (_tx, _issue, state):
@@ -233,6 +233,9 @@ class HotfixProtocol:
             sha = git.commit_staged(message, [(TRAILER, state.incident_id)])
         with self._editing(hotfix.id, actor) as (_tx, _issue, edited):
             edited.commits.append(sha)
+            # The review and the staging test were of the previous head.
+            for gate in (gates.CODE_REVIEW, gates.STAGING):
+                edited.gates.pop(gate, None)
         self._event(state.incident_id, f"Hotfix commit {sha[:12]}: {message.splitlines()[0]}",
                     actor, {"hotfix": hotfix.id, "commit": sha})
         return sha

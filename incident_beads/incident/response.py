@@ -252,6 +252,9 @@ class IncidentResponse:
             raise InvalidInput("a risk is accepted by a named person", hint="--by WHO")
         now = self.now()
         moment = parse_moment(at, now) if at is not None else now
+        if moment > now:
+            raise InvalidInput("a risk is acknowledged when it is accepted, not in the future",
+                               hint="leave out the time, or give one already past")
         ack = RiskAcknowledgment(risk=risk.strip(), by=by.strip(), at=moment, note=note)
         with editing(self.store, incident_id, now=now, actor=by.strip()) as edit:
             edit.state.risk_acknowledgments.append(ack)

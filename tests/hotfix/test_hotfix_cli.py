@@ -96,3 +96,14 @@ def test_cli_status(hot_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "gate security-scan: skipped" in out
     code, out, _ = run(capsys, hot_repo, "hotfix", "status", hid, "--json")
     assert json.loads(out)["pending_gates"] == ["code-review", "tests", "staging"]
+
+
+def test_deploys_loads_no_pydantic(hot_repo: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom incident_beads.cli import main\n"
+            "try:\n    main(['-C', sys.argv[1], 'deploys', '--json'])\n"
+            "except SystemExit:\n    pass\n"
+            "assert 'pydantic' not in sys.modules, 'deploys imported pydantic'")
+    subprocess.run([sys.executable, "-c", code, str(hot_repo)], check=True, capture_output=True)
