@@ -328,3 +328,30 @@ def test_context_outside_git_says_why_deployments_are_missing(tmp_path: Path,
                                                                clock: Clock) -> None:
     report = Knowledge(tmp_path, clock=clock).context("anything")
     assert report.deployments == [] and any("deployments" in n for n in report.notes)
+
+
+@pytest.mark.parametrize("key", ["critical_patterns", "solutions_dir", "runbooks_dir",
+                                 "postmortems_dir"])
+def test_configured_paths_leaving_the_repository_are_refused(
+        store_repo: Path, clock: Clock, tmp_path: Path, key: str) -> None:
+    config = Config(knowledge=KnowledgeConfig(**{key: "../outside"}))
+    api = IncidentResponse(store_repo, clock=clock, actor="ada", config=config)
+    incident = resolved(api, clock, "Checkout down", severity=2)
+    knowledge = Knowledge(store_repo, clock=clock, config=config)
+    with pytest.raises(Refused):
+        knowledge.learn(incident) if key != "postmortems_dir" else \
+            knowledge.postmortem_draft(incident)
+    assert not (store_repo.parent / "outside").exists()
+
+
+def test_a_file_link_pointing_outside_is_refused(
+        api: IncidentResponse, knowledge: Knowledge, clock: Clock, store_repo: Path,
+        tmp_path: Path) -> None:
+    target = tmp_path / "victim.md"
+    target.write_text("keep me\n")
+    (store_repo / "docs").mkdir()
+    (store_repo / "docs/critical-patterns.md").symlink_to(target)
+    incident = resolved(api, clock, "Checkout down", severity=3)
+    with pytest.raises(Refused):
+        knowledge.learn(incident)
+    assert target.read_text() == "keep me\n"

@@ -15,6 +15,8 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from incident_beads.errors import MalformedFile
+
 BEGIN = "incident-beads:begin"
 END = "incident-beads:end"
 
@@ -290,7 +292,14 @@ def set_block(text: str, name: str, body: Sequence[str],
         lines = ["", *lines]
     if at < len(doc.lines) and doc.lines[at].strip():
         lines = [*lines, ""]
-    return doc.replace(at, at, lines)
+    text = doc.replace(at, at, lines)
+    if name not in Document(text).blocks():
+        # An unclosed code block above would swallow the markers: a second run would add the
+        # block again. Say so instead of writing something that cannot be found again.
+        raise MalformedFile("(markdown)", at + 1, f"cannot place the generated block {name!r}: "
+                            "an unclosed code or HTML block comes before it",
+                            hint="close the code block (```) in the file, then run again")
+    return text
 
 
 def ensure_section(text: str, title: str, level: int = 2,
