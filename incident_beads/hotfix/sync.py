@@ -48,6 +48,12 @@ def sync(root: Path | str, config: Config, incident_ids: Sequence[str], *,
     """
     with GitRepo(root, config.git) as git:
         branch = git.current_branch()
+        if branch is not None and branch.startswith("hotfix/"):
+            # On the hotfix branch the store would ride along with the fix and change under
+            # people's feet whenever they switch branches.
+            raise Refused(f"incident sync commits the store on the main branch, not on {branch}",
+                          hint=f"git checkout {git.main_branch()} (your store changes come "
+                               "along), then incident sync")
         try:
             head = git.rev_parse("HEAD")
         except Exception:

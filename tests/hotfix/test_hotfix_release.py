@@ -268,3 +268,33 @@ def test_deploy_needs_the_tagged_fix_in_a_clean_work_tree(api: IncidentResponse,
     tagged = api.hotfixes.get(hid).state.tagged
     assert tagged is not None and api.hotfixes.deploy(hid).commit == tagged.commit
     assert api.hotfixes.get(hid).state.deploys[-1].ok
+
+
+def test_a_conflicting_merge_is_aborted_and_reported(api: IncidentResponse,
+                                                     hot_repo: Path) -> None:
+    hid = deployable(api, hot_repo)
+    branch = api.hotfixes.get(hid).state.branch
+    git_run(hot_repo, "checkout", "-q", "main")
+    (hot_repo / "app.py").write_text("print('someone else changed this line')\n")
+    git_run(hot_repo, "commit", "-qm", "Unrelated change on main", "app.py")
+    git_run(hot_repo, "checkout", "-q", branch)
+    with pytest.raises(GitError, match="merge was aborted"):
+        api.hotfixes.merge(hid)
+    assert not (hot_repo / ".git" / "MERGE_HEAD").exists()
+    assert git_run(hot_repo, "status", "--porcelain", "--untracked-files=no",
+                   "--", "app.py") == ""
+    assert api.hotfixes.get(hid).state.merged is None
+
+
+def test_without_a_store_the_api_keeps_the_hotfix_in_memory(make_api: MakeApi,
+                                                            tmp_path: Path) -> None:
+    repo = tmp_path / "no-store"
+    git_run(tmp_path, "init", "-q", "-b", "main", str(repo))
+    (repo / "app.py").write_text("print('hello')\n")
+    git_run(repo, "add", "app.py")
+    git_run(repo, "commit", "-qm", "Initial commit")
+    api = make_api(root=repo)
+    assert not api.store.persistent
+    hid = reviewed(api, repo)
+    assert api.hotfixes.tag(hid).name.startswith("hotfix-")
+    assert not (repo / ".beads").exists()
