@@ -55,13 +55,15 @@ def test_happy_path_from_branch_to_verified_deploy(
 
     deployed = hotfixes.deploy(started.id)
     assert deployed.ok and deployed.exit_status == 0
-    assert f"deploying {tagged.name} {sha}" in deployed.output_tail
+    # The work tree is on main after the merge: the merge is what ships, with the tag in it.
+    assert deployed.commit == merged.main_commit
+    assert f"deploying {tagged.name} {merged.main_commit}" in deployed.output_tail
 
     hotfixes.verify_start(started.id)
     clock.advance(minutes=15)
     done = hotfixes.verify_confirm(started.id, evidence="5xx rate back to 0.1% on dashboard")
     assert done.status == "closed"
-    assert done.close_reason == f"Deployed in {sha} ({tagged.name})"
+    assert done.close_reason == f"Deployed in {merged.main_commit} ({tagged.name})"
     assert set(done.state.follow_ups) == {"tests", "cleanup", "docs", "gate:tests",
                                           "gate:security-scan"}
     for follow_up in done.state.follow_ups.values():

@@ -252,3 +252,19 @@ def test_a_tag_made_by_hand_on_the_head_is_not_taken_over(api: IncidentResponse,
     with pytest.raises(GitError, match="not made by this hotfix"):
         api.hotfixes.tag(hid)
     assert git_run(hot_repo, "cat-file", "-t", name) == "commit"
+
+
+def test_deploy_needs_the_tagged_fix_in_a_clean_work_tree(api: IncidentResponse,
+                                                          hot_repo: Path) -> None:
+    hid = deployable(api, hot_repo)
+    git_run(hot_repo, "checkout", "-q", "main")  # not merged yet: main lacks the fix
+    with pytest.raises(Refused, match="does not contain"):
+        api.hotfixes.deploy(hid)
+    git_run(hot_repo, "checkout", "-q", f"hotfix-{api.hotfixes.get(hid).state.incident_id}")
+    (hot_repo / "app.py").write_text("print('untested edit')\n")
+    with pytest.raises(Refused, match="uncommitted"):
+        api.hotfixes.deploy(hid)
+    git_run(hot_repo, "checkout", "--", "app.py")
+    tagged = api.hotfixes.get(hid).state.tagged
+    assert tagged is not None and api.hotfixes.deploy(hid).commit == tagged.commit
+    assert api.hotfixes.get(hid).state.deploys[-1].ok
