@@ -132,8 +132,9 @@ class ContextReport:
         for m in self.similar:
             info = m.doc.info
             where = f" -> {info['writeup']}" if info.get("writeup") else ""
+            status = f" ({info['status']})" if info.get("status") else ""
             lines.append(f"- [{m.score:.3f}] {info.get('id') or m.doc.key} "
-                         f"{info.get('severity') or ''} {info['title']}{where}")
+                         f"{info.get('severity') or ''}{status} {info['title']}{where}")
             if info.get("root_cause"):
                 lines.append(f"    root cause: {info['root_cause']}")
         if not self.similar:

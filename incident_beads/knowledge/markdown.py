@@ -116,7 +116,7 @@ class Document:
 
     def __init__(self, text: str) -> None:
         self.lines = split_lines(text)
-        self.front_matter_end = _front_matter_end(self.lines)
+        self.front_matter_end = front_matter_end(self.lines)
         body = "".join(self.lines[self.front_matter_end:])
         self.tokens = _parser().parse(body)
         if self.front_matter_end:
@@ -165,10 +165,6 @@ class Document:
             if same_title(section.title, title) and (level is None or section.level == level):
                 return section
         return None
-
-    def title(self) -> str | None:
-        """The text of the first level-1 heading."""
-        return next((s.title for s in self.sections() if s.level == 1), None)
 
     def blocks(self) -> dict[str, Block]:
         """Generated blocks by name: a begin marker followed by its end marker."""
@@ -252,7 +248,8 @@ class Document:
         return "".join(head + body + tail)
 
 
-def _front_matter_end(lines: list[str]) -> int:
+def front_matter_end(lines: Sequence[str]) -> int:
+    """The number of lines the `---` front matter block at the top takes (0 when none)."""
     if not lines or lines[0].rstrip("\r\n") != "---":
         return 0
     for n in range(1, len(lines)):
