@@ -195,7 +195,7 @@ class HotfixProtocol:
             risks = sorted({risk for risk, _ in missing})
             raise Refused("a hotfix is only for SEV-1/2 once rollback and the feature flag are "
                           "ruled out: " + "; ".join(why for _, why in missing),
-                          hint=f"record them (incident mitigate {incident_id} rollback "
+                          hint=f"record them (incident mitigate {incident_id} --option rollback "
                                f"--result unavailable ...) or have a person accept the risk: "
                                + " and ".join(f"incident risk ack {incident_id} --risk {r} "
                                               "--by WHO" for r in risks))
