@@ -263,9 +263,10 @@ class Demo:
             else:
                 ir.mitigate(incident_id, option, result, detail=detail, config_change=change)
                 self.say(f"{option}: {result} ({detail})")
-        self.cmd(f"incident risk ack {incident_id} --risk hotfix --by 'Cara (IC)'")
-        ir.acknowledge_risk(incident_id, "hotfix", by="Cara (IC)",
-                            note="go for a one-line hotfix")
+        # The person asked decides; rollback and flag are ruled out, so a SEV-1 may hotfix.
+        ir.record_event(incident_id, "Decision (Cara, incident commander): one-line hotfix",
+                        kind="decision")
+        self.say("the incident commander decides: hotfix (recorded on the timeline)")
 
     def hotfix(self, ir: IncidentResponse, incident_id: str) -> str:
         """Phase 4: branch, minimal fix, review, gates, refused and accepted pushes, deploy."""
