@@ -13,7 +13,7 @@ from git.exc import GitCommandError
 
 from incident_beads.config import Config
 from incident_beads.errors import GitError, Refused
-from incident_beads.hotfix.gitrepo import GitRepo, message_file
+from incident_beads.hotfix.gitrepo import GitRepo, message_file, parse_porcelain
 
 STORE_FILE = ".beads/issues.jsonl"
 
@@ -82,16 +82,8 @@ def sync(root: Path | str, config: Config, incident_ids: Sequence[str], *,
 
 def _changed(git: GitRepo, roots: list[str]) -> list[str]:
     out = git.git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *roots)
-    paths: list[str] = []
-    entries = iter(out.split("\0"))
-    for entry in entries:
-        if not entry:
-            continue
-        status, path = entry[:2], entry[3:]
-        paths.append(path)
-        if "R" in status or "C" in status:
-            paths.append(next(entries, ""))
-    return sorted({p for p in paths if p})
+    return sorted({p for _status, path, source in parse_porcelain(out)
+                   for p in (path, source) if p})
 
 
 def _message(incident_ids: Sequence[str], paths: list[str]) -> str:
