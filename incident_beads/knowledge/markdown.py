@@ -344,3 +344,31 @@ def add_list_item(text: str, title: str, item: str, exists: Callable[[ListItem],
     if at < len(doc.lines) and doc.lines[at].strip():
         lines.append("")  # or the next paragraph would continue the new item
     return doc.replace(at, at, lines), True
+
+
+def relink_item(text: str, title: str, exists: Callable[[ListItem], bool], label: str,
+                href: str, level: int = 2) -> tuple[str, bool]:
+    """Point the `label` link of the list item `exists` picks at `href`; nothing else changes.
+
+    The link is found through the parser's tokens; only its target is rewritten, in that
+    item's own lines. Returns the new text and whether it changed.
+    """
+    doc = Document(text)
+    section = doc.section(title, level)
+    if section is None:
+        return text, False
+    for item in doc.list_items(section.body, section.end):
+        if not exists(item):
+            continue
+        for token in doc.tokens_within(item.start, item.end):
+            children = token.children or [] if token.type == "inline" else []
+            for k, child in enumerate(children[:-1]):
+                if child.type != "link_open" or children[k + 1].content != label:
+                    continue
+                old = str(child.attrGet("href") or "")
+                lines = [line.rstrip("\r\n") for line in doc.lines[item.start:item.end]]
+                new = [line.replace(f"]({old})", f"]({href})") for line in lines]
+                if old == href or new == lines:
+                    return text, False
+                return doc.replace(item.start, item.end, new), True
+    return text, False
