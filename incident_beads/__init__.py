@@ -20,6 +20,7 @@ _EXPORTS: dict[str, str] = {
     "BeadsStore": "incident_beads.beads.store",
     "Issue": "incident_beads.beads.record",
     "Config": "incident_beads.config",
+    "ReplayClock": "incident_beads.clock",
     "load_config": "incident_beads.config",
     "IncidentBeadsError": "incident_beads.errors",
     "Escalation": "incident_beads.errors",
