@@ -111,7 +111,7 @@ def main() -> int:
             "pre-push hook, one hotfix merge + its tag": (hook, stdin),
             "pre-push hook, an ordinary feature-branch push": (hook, feature_push(stdin)),
             "`python3 -c pass` (the hook's interpreter)": ([sys.executable, "-c", "pass"], None),
-            f"`python3 -c pass` ({python3})": ([python3, "-c", "pass"], None),
+            "`python3 -c pass` (the first `python3` on PATH)": ([python3, "-c", "pass"], None),
             "`python3 -c pass` (the interpreter outside the virtualenv)":
                 ([getattr(sys, "_base_executable", sys.executable), "-c", "pass"], None),
             "`python3 -I -S -c pass` (bare interpreter start)":
