@@ -15,6 +15,8 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from incident_beads.errors import Refused
+
 BEGIN = "incident-beads:begin"
 END = "incident-beads:end"
 
@@ -247,7 +249,28 @@ class Document:
             head[-1] += nl
         tail = self.lines[end:]
         body = [line + nl for line in new_lines]
-        return "".join(head + body + tail)
+        text = "".join(head + body + tail)
+        if body:
+            _refuse_swallowed(text, start)
+        return text
+
+
+_CONTAINERS = {"fence": "code fence", "html_block": "HTML block or comment"}
+
+
+def _refuse_swallowed(text: str, at: int) -> None:
+    """Refuse lines put at `at` that a fence or HTML block left open above would swallow.
+
+    They would not show, and every later run would add them again.
+    """
+    for token in Document(text).tokens:
+        if (token.type in _CONTAINERS and token.map is not None
+                and token.map[0] < at < token.map[1]):
+            raise Refused(f"line {token.map[0] + 1} opens a {_CONTAINERS[token.type]} that is "
+                          "never closed, so a generated part added after it would be hidden "
+                          "inside it",
+                          hint="close it (``` or ~~~ for a fence, --> for a comment, the "
+                               "closing tag for HTML), then run again")
 
 
 def _front_matter_end(lines: list[str]) -> int:
