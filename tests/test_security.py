@@ -153,6 +153,25 @@ def test_an_incident_with_escaping_services_writes_only_under_docs(
     assert any(name.startswith("docs/solutions/") for name in written)
 
 
+@pytest.mark.parametrize("evil", ["../../outside/x", "a/b", "/tmp/x", "x\\..\\..\\y"])
+def test_incident_ids_from_a_cloned_store_never_name_files_outside(
+        api: IncidentResponse, clock: Clock, store_repo: Path, outside: Path,
+        capsys: pytest.CaptureFixture[str], evil: str) -> None:
+    # The store reads any id another tool wrote; the files named after it must stay inside.
+    incident = resolved(api, clock, "Checkout 500s", severity=3)
+    store = store_repo / ".beads" / "issues.jsonl"
+    store.write_bytes(store.read_bytes().replace(f'"{incident}'.encode(),
+                                                 json.dumps(evil)[:-1].encode()))
+    before = tree(store_repo)
+    knowledge = Knowledge(store_repo, clock=clock)
+    for write in (knowledge.learn, knowledge.postmortem_draft):
+        with pytest.raises(IncidentBeadsError, match="not a plain name"):
+            write(evil)
+    for args in (["learn", evil], ["postmortem", "draft", evil]):
+        assert cli(capsys, store_repo, *args).code == 1
+    assert tree(store_repo) == before
+
+
 @pytest.mark.parametrize("key", ["critical_patterns", "runbooks_dir", "postmortems_dir",
                                  "solutions_dir"])
 @pytest.mark.parametrize("value", ["../outside", "/tmp/elsewhere", ".git/hooks"])
