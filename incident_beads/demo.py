@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from incident_beads.beads.setup import init_store
+from incident_beads.clock import ReplayClock
 from incident_beads.errors import Escalation, GitError, IncidentBeadsError
 from incident_beads.guard import install as hooks
 from incident_beads.hotfix.sync import sync
@@ -36,20 +37,6 @@ CONFIG = """[hotfix]
 deploy_command = ["./deploy.sh", "--monitor"]
 deploy_timeout_seconds = 60
 """
-
-
-class ReplayClock:
-    """A clock that moves only when told, so the demo replays an hour of incident in seconds."""
-
-    def __init__(self, start: datetime) -> None:
-        self.moment = start
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, minutes: int) -> None:
-        """Let `minutes` pass."""
-        self.moment += timedelta(minutes=minutes)
 
 
 @dataclass
@@ -164,12 +151,12 @@ class Demo:
                           who_affected="customers paying by card", services=[SERVICE],
                           error_messages=["PaymentTimeout: charge exceeded 5s"],
                           what_broken="card payments at checkout")
-        self.clock.advance(5)
+        self.clock.advance(minutes=5)
         ir.post_update(past.id, status="Identified", impact="card payments fail",
                        action="rolling back the payment client", eta="+20m")
         ir.mitigate(past.id, "rollback", "worked", detail="payment client 2.3 -> 2.2")
         ir.schedule_postmortem(past.id, at=self.clock() + timedelta(days=1), owner="grace")
-        self.clock.advance(30)
+        self.clock.advance(minutes=30)
         ir.resolve(past.id, resolution="Rolled back the payment client",
                    root_cause="payment client 2.3 lowered its connection pool to 2",
                    no_longer_occurring=True, error_rates_normal=True,
@@ -224,7 +211,7 @@ class Demo:
     def communicate(self, ir: IncidentResponse, incident_id: str) -> None:
         """Phase 2: updates on the SEV-1 cadence, and an ETA that must be surfaced."""
         self.phase("Phase 2: communicate (SEV-1: every 15 minutes)")
-        self.clock.advance(3)
+        self.clock.advance(minutes=3)
         self.cmd(f"incident update {incident_id} --status Investigating --impact ... "
                  "--action ... --eta investigating")
         ir.post_update(incident_id, status="Investigating", impact="no order can be placed",
@@ -232,7 +219,7 @@ class Demo:
         latest = ir.get(incident_id).latest_update
         self.say(f"next update due {latest.next_update_at:%H:%M} UTC" if latest
                  and latest.next_update_at else "update posted")
-        self.clock.advance(16)
+        self.clock.advance(minutes=16)
         self.cmd("incident overdue")
         for late in ir.overdue():
             self.say(f"{late.id}  update overdue since {late.state.next_update_at:%H:%M} UTC")
@@ -252,7 +239,7 @@ class Demo:
                  ("config-change", "failed", "PAYMENT_UNITS=dollars is ignored by client 3"),
                  ("scale", "failed", "more pods fail the same way")]
         for option, result, detail in steps:
-            self.clock.advance(2)
+            self.clock.advance(minutes=2)
             self.cmd(f"incident mitigate {incident_id} --option {option} --result {result}")
             change = (ConfigChange(setting="PAYMENT_UNITS", from_value="cents", to_value="dollars",
                                    where="production checkout env")
@@ -263,9 +250,10 @@ class Demo:
             else:
                 ir.mitigate(incident_id, option, result, detail=detail, config_change=change)
                 self.say(f"{option}: {result} ({detail})")
-        self.cmd(f"incident risk ack {incident_id} --risk hotfix --by 'Cara (IC)'")
-        ir.acknowledge_risk(incident_id, "hotfix", by="Cara (IC)",
-                            note="go for a one-line hotfix")
+        # The person asked decides; rollback and flag are ruled out, so a SEV-1 may hotfix.
+        ir.record_event(incident_id, "Decision (Cara, incident commander): one-line hotfix",
+                        kind="decision")
+        self.say("the incident commander decides: hotfix (recorded on the timeline)")
 
     def hotfix(self, ir: IncidentResponse, incident_id: str) -> str:
         """Phase 4: branch, minimal fix, review, gates, refused and accepted pushes, deploy."""
@@ -284,7 +272,7 @@ class Demo:
         scope = fixes.scope(hotfix.id)
         self.say(f"{len(scope.files)} file(s), {scope.lines} line(s) of at most "
                  f"{scope.max_lines}; while-we're-here flags: {len(scope.flags) or 'none'}")
-        self.clock.advance(4)
+        self.clock.advance(minutes=4)
         self.cmd(f"incident hotfix review {hotfix.id} --reviewer grace --approve ...")
         fixes.review(hotfix.id, reviewer="grace", approve=True, fixes_issue=True,
                      adds_issues=False, note="one-line change, matches the traceback")
@@ -315,7 +303,7 @@ class Demo:
         merged = fixes.merge(hotfix.id, push=True)
         self.say(f"annotated tag {tag.name}; merge {merged.main_commit[:10]} pushed, "
                  "the guard accepted it")
-        self.clock.advance(3)
+        self.clock.advance(minutes=3)
         self.cmd(f"incident hotfix deploy {hotfix.id}")
         deploy = fixes.deploy(hotfix.id)
         self.say(f"./deploy.sh --monitor exited {deploy.exit_status}")
@@ -323,7 +311,7 @@ class Demo:
             self.say(f"  {line}")
         self.cmd(f"incident hotfix verify {hotfix.id} --start")
         fixes.verify_start(hotfix.id)
-        self.clock.advance(ir.config.hotfix.verify_minutes)
+        self.clock.advance(minutes=ir.config.hotfix.verify_minutes)
         self.cmd(f"incident hotfix verify {hotfix.id} --evidence 'error rate 0.1% for 15 min'")
         closed = fixes.verify_confirm(hotfix.id,
                                       evidence="checkout-5xx 0.1% for 15 minutes, orders flow")
@@ -335,7 +323,7 @@ class Demo:
     def resolve(self, ir: IncidentResponse, incident_id: str) -> None:
         """Phase 5: the checklist, the post-mortem first (SEV-1), the resolution message."""
         self.phase("Phase 5: resolve")
-        self.clock.advance(10)
+        self.clock.advance(minutes=10)
         self.cmd(f"incident resolve {incident_id} ... (before the post-mortem is scheduled)")
         try:
             self._resolve(ir, incident_id)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from incident_beads import IncidentResponse
+from incident_beads.clock import ReplayClock
 
 START = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 CONFIRMED: dict[str, Any] = {
@@ -15,18 +16,11 @@ CONFIRMED: dict[str, Any] = {
 }
 
 
-class Clock:
-    """A clock the test moves by hand."""
+class Clock(ReplayClock):
+    """The replay clock, starting at the tests' fixed moment."""
 
     def __init__(self, start: datetime = START) -> None:
-        self.moment = start
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> datetime:
-        self.moment += timedelta(**delta)
-        return self.moment
+        super().__init__(start)
 
 
 def resolved(api: IncidentResponse, clock: Clock, title: str, *, severity: int = 3,

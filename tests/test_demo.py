@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -46,6 +47,11 @@ def test_demo_walks_every_phase(tmp_path: Path) -> None:
                    "docs/runbooks/checkout.md"):
         assert wanted in result.written
     assert any(p.startswith("docs/solutions/runtime-errors/") for p in result.written)
+    patterns = result.root / "docs" / "critical-patterns.md"
+    links = re.findall(r"\]\(([^)]+\.md)\)", patterns.read_text(encoding="utf-8"))
+    assert len(links) == 2
+    for link in links:  # the past SEV-2's write-up moved folders when it was re-learned
+        assert (patterns.parent / link).is_file(), link
 
 
 def test_demo_command_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

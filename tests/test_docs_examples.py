@@ -22,3 +22,4 @@ def test_orchestrator_guide_example_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Login fails with 502 for half the users" in done.stdout
     assert "Follow-up: Post-mortem scheduled for 2026-03-03 09:30 UTC" in done.stdout
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from knowledge_fixtures import Clock, resolved
 from incident_beads import IncidentResponse
 from incident_beads.config import Config, KnowledgeConfig
 from incident_beads.errors import InvalidInput, Refused
+from incident_beads.hotfix.model import HotfixState, RunRecord, TagRecord
 from incident_beads.knowledge.api import Knowledge
 from incident_beads.knowledge.schema import BUG_TRACK, schema_problems
 
@@ -287,14 +289,17 @@ def test_learn_adds_deployment_safety_lessons_once(
 def test_hotfix_commit_and_tag_reach_the_draft_and_the_write_up(
         api: IncidentResponse, knowledge: Knowledge, clock: Clock, store_repo: Path) -> None:
     incident = api.declare("Checkout down", severity=3, services=["checkout"])
-    # The hotfix bead as the hotfix protocol records it (kind "hotfix", tag, deploys).
+    # The hotfix bead as the hotfix protocol records it (its own model, its own fields).
+    now = clock()
+    state = HotfixState(
+        incident_id=incident.id, severity_level=3, branch=f"hotfix/incident-{incident.id}",
+        tag=f"hotfix-{incident.id}", main_branch="main", base_commit="0" * 40, started_at=now,
+        started_by="ada", tagged=TagRecord(name=f"hotfix-{incident.id}", commit="abc1234",
+                                           at=now, by="ada"),
+        deploys=[RunRecord(at=now, by="ada", ok=False, commit="0000000"),
+                 RunRecord(at=now, by="ada", ok=True, commit="abc1234")])
     api.store.create("Hotfix: Checkout down", parent=incident.id, labels=["hotfix"],
-                     metadata={"incident_beads": {
-                         "kind": "hotfix", "incident_id": incident.id,
-                         "tagged": {"name": f"hotfix-{incident.id}", "commit": "abc1234"},
-                         "deploys": [{"ok": False, "commit": "0000000"},
-                                     {"ok": True, "commit": "abc1234",
-                                      "tag": f"hotfix-{incident.id}"}]}})
+                     metadata={"incident_beads": state.model_dump(mode="json")})
     clock.advance(minutes=30)
     api.resolve(incident.id, resolution="hotfix deployed", root_cause="bad index",
                 no_longer_occurring=True, error_rates_normal=True, users_can_use_feature=True,
@@ -307,3 +312,46 @@ def test_hotfix_commit_and_tag_reach_the_draft_and_the_write_up(
     draft = (store_repo / knowledge.postmortem_draft(incident.id).path).read_text()
     assert "- **Commit:** `abc1234`" in draft
     assert f"- **Tag:** `hotfix-{incident.id}`" in draft
+
+
+def test_context_lists_recent_deployments_from_git(knowledge: Knowledge,
+                                                   store_repo: Path) -> None:
+    subprocess.run(["git", "tag", "-a", "hotfix-demo-1", "-m", "Hotfix for demo-1"],
+                   cwd=store_repo, check=True)
+    report = knowledge.context("anything")
+    assert [d["name"] for d in report.deployments] == ["hotfix-demo-1"]
+    assert report.deployments[0]["incident_id"] == "demo-1"
+    assert "hotfix-demo-1" in report.render()
+
+
+def test_context_outside_git_says_why_deployments_are_missing(tmp_path: Path,
+                                                               clock: Clock) -> None:
+    report = Knowledge(tmp_path, clock=clock).context("anything")
+    assert report.deployments == [] and any("deployments" in n for n in report.notes)
+
+
+@pytest.mark.parametrize("key", ["critical_patterns", "solutions_dir", "runbooks_dir",
+                                 "postmortems_dir"])
+def test_configured_paths_leaving_the_repository_are_refused(
+        store_repo: Path, clock: Clock, tmp_path: Path, key: str) -> None:
+    config = Config(knowledge=KnowledgeConfig(**{key: "../outside"}))
+    api = IncidentResponse(store_repo, clock=clock, actor="ada", config=config)
+    incident = resolved(api, clock, "Checkout down", severity=2)
+    knowledge = Knowledge(store_repo, clock=clock, config=config)
+    with pytest.raises(Refused):
+        knowledge.learn(incident) if key != "postmortems_dir" else \
+            knowledge.postmortem_draft(incident)
+    assert not (store_repo.parent / "outside").exists()
+
+
+def test_a_file_link_pointing_outside_is_refused(
+        api: IncidentResponse, knowledge: Knowledge, clock: Clock, store_repo: Path,
+        tmp_path: Path) -> None:
+    target = tmp_path / "victim.md"
+    target.write_text("keep me\n")
+    (store_repo / "docs").mkdir()
+    (store_repo / "docs/critical-patterns.md").symlink_to(target)
+    incident = resolved(api, clock, "Checkout down", severity=3)
+    with pytest.raises(Refused):
+        knowledge.learn(incident)
+    assert target.read_text() == "keep me\n"

@@ -65,7 +65,7 @@ def test_context_json_has_every_part(store_repo: Path, incident: str,
 def test_context_text_lists_scores(store_repo: Path, incident: str,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_main(store_repo, "context", "checkout", capsys=capsys)
-    assert code == 0 and f"] {incident} SEV-3 Checkout down" in out
+    assert code == 0 and f"] {incident} SEV-3 (closed) Checkout down" in out
 
 
 def test_learn_and_action_commands(store_repo: Path, incident: str,

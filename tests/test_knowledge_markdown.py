@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from incident_beads.errors import MalformedFile
 from incident_beads.knowledge import markdown
+from incident_beads.knowledge.render import inline_text as inline
+
+# Lines people write around generated parts (closed constructs only: an open fence above a
+# block is refused, see below; a leading `---` line opens front matter, as on GitHub).
+HUMAN_LINES = ["", "# Title", "## Section", "Some *text* here.", "- a list item",
+               "  - nested", "| a | b |", "|---|---|", "> quote", "<div>html</div>",
+               "<!-- a comment -->", "```\ncode\n```", "~~~\n<!-- incident-beads:end g -->\n~~~",
+               "1. ordered", "    indented",
+               "\u00e9t\u00e9 \u2014 unicode", "Setext", "===", "***"]
 
 HUMAN = """# Notes
 
@@ -79,3 +93,25 @@ def test_front_matter_is_not_parsed_as_markdown() -> None:
 
 def test_split_lines_counts_lines_as_the_parser_does() -> None:
     assert markdown.split_lines("a\r\nb\rc\nd\u2028e") == ["a\r\n", "b\r", "c\n", "d\u2028e"]
+
+
+def test_block_after_an_unclosed_fence_is_refused_not_duplicated() -> None:
+    with pytest.raises(MalformedFile):
+        markdown.set_block("# T\n\n```\nnever closed\n", "x", ["a"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(HUMAN_LINES), max_size=8),
+       st.lists(st.sampled_from(HUMAN_LINES), max_size=8),
+       st.lists(st.text(alphabet="abc |<>`*-#", max_size=20), max_size=4))
+def test_human_lines_around_a_block_survive_two_regenerations(
+        before: list[str], after: list[str], body: list[str]) -> None:
+    # As the files are written: a blank line on each side of the markers.
+    text = "".join(line + "\n" for line in before) + "\n" + markdown.begin_marker("g") + \
+        "\nold\n" + markdown.end_marker("g") + "\n\n" + "".join(line + "\n" for line in after)
+    once = markdown.set_block(text, "g", [inline(b) for b in body])
+    twice = markdown.set_block(once, "g", [inline(b) for b in body])
+    assert twice == once
+    assert once.startswith("".join(line + "\n" for line in before) + "\n")
+    assert once.endswith(markdown.end_marker("g") + "\n\n"
+                         + "".join(line + "\n" for line in after))

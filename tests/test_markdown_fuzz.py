@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from incident_beads.errors import IncidentBeadsError, Refused
+from incident_beads.errors import IncidentBeadsError, MalformedFile
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge import postmortem as pm
 from incident_beads.knowledge.patterns import CriticalPatterns
@@ -298,6 +298,6 @@ def test_a_block_left_open_at_the_end_is_refused_not_written_into(tmp_path: Path
     path.parent.mkdir(parents=True)
     text = f"# Critical Patterns\n\nOur notes.\n\n{opened}\n"
     path.write_text(text)
-    with pytest.raises(Refused, match=r"line 5 opens a .* never closed"):
+    with pytest.raises(MalformedFile, match=r":5: this line opens a .* never closed"):
         update_patterns(tmp_path)
     assert path.read_text() == text

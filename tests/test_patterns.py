@@ -32,6 +32,26 @@ def test_past_incident_added_once_with_a_relative_link(tmp_path: Path) -> None:
     assert patterns.sections().past_incidents[0].startswith("2026-01-15 bd-a1 SEV-1")
 
 
+def test_past_incident_link_follows_a_moved_writeup_and_keeps_edited_words(
+        tmp_path: Path) -> None:
+    patterns = CriticalPatterns(tmp_path)
+    assert _entry(patterns)
+    path = tmp_path / "docs/critical-patterns.md"
+    path.write_text(path.read_text().replace("pool exhausted", "pool exhausted (see runbook)"))
+    moved = "docs/solutions/integration-issues/checkout-bd-a1.md"
+    assert not patterns.add_past_incident(
+        date="2026-01-15", incident_id="bd-a1", severity="SEV-1", title="Checkout down",
+        root_cause="pool exhausted", writeup=moved)
+    text = path.read_text()
+    assert "(solutions/integration-issues/checkout-bd-a1.md)" in text
+    assert "runtime-errors" not in text
+    assert "pool exhausted (see runbook)" in text and text.count("`bd-a1`") == 1
+    assert not patterns.add_past_incident(
+        date="2026-01-15", incident_id="bd-a1", severity="SEV-1", title="Checkout down",
+        root_cause="pool exhausted", writeup=moved)
+    assert path.read_text() == text
+
+
 def test_human_text_survives_and_missing_section_is_added(tmp_path: Path) -> None:
     path = tmp_path / "docs/critical-patterns.md"
     path.parent.mkdir(parents=True)

@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from incident_beads.beads import BeadsStore
 from incident_beads.beads import snapshot as snapshot_module
+from incident_beads.beads.layout import lay_out, place_after_neighbours
 from incident_beads.beads.record import Issue, encode_line
 from incident_beads.beads.snapshot import Snapshot, _layout_fits, parse_file
-from incident_beads.beads.store import Changes, _apply, place_after_neighbours
+from incident_beads.beads.store import Changes
 from incident_beads.errors import MalformedFile
 
 STAMP = '"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"'
@@ -72,7 +73,7 @@ def test_apply_equals_the_obvious_layout(existing: list[str], data: st.DataObjec
     for new_id in new_ids:
         changes.changed[new_id] = Issue({"id": new_id, "title": "new", "priority": 2})
         changes.created.append(new_id)
-    ids, ends, chunks = _apply(snap, changes)
+    ids, ends, chunks = lay_out(snap, changes.changed, changes.created)
     written = b"".join(bytes(c) for c in chunks)
     expected = _naive_layout(
         lines, {i: encode_line(changes.changed[i].data) for i in changes.changed
@@ -151,4 +152,4 @@ def test_a_stale_layout_is_refused_where_it_is_used(tmp_path: Path) -> None:
     changes.changed = {"p-2": Issue({"id": "p-2", "title": "t", "priority": 0})}
     changes.created = []
     with pytest.raises(MalformedFile, match="does not end where"):
-        _apply(bogus, changes)
+        lay_out(bogus, changes.changed, changes.created)

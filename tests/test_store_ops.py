@@ -275,3 +275,36 @@ def test_odd_titles_are_stored_faithfully(store_repo: Path) -> None:
     for title in ["", "   ", "two\nlines", "nul\x00", "bell\x07"]:
         with pytest.raises(InvalidInput):
             store.create(title)
+
+
+def test_a_refused_change_caught_inside_a_transaction_is_not_written(store_repo: Path) -> None:
+    store = _store(store_repo)
+    open_one = store.create("Open")
+    closed = store.create("Closed")
+    store.close(closed.id, "done")
+    before = store.path.read_bytes()
+    with store.transaction() as tx:
+        with pytest.raises(InvalidInput):
+            tx.update(open_one.id, priority=9)
+        with pytest.raises(InvalidInput):
+            tx.update(open_one.id, issue_type="incident")
+        with pytest.raises(NotFound):
+            tx.create("half made", dependencies=[("blocks", "nope-1")])
+        with pytest.raises(Refused):
+            tx.update(closed.id, status="open")
+        assert tx.get(open_one.id).priority == 2 and not tx.created
+    assert store.path.read_bytes() == before
+    with store.transaction() as tx:
+        with pytest.raises(InvalidInput):
+            tx.update(open_one.id, priority=9)
+        tx.update(open_one.id, notes="kept")
+    assert store.get(open_one.id).priority == 2
+    assert store.get(open_one.id).data["notes"] == "kept"
+
+
+def test_create_returns_the_issue_as_written(store_repo: Path) -> None:
+    store = _store(store_repo)
+    parent = store.create("Parent")
+    child = store.create("Child", parent=parent.id, dependencies=[("related", parent.id)])
+    assert child == store.get(child.id)
+    assert len(child.dependencies) == 2

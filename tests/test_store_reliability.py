@@ -144,6 +144,8 @@ def test_a_bad_file_stops_with_file_and_line_and_is_left_as_it_was(
         result = _cli(capsys, store_repo, *args)
         assert result.code == 1, args
         assert result.err.startswith(f"incident: {path}:{line}: ") and result.err.count("\n") == 1
+    write = _cli(capsys, store_repo, "create", "Checkout down", "--sev", "2", "--what", "5xx")
+    assert write.code == 1 and write.err.startswith(f"incident: {path}:{line}: ")
     assert _cli(capsys, store_repo, "doctor").code == 1
     assert _cli(capsys, store_repo, "init").code == 0  # an existing store is left alone
     assert path.read_bytes() == content
@@ -229,4 +231,8 @@ def test_titles_with_shell_characters_round_trip_through_the_cli(
     issue = BeadsStore(store_repo).create(title)
     shown = _cli(capsys, store_repo, "show", issue.id, "--json")
     assert json.loads(shown.out)["title"] == title
+    made = _cli(capsys, store_repo, "create", title, "--sev", "3", "--what", "$(id)", "--json")
+    assert made.code == 0, made.err
+    titles = [i.title for i in BeadsStore(store_repo).issues()]
+    assert sorted(titles) == sorted([title, f"[SEV-3] {title}"])  # the incident names its SEV
     assert not (store_repo / "pwned").exists()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import os
 import secrets
@@ -20,8 +19,9 @@ from incident_beads.beads.fileio import (
     locked,
     remove_stale_temps,
 )
+from incident_beads.beads.layout import lay_out
 from incident_beads.beads.ready import ready_issues
-from incident_beads.beads.record import Issue, drop_empty, encode_line, format_ts, next_updated_at
+from incident_beads.beads.record import Issue, drop_empty, format_ts, next_updated_at
 from incident_beads.beads.rules import DEPENDENCY_TYPES, import_violations
 from incident_beads.beads.snapshot import Snapshot, SnapshotCache, read_snapshot, type_problem
 from incident_beads.config import BeadsConfig
@@ -118,14 +118,19 @@ class Changes:
             data["metadata"] = metadata
         if labels:
             data["labels"] = list(dict.fromkeys(labels))
-        issue = Issue(drop_empty(data))
-        self.changed[issue_id] = issue
+        self.changed[issue_id] = Issue(drop_empty(data))
         self.created.append(issue_id)
-        if parent is not None:
-            self.add_dependency(issue_id, parent, "parent-child")
-        for dep_type, target in dependencies:
-            self.add_dependency(issue_id, target, dep_type)
-        self._check(issue)
+        try:
+            if parent is not None:
+                self.add_dependency(issue_id, parent, "parent-child")
+            for dep_type, target in dependencies:
+                self.add_dependency(issue_id, target, dep_type)
+            issue = self.changed[issue_id]
+            self._check(issue)
+        except BaseException:  # a refused create leaves no trace in the transaction
+            del self.changed[issue_id]
+            self.created.remove(issue_id)
+            raise
         return issue
 
     def update(self, issue_id: str, **fields: Any) -> Issue:
@@ -236,18 +241,21 @@ class Changes:
 
     # internals -------------------------------------------------------------------------
     def _edit(self, issue_id: str) -> Issue:
+        """A working copy of the issue; `_touch` keeps it once it passes the rules.
+
+        So a refused change that a caller catches inside a transaction is not written.
+        """
         issue = self.get(issue_id)
         if issue_id not in self.changed:
             self._as_read[issue_id] = (issue.status, issue.issue_type)
-            issue = Issue(dict(issue.data))
-            self.changed[issue_id] = issue
-        return issue
+        return Issue(dict(issue.data))  # the methods replace lists, never change them in place
 
     def _touch(self, issue: Issue) -> Issue:
         drop_empty(issue.data)
         if issue.id not in self.created:
             issue.data["updated_at"] = next_updated_at(self._store.clock(), issue.updated_at)
         self._check(issue)
+        self.changed[issue.id] = issue
         return issue
 
     def _check(self, issue: Issue) -> None:
@@ -359,7 +367,7 @@ class BeadsStore:
         if not self.persistent:
             changes = Changes(self, self._memory)
             yield changes
-            ids, ends, chunks = _apply(self._memory, changes)
+            ids, ends, chunks = lay_out(self._memory, changes.changed, changes.created)
             self._memory = Snapshot("(memory)", b"".join(chunks), ids, ends)
             return
         with locked(self.path.parent):
@@ -371,7 +379,7 @@ class BeadsStore:
             yield changes
             if not changes.changed:
                 return
-            ids, ends, chunks = _apply(snapshot, changes)
+            ids, ends, chunks = lay_out(snapshot, changes.changed, changes.created)
             atomic_write(self.path, chunks)
             if self._cache is not None:
                 self._cache.save(Snapshot(str(self.path), b"", ids, ends), os.stat(self.path))
@@ -422,95 +430,3 @@ def _matcher(status: str | Iterable[str] | None = None, issue_type: str | None =
                 and (priority is None or issue.priority == priority))
 
     return keep
-
-
-def place_after_neighbours(ids: Sequence[str | None],
-                           new_ids: Iterable[str]) -> dict[int, list[str]]:
-    """Map a line number to the new ids written after it (-1: before the first line).
-
-    New ids are random hashes, so placing each after the greatest smaller id spreads additions
-    over the file: two branches that each add issues rarely touch neighbouring lines, and a file
-    bd kept sorted by id stays sorted. An id smaller than all goes before the smallest one.
-    """
-    wanted = sorted(new_ids)
-    inserts: dict[int, list[str]] = {}
-    if len(wanted) <= _FEW:  # a scan per id (in C) beats sorting a big file's ids
-        as_list = list(ids)
-        for new_id in wanted:
-            smaller = max(filter(new_id.__gt__, filter(None, as_list)), default=None)
-            if smaller is not None:
-                after = as_list.index(smaller)
-            else:
-                smallest = min(filter(None, as_list), default=None)
-                after = -1 if smallest is None else as_list.index(smallest) - 1
-            inserts.setdefault(after, []).append(new_id)
-        return inserts
-    existing = sorted((issue_id, n) for n, issue_id in enumerate(ids) if issue_id is not None)
-    names = [issue_id for issue_id, _ in existing]
-    for new_id in wanted:
-        i = bisect.bisect_left(names, new_id)
-        after = existing[i - 1][1] if i else (existing[0][1] - 1 if existing else -1)
-        inserts.setdefault(after, []).append(new_id)
-    return inserts
-
-
-_FEW = 8
-
-
-def _apply(snapshot: Snapshot,
-           changes: Changes) -> tuple[list[str | None], list[int], list[bytes | memoryview]]:
-    """Lay out the new file: unchanged lines as they were, each new line after its id neighbour.
-
-    Runs of unchanged lines are copied as one slice each, so a one-line change to a big file
-    costs a few chunks, not one per line.
-    """
-    inserts = place_after_neighbours(snapshot.ids, changes.created)
-    lines = {i: snapshot.line_of(i) for i in changes.changed if i not in changes.created}
-    rewritten = {n: i for i, n in lines.items() if n is not None}
-    old_ids, old_ends, count = snapshot.ids, snapshot.ends, len(snapshot.ids)
-    events = set(rewritten) | {n for n in inserts if n >= 0}
-    if count and not snapshot.data.endswith(b"\n"):
-        events.add(count - 1)  # the last line gets the newline it lacks
-    for event in events:  # a remembered layout is trusted only where lines are replaced
-        if not (snapshot.starts_line(old_ends[event - 1] if event else 0)
-                and snapshot.starts_line(old_ends[event])):
-            raise snapshot.stale(event, "a line does not end where it was remembered to")
-    view = memoryview(snapshot.data)
-    chunks: list[bytes | memoryview] = []
-    ids: list[str | None] = []
-    ends: list[int] = []
-    size = 0
-
-    def emit(chunk: bytes | memoryview, issue_id: str | None) -> None:
-        nonlocal size
-        chunks.append(chunk)
-        ids.append(issue_id)
-        size += len(chunk)
-        ends.append(size)
-
-    def copy_run(first: int, stop: int) -> None:
-        nonlocal size
-        if first >= stop:
-            return
-        start = old_ends[first - 1] if first else 0
-        shift = size - start
-        chunks.append(view[start:old_ends[stop - 1]])
-        ids.extend(old_ids[first:stop])
-        ends.extend([end + shift for end in old_ends[first:stop]])
-        size += old_ends[stop - 1] - start
-
-    for new_id in inserts.get(-1, ()):
-        emit(encode_line(changes.changed[new_id].data), new_id)
-    n = 0
-    for event in sorted(events):
-        copy_run(n, event)
-        if event in rewritten:
-            emit(encode_line(changes.changed[rewritten[event]].data), rewritten[event])
-        else:
-            line = snapshot.raw(event)
-            emit(line if bytes(line[-1:]) == b"\n" else bytes(line) + b"\n", old_ids[event])
-        for new_id in inserts.get(event, ()):
-            emit(encode_line(changes.changed[new_id].data), new_id)
-        n = event + 1
-    copy_run(n, count)
-    return ids, ends, chunks

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import click
 
 from incident_beads.cli._errors import run
+from incident_beads.cli._subgroups import TableGroup
 
 # name -> "module:attribute" below incident_beads.cli. Loading lazily keeps a command's cold
 # start down to what that command uses.
@@ -37,29 +37,14 @@ COMMANDS: dict[str, str] = {
     "runbook": "runbook_cmds:runbook",
     "action": "action_cmds:action",
     "hotfix": "hotfix_cmds:hotfix",
-    "sync": "hotfix_cmds:sync",
-    "deploys": "hotfix_cmds:deploys",
+    "sync": "repo_cmds:sync",
+    "deploys": "repo_cmds:deploys",
     "demo": "demo_cmds:demo",
 }
 
 
-class LazyGroup(click.Group):
-    """A click group that imports a command's module only when the command is used."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
-            return None
-        module_name, attr = target.split(":")
-        module = importlib.import_module(f"incident_beads.cli.{module_name}")
-        command: click.Command = getattr(module, attr)
-        return command
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=TableGroup, table=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-C", "--repo", "repo", default=".", metavar="PATH",
               help="Run as if started in PATH (default: the current folder).")
 @click.version_option(package_name="incident_beads", prog_name="incident")

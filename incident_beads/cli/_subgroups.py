@@ -20,9 +20,11 @@ class TableGroup(click.Group):
         self.table = table
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every subcommand name, from the table and any added directly."""
         return sorted(set(self.table) | set(self.commands))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import the subcommand's module only now, when it is used."""
         if cmd_name in self.commands:
             return self.commands[cmd_name]
         target = self.table.get(cmd_name)

@@ -1,4 +1,4 @@
-"""`incident hotfix ...`, `incident sync` and `incident deploys`: phase 4 in the repository."""
+"""`incident hotfix ...`: phase 4 in the repository."""
 
 from __future__ import annotations
 
@@ -44,6 +44,30 @@ def start(ctx: click.Context, incident_id: str, scope: tuple[str, ...], risk: st
     emit(as_json, made.to_dict(),
          f"{made.id}  {made.state.branch} from {made.state.main_branch} "
          f"({made.state.base_commit[:12]})")
+
+
+@hotfix.command()
+@click.argument("hotfix_id")
+@json_option
+@click.pass_context
+def status(ctx: click.Context, hotfix_id: str, as_json: bool) -> None:
+    """Show where a hotfix stands (by hotfix or incident id) and the next step."""
+    found = _protocol(ctx).status(hotfix_id)
+    state = found.hotfix.state
+
+    def text() -> str:
+        lines = [f"{found.hotfix.id}  [{found.hotfix.status}] {found.hotfix.title}",
+                 f"branch: {state.branch} from {state.main_branch} ({state.base_commit[:12]})"
+                 + (f", head {found.head[:12]}" if found.head else "")]
+        lines += [f"gate {name}: {record.status}" + (f" ({record.reason})" if record.reason
+                                                    else "")
+                  for name, record in state.gates.items()]
+        if found.pending_gates:
+            lines.append(f"gates not recorded: {', '.join(found.pending_gates)}")
+        lines.append(f"next: {found.next_step}")
+        return "\n".join(lines)
+
+    emit(as_json, found.to_dict(), text)
 
 
 @hotfix.command()
@@ -193,40 +217,3 @@ def verify(ctx: click.Context, hotfix_id: str, start_: bool, minutes: int | None
     done = protocol.verify_confirm(hotfix_id, evidence=evidence or "", actor=actor)
     emit(as_json, done.to_dict(), f"{done.id}  closed: {done.close_reason}; follow-ups: "
          + ", ".join(done.state.follow_ups.values()))
-
-
-@click.command()
-@click.option("--incident", "incident_ids", multiple=True, metavar="ID",
-              help="The incident(s) the commit names (default: every open incident).")
-@click.option("--push", is_flag=True, help="Push the current branch afterwards.")
-@json_option
-@click.pass_context
-def sync(ctx: click.Context, incident_ids: tuple[str, ...], push: bool, as_json: bool) -> None:
-    """Commit the store and the incident docs, and nothing else you staged."""
-    from incident_beads.hotfix.sync import sync as run_sync
-
-    root = repo_root(ctx)
-    ids = list(incident_ids) or [
-        i.id for i in IncidentResponse(root, config=config_for(ctx),
-                                       store=open_store(ctx)).incidents()]
-    result = run_sync(root, config_for(ctx), ids, push=push)
-    emit(as_json, result.to_dict(),
-         f"{result.commit}  {len(result.paths)} file(s)" if result.commit
-         else "nothing to sync")
-
-
-@click.command()
-@click.option("--since", default="7d", show_default=True,
-              help="7d, 24h, 90m, 2w, or an ISO 8601 time.")
-@json_option
-@click.pass_context
-def deploys(ctx: click.Context, since: str, as_json: bool) -> None:
-    """List recent deployments: hotfix tags and merges on the main branch."""
-    from incident_beads.beads.store import utc_now
-    from incident_beads.hotfix.deploys import parse_since, recent_deployments
-
-    found = recent_deployments(repo_root(ctx), since=parse_since(since, utc_now()),
-                               config=config_for(ctx).git)
-    emit(as_json, [d.to_dict() for d in found], lambda: "\n".join(
-        f"{d.commit[:12]}  {d.at}  {d.kind:5}  {d.author}  {d.name}" for d in found)
-        or "no deployments")

@@ -72,7 +72,7 @@ def learn(ctx: click.Context, incident_id: str, problem_type: str | None,
 
 
 @click.command()
-@click.option("--since", help="Only incidents detected since (e.g. -30d or 2026-01-01).")
+@click.option("--since", help="Only incidents detected since: 30d, 24h, 2w or ISO 8601.")
 @json_option
 @click.pass_context
 def report(ctx: click.Context, since: str | None, as_json: bool) -> None:

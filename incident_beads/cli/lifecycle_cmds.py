@@ -22,8 +22,9 @@ _STATUSES = [s.value for s in UpdateStatus if s is not UpdateStatus.RESOLVED]
 @click.argument("title")
 @click.option("--sev", "severity", required=True, metavar="N",
               help="Severity: SEV-1..SEV-4 (also sev1 or 1).")
-@click.option("--who", "who_affected", default="", help="Who is affected (all / segment / ...).")
-@click.option("--what", "what_broken", default="", help="What is broken.")
+@click.option("--who", "--who-affected", "who_affected", default="",
+              help="Who is affected (all / segment / ...).")
+@click.option("--what", "--what-broken", "what_broken", default="", help="What is broken.")
 @click.option("--users", "users_affected", default="", help="How many users (estimate).")
 @click.option("--workaround", default="", help="The workaround, if there is one.")
 @click.option("--data-at-risk", is_flag=True, help="Data is at risk (escalates).")
@@ -62,8 +63,9 @@ def create(ctx: click.Context, title: str, severity: str, who_affected: str, wha
 
 @click.command()
 @click.argument("incident_id")
-@click.option("--who", "who_affected", default=None, help="Who is affected.")
-@click.option("--what", "what_broken", default=None, help="What is broken.")
+@click.option("--who", "--who-affected", "who_affected", default=None,
+              help="Who is affected.")
+@click.option("--what", "--what-broken", "what_broken", default=None, help="What is broken.")
 @click.option("--users", "users_affected", default=None, help="How many users (estimate).")
 @click.option("--workaround", default=None, help="The workaround found.")
 @click.option("--data-at-risk/--no-data-at-risk", default=None,
@@ -183,7 +185,7 @@ def reclassify(ctx: click.Context, incident_id: str, severity: str, reason: str,
 @click.option("--error-rates-normal", is_flag=True, help="Confirm: error rates back to normal.")
 @click.option("--users-can-use-feature", is_flag=True,
               help="Confirm: affected users can use the feature.")
-@click.option("--monitoring", "monitoring_evidence", default="", metavar="EVIDENCE",
+@click.option("--monitoring", "--evidence", "monitoring_evidence", default="", metavar="EVIDENCE",
               help="Confirm: monitoring shows stability, and how (dashboard, numbers).")
 @click.option("--stakeholders-notified", is_flag=True, help="Confirm: stakeholders notified.")
 @click.option("--impact", default="", help="Impact summary (default: the last update's).")

@@ -126,17 +126,8 @@ class GitRepo:
     def dirty_paths(self) -> list[str]:
         """Tracked files with staged or unstaged changes, leaving out the store (`.beads/`)."""
         out = self.git("status", "--porcelain=v1", "-z", "--untracked-files=no")
-        paths: list[str] = []
-        entries = iter(out.split("\0"))
-        for entry in entries:
-            if not entry:
-                continue
-            status, path = entry[:2], entry[3:]
-            if "R" in status or "C" in status:
-                next(entries, None)  # the rename's source path follows
-            if not path.startswith(STORE_DIR):
-                paths.append(path)
-        return paths
+        return [path for _status, path, _source in parse_porcelain(out)
+                if not path.startswith(STORE_DIR)]
 
     def has_staged_changes(self) -> bool:
         """True when the index differs from HEAD."""
@@ -274,3 +265,16 @@ def message_file(message: str) -> Iterator[str]:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(path)
+
+
+def parse_porcelain(out: str) -> list[tuple[str, str, str | None]]:
+    """Entries of `git status --porcelain=v1 -z`: status, path, and a rename's source path."""
+    found: list[tuple[str, str, str | None]] = []
+    entries = iter(out.split("\0"))
+    for entry in entries:
+        if not entry:
+            continue
+        status, path = entry[:2], entry[3:]
+        source = next(entries, None) if "R" in status or "C" in status else None
+        found.append((status, path, source))
+    return found

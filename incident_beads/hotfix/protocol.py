@@ -22,6 +22,7 @@ from incident_beads.hotfix.model import (
     TagRecord,
     Verification,
 )
+from incident_beads.hotfix.progress import HotfixStatus, status_of
 from incident_beads.hotfix.records import Hotfix, hotfix_from, hotfix_state
 from incident_beads.hotfix.scope import ScopeReport, analyse
 from incident_beads.incident.model import MitigationOption, Phase
@@ -79,12 +80,20 @@ class HotfixProtocol:
         open_ones = [i for i in found if not i.is_closed]
         return hotfix_from((open_ones or found)[-1])
 
+    def status(self, hotfix_id: str) -> HotfixStatus:
+        """The hotfix with its branch head, the gates still open and the next step."""
+        hotfix = self.get(hotfix_id)
+        with GitRepo(self.root, self.config.git) as git:
+            branch = hotfix.state.branch
+            head = git.rev_parse(f"refs/heads/{branch}") if git.branch_exists(branch) else None
+        return status_of(hotfix, head, self.incidents.now())
+
     def scope(self, hotfix_id: str, *, declare: Sequence[str] | None = None,
               actor: str | None = None) -> ScopeReport:
         """The diff from the base with its "while we're here" flags; `declare` sets the scope."""
         hotfix = self.get(hotfix_id)
         if declare is not None:
-            paths = [p.strip().lstrip("./") if p.startswith("./") else p.strip() for p in declare]
+            paths = [p.strip().removeprefix("./") for p in declare]
             if not all(paths):
                 raise InvalidInput("a declared scope entry is empty")
             with self._editing(hotfix.id, actor) as (_tx, _issue, state):
@@ -186,7 +195,7 @@ class HotfixProtocol:
             risks = sorted({risk for risk, _ in missing})
             raise Refused("a hotfix is only for SEV-1/2 once rollback and the feature flag are "
                           "ruled out: " + "; ".join(why for _, why in missing),
-                          hint=f"record them (incident mitigate {incident_id} rollback "
+                          hint=f"record them (incident mitigate {incident_id} --option rollback "
                                f"--result unavailable ...) or have a person accept the risk: "
                                + " and ".join(f"incident risk ack {incident_id} --risk {r} "
                                               "--by WHO" for r in risks))
@@ -224,6 +233,9 @@ class HotfixProtocol:
             sha = git.commit_staged(message, [(TRAILER, state.incident_id)])
         with self._editing(hotfix.id, actor) as (_tx, _issue, edited):
             edited.commits.append(sha)
+            # The review and the staging test were of the previous head.
+            for gate in (gates.CODE_REVIEW, gates.STAGING):
+                edited.gates.pop(gate, None)
         self._event(state.incident_id, f"Hotfix commit {sha[:12]}: {message.splitlines()[0]}",
                     actor, {"hotfix": hotfix.id, "commit": sha})
         return sha

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from pydantic import ValidationError
-
 from incident_beads.beads.record import Issue
 from incident_beads.beads.store import Changes
-from incident_beads.errors import MalformedFile, NotFound
+from incident_beads.errors import NotFound
 from incident_beads.hotfix import gates
 from incident_beads.hotfix.model import KIND, HotfixState
+from incident_beads.incident.timeline import stored_record
 
 METADATA_KEY = "incident_beads"
 LABEL = "hotfix"
@@ -54,14 +53,7 @@ def hotfix_state(issue: Issue) -> HotfixState:
     if not is_hotfix(issue):
         raise NotFound(f"{issue.id} is not a hotfix",
                        hint="hotfixes carry the `hotfix` label: incident list --label hotfix")
-    try:
-        return HotfixState.model_validate(issue.metadata[METADATA_KEY])
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise MalformedFile(".beads/issues.jsonl", None,
-                            f"{issue.id}: metadata.{METADATA_KEY}.{where}: {first['msg']}",
-                            hint=f"fix the metadata of {issue.id} with `bd edit`") from None
+    return stored_record(issue, HotfixState)
 
 
 def hotfix_from(issue: Issue) -> Hotfix:

@@ -186,7 +186,8 @@ def merge(p: HotfixProtocol, hotfix_id: str, *, push: bool = False,
 
 
 def deploy(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> RunRecord:
-    """Run the deploy command on the tagged commit; refused without approval, tag and gates."""
+    """Run the deploy command in a clean work tree holding the tagged commit (at it, or at the
+    main branch it was merged into); refused without approval, tag and gates."""
     hotfix = p._open(hotfix_id)
     state = hotfix.state
     who = actor or p.incidents.actor
@@ -201,6 +202,14 @@ def deploy(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> Ru
             raise Refused(f"the annotated tag {state.tag} is missing or moved",
                           hint=f"check `git show {state.tag}`")
         report = p._report(git, state)
+        # The deploy command runs in the work tree: it must hold the tagged fix, as committed.
+        require_clean(git, "deploy")
+        deployed = git.rev_parse("HEAD")
+        if not git.is_ancestor(commit, deployed):
+            where = git.current_branch() or "a detached HEAD"
+            raise Refused(f"the work tree ({where} at {deployed[:12]}) does not contain "
+                          f"{state.tag}", hint=f"check out the tag or the branch it was merged "
+                                               f"into: git checkout {state.main_branch}")
     pending = [g for g in gates.GATES if g not in state.gates]
     if pending:
         raise Refused(f"quality gates not recorded: {', '.join(pending)}",
@@ -212,16 +221,16 @@ def deploy(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> Ru
                            hint='set it in .incident-beads.toml, for example: [hotfix] '
                                 'deploy_command = ["./deploy.sh", "--monitor"]')
     p._check_risk(state.incident_id, [f.message for f in report.flags], who)
-    result = run_command(expand(settings.deploy_command, _values(hotfix, commit)), cwd=p.root,
-                         timeout=settings.deploy_timeout_seconds,
-                         env=_command_env(hotfix, commit))
-    record = _run_record(p, result, who, settings.deploy_timeout_seconds, commit, state.tag)
+    result = run_command(expand(settings.deploy_command, _values(hotfix, deployed)),
+                         cwd=p.root, timeout=settings.deploy_timeout_seconds,
+                         env=_command_env(hotfix, deployed))
+    record = _run_record(p, result, who, settings.deploy_timeout_seconds, deployed, state.tag)
     with p._editing(hotfix.id, who) as (_tx, _issue, edited):
         edited.deploys.append(record)
-    p._event(state.incident_id, f"Hotfix deploy of {state.tag} ({commit[:12]}) "
+    p._event(state.incident_id, f"Hotfix deploy of {state.tag} ({deployed[:12]}) "
                                 f"{_outcome(record)}", who,
              {"hotfix": hotfix.id, "ok": record.ok, "exit_status": record.exit_status,
-              "tag": state.tag, "commit": commit})
+              "tag": state.tag, "commit": deployed})
     if not record.ok:
         raise CommandFailed(f"deploy of {state.tag} {_outcome(record)}; recorded on {hotfix.id}",
                             hint="look at the output (incident show " + hotfix.id + "), fix the "

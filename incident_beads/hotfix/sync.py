@@ -13,7 +13,7 @@ from git.exc import GitCommandError
 
 from incident_beads.config import Config
 from incident_beads.errors import GitError, Refused
-from incident_beads.hotfix.gitrepo import GitRepo, message_file
+from incident_beads.hotfix.gitrepo import GitRepo, message_file, parse_porcelain
 
 STORE_FILE = ".beads/issues.jsonl"
 
@@ -48,6 +48,12 @@ def sync(root: Path | str, config: Config, incident_ids: Sequence[str], *,
     """
     with GitRepo(root, config.git) as git:
         branch = git.current_branch()
+        if branch is not None and branch.startswith("hotfix/"):
+            # On the hotfix branch the store would ride along with the fix and change under
+            # people's feet whenever they switch branches.
+            raise Refused(f"incident sync commits the store on the main branch, not on {branch}",
+                          hint=f"git checkout {git.main_branch()} (your store changes come "
+                               "along), then incident sync")
         try:
             head = git.rev_parse("HEAD")
         except Exception:
@@ -76,16 +82,8 @@ def sync(root: Path | str, config: Config, incident_ids: Sequence[str], *,
 
 def _changed(git: GitRepo, roots: list[str]) -> list[str]:
     out = git.git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *roots)
-    paths: list[str] = []
-    entries = iter(out.split("\0"))
-    for entry in entries:
-        if not entry:
-            continue
-        status, path = entry[:2], entry[3:]
-        paths.append(path)
-        if "R" in status or "C" in status:
-            paths.append(next(entries, ""))
-    return sorted({p for p in paths if p})
+    return sorted({p for _status, path, source in parse_porcelain(out)
+                   for p in (path, source) if p})
 
 
 def _message(incident_ids: Sequence[str], paths: list[str]) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.config import Config, load_config
 from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
-from incident_beads.incident import declare as rules
+from incident_beads.incident import declare as declaring
 from incident_beads.incident import mitigation as ladder
 from incident_beads.incident import resolution as closing
 from incident_beads.incident.communicate import next_update_due, parse_update_status, record_update
@@ -148,24 +148,25 @@ class IncidentResponse:
         matches an incident resolved within the recurrence window (then the two are linked).
         """
         level = Severity.parse(severity)
-        plain = rules.check_title(title, level)
+        plain = declaring.check_title(title, level)
         now = self.now()
         detected = parse_moment(detected_at, now) if detected_at is not None else now
-        rules.check_detected_at(detected, now)
+        declaring.check_detected_at(detected, now)
         assessment = Assessment(
             detected_at=detected, reported_by=reported_by, who_affected=who_affected,
             what_broken=what_broken, users_affected=users_affected, workaround=workaround,
             data_at_risk=data_at_risk, security=security,
-            error_messages=rules.clean_list(error_messages), alerts=rules.clean_list(alerts),
-            recent_changes=rules.clean_list(recent_changes), services=rules.clean_list(services),
-            notes=description)
+            error_messages=declaring.clean_list(error_messages),
+            alerts=declaring.clean_list(alerts),
+            recent_changes=declaring.clean_list(recent_changes),
+            services=declaring.clean_list(services), notes=description)
         cadence = level.policy(self.config).update_minutes
         state = IncidentState(
             severity=level, peak_severity=level, assessment=assessment,
             timestamps=Timestamps(detected=detected, declared=now),
             next_update_at=now + timedelta(minutes=cadence) if cadence else None)
         with self.store.transaction() as tx:
-            edit = rules.write_incident(tx, self.config, plain=plain, state=state, now=now,
+            edit = declaring.write_incident(tx, self.config, plain=plain, state=state, now=now,
                                         actor=actor or self.actor)
         if edit.escalation is not None:
             raise edit.escalation
@@ -190,7 +191,7 @@ class IncidentResponse:
                    "reported_by": reported_by}
         with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
                      open_only=True, action="assess") as edit:
-            rules.apply_assessment(edit, changes)
+            declaring.apply_assessment(edit, changes)
         return self.get(incident_id)
 
     # phase 2: communicate -----------------------------------------------------------------
@@ -252,6 +253,9 @@ class IncidentResponse:
             raise InvalidInput("a risk is accepted by a named person", hint="--by WHO")
         now = self.now()
         moment = parse_moment(at, now) if at is not None else now
+        if moment > now:
+            raise InvalidInput("a risk is acknowledged when it is accepted, not in the future",
+                               hint="leave out the time, or give one already past")
         ack = RiskAcknowledgment(risk=risk.strip(), by=by.strip(), at=moment, note=note)
         with editing(self.store, incident_id, now=now, actor=by.strip()) as edit:
             edit.state.risk_acknowledgments.append(ack)
@@ -279,7 +283,7 @@ class IncidentResponse:
             edit.tx.add_label(incident_id, level.label)
             state.severity = level
             state.peak_severity = state.highest_severity
-            rules.refresh_description(edit)
+            declaring.refresh_description(edit)
             due = next_update_due(state, self.config, now)
             if due is None or state.next_update_at is None or due < state.next_update_at:
                 state.next_update_at = due

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from incident_beads.beads.record import Issue, parse_ts
 from incident_beads.beads.store import Changes
@@ -20,6 +20,8 @@ from incident_beads.incident.model import (
 )
 from incident_beads.incident.severity import Severity, severity_from_labels, strip_severity_tag
 from incident_beads.incident.when import as_utc
+
+RecordT = TypeVar("RecordT", bound=BaseModel)
 
 
 def record_kind(issue: Issue) -> str | None:
@@ -36,18 +38,23 @@ def is_incident(issue: Issue) -> bool:
     return kind == "incident" or (kind is None and "incident" in issue.labels)
 
 
+def stored_record(issue: Issue, model: type[RecordT]) -> RecordT:
+    """Read the record this project keeps in a bead's metadata, as `model`."""
+    try:
+        return model.model_validate(issue.metadata[METADATA_KEY])
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise MalformedFile(".beads/issues.jsonl", None,
+                            f"{issue.id}: metadata.{METADATA_KEY}.{where}: {first['msg']}",
+                            hint=f"fix the metadata of {issue.id} with `bd edit`") from None
+
+
 def incident_state(issue: Issue) -> IncidentState:
     """The recorded state of an incident bead; a bead made by hand gets one from its fields."""
     kind = record_kind(issue)
     if kind == "incident":
-        try:
-            return IncidentState.model_validate(issue.metadata[METADATA_KEY])
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise MalformedFile(".beads/issues.jsonl", None,
-                                f"{issue.id}: metadata.{METADATA_KEY}.{where}: {first['msg']}",
-                                hint=f"fix the metadata of {issue.id} with `bd edit`") from None
+        return stored_record(issue, IncidentState)
     if kind is None and "incident" in issue.labels:
         return _adopted_state(issue)
     raise NotFound(f"{issue.id} is not an incident",

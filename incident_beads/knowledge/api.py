@@ -13,9 +13,10 @@ from incident_beads.beads.record import Issue, parse_ts
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.config import Config, load_config
 from incident_beads.errors import IncidentBeadsError, MalformedFile, NotFound, Refused
+from incident_beads.hotfix.deploys import parse_since
 from incident_beads.incident.model import Incident
 from incident_beads.incident.resolution import postmortem_required
-from incident_beads.incident.when import as_utc, parse_moment
+from incident_beads.incident.when import as_utc
 from incident_beads.knowledge import context as ctx
 from incident_beads.knowledge import postmortem as pm
 from incident_beads.knowledge import ranking, trends
@@ -252,9 +253,7 @@ class Knowledge:
     def report(self, since: datetime | str | None = None) -> Report:
         """MTTA, time to mitigate, MTTR, counts, post-mortem timeliness, overdue action items."""
         now = self.now()
-        if isinstance(since, str) and since.strip()[:1].isdigit() and since.strip()[-1:] in "mhdw":
-            since = "-" + since.strip()  # `30d` means 30 days ago, as `deploys --since` reads it
-        start = parse_moment(since, now) if since is not None else None
+        start = parse_since(since, now) if since is not None else None
         issues = list(self.store.issues())
         incidents = [i for i in self._incidents(issues)
                      if start is None or i.state.timestamps.detected >= start]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,6 +11,7 @@ from typing import Any
 from incident_beads.beads.record import Issue
 from incident_beads.config import Config
 from incident_beads.errors import IncidentBeadsError
+from incident_beads.hotfix.deploys import recent_deployments
 from incident_beads.incident.model import Incident
 from incident_beads.incident.severity import strip_severity_tag
 from incident_beads.knowledge.facts import root_cause_of, symptoms_of
@@ -86,12 +86,8 @@ def query_for(issue: Issue | None, incident: Incident | None, text: str) -> str:
 def deployments(root: Path, config: Config, now: datetime) -> tuple[list[dict[str, Any]], str]:
     """Recent deployments (hotfix tags, merges on main), and a note when they cannot be read."""
     try:
-        module = importlib.import_module("incident_beads.hotfix.deploys")
-    except ImportError:
-        return [], "recent deployments are not available in this version"
-    try:
-        found = module.recent_deployments(root, since=now - timedelta(days=DEPLOYMENT_DAYS),
-                                          config=config.git)
+        found = recent_deployments(root, since=now - timedelta(days=DEPLOYMENT_DAYS),
+                                   config=config.git)
     except IncidentBeadsError as exc:
         return [], f"recent deployments unavailable: {exc.one_line()}"
     return [d.to_dict() for d in found], ""
@@ -136,8 +132,9 @@ class ContextReport:
         for m in self.similar:
             info = m.doc.info
             where = f" -> {info['writeup']}" if info.get("writeup") else ""
+            status = f" ({info['status']})" if info.get("status") else ""
             lines.append(f"- [{m.score:.3f}] {info.get('id') or m.doc.key} "
-                         f"{info.get('severity') or ''} {info['title']}{where}")
+                         f"{info.get('severity') or ''}{status} {info['title']}{where}")
             if info.get("root_cause"):
                 lines.append(f"    root cause: {info['root_cause']}")
         if not self.similar:

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from incident_beads.beads.record import Issue
+from incident_beads.errors import MalformedFile, NotFound
+from incident_beads.hotfix.records import hotfix_state, hotfixes_of
 from incident_beads.incident.model import METADATA_KEY, Incident, MitigationResult
-from incident_beads.incident.timeline import incident_from, is_incident, record_kind
+from incident_beads.incident.timeline import incident_from, is_incident
 from incident_beads.knowledge.writeup import WriteupFacts
 
 # What fixed it -> the compound `resolution_type` (a person may override with `incident learn`).
@@ -34,22 +36,18 @@ def incident_beads(issues: Iterable[Issue]) -> list[Issue]:
 
 
 def hotfix_of(issues: Iterable[Issue], incident_id: str) -> HotfixFacts | None:
-    """The latest hotfix recorded for an incident, read from its bead's metadata."""
+    """The latest hotfix of an incident: its tag and the commit deployed (or tagged)."""
     found: HotfixFacts | None = None
-    for issue in issues:
-        if record_kind(issue) != "hotfix":
-            continue
-        meta = issue.metadata.get(METADATA_KEY)
-        if not isinstance(meta, dict) or meta.get("incident_id") != incident_id:
-            continue
-        tagged_value = meta.get("tagged")
-        tagged: dict[str, Any] = tagged_value if isinstance(tagged_value, dict) else {}
-        deploys = [d for d in meta.get("deploys") or [] if isinstance(d, dict)]
-        good = [d for d in deploys if d.get("ok")]
-        commit = (good[-1].get("commit") if good else None) or tagged.get("commit")
-        tag = tagged.get("name") or (good[-1].get("tag") if good else None)
-        found = HotfixFacts(issue.id, str(tag) if tag else None,
-                            str(commit) if commit else None, bool(good))
+    for issue in hotfixes_of(list(issues), incident_id):
+        try:
+            state = hotfix_state(issue)
+        except (MalformedFile, NotFound):
+            continue  # an unreadable hotfix record must not stop the write-up
+        deployed = state.last_good_deploy()
+        tagged = state.tagged
+        commit = (deployed.commit if deployed else None) or (tagged.commit if tagged else None)
+        tag = tagged.name if tagged else (deployed.tag if deployed else None)
+        found = HotfixFacts(issue.id, tag, commit, deployed is not None)
     return found
 
 

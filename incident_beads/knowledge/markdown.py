@@ -15,7 +15,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from incident_beads.errors import Refused
+from incident_beads.errors import MalformedFile
 
 BEGIN = "incident-beads:begin"
 END = "incident-beads:end"
@@ -116,7 +116,7 @@ class Document:
 
     def __init__(self, text: str) -> None:
         self.lines = split_lines(text)
-        self.front_matter_end = _front_matter_end(self.lines)
+        self.front_matter_end = front_matter_end(self.lines)
         body = "".join(self.lines[self.front_matter_end:])
         self.tokens = _parser().parse(body)
         if self.front_matter_end:
@@ -165,10 +165,6 @@ class Document:
             if same_title(section.title, title) and (level is None or section.level == level):
                 return section
         return None
-
-    def title(self) -> str | None:
-        """The text of the first level-1 heading."""
-        return next((s.title for s in self.sections() if s.level == 1), None)
 
     def blocks(self) -> dict[str, Block]:
         """Generated blocks by name: a begin marker followed by its end marker."""
@@ -266,14 +262,15 @@ def _refuse_swallowed(text: str, at: int) -> None:
     for token in Document(text).tokens:
         if (token.type in _CONTAINERS and token.map is not None
                 and token.map[0] < at < token.map[1]):
-            raise Refused(f"line {token.map[0] + 1} opens a {_CONTAINERS[token.type]} that is "
-                          "never closed, so a generated part added after it would be hidden "
-                          "inside it",
-                          hint="close it (``` or ~~~ for a fence, --> for a comment, the "
-                               "closing tag for HTML), then run again")
+            raise MalformedFile("(markdown)", token.map[0] + 1,
+                                f"this line opens a {_CONTAINERS[token.type]} that is never "
+                                "closed: a generated part added after it would be hidden in it",
+                                hint="close it (``` or ~~~ for a fence, --> for a comment, the "
+                                     "closing tag for HTML), then run again")
 
 
-def _front_matter_end(lines: list[str]) -> int:
+def front_matter_end(lines: Sequence[str]) -> int:
+    """The number of lines the `---` front matter block at the top takes (0 when none)."""
     if not lines or lines[0].rstrip("\r\n") != "---":
         return 0
     for n in range(1, len(lines)):
@@ -361,3 +358,31 @@ def add_list_item(text: str, title: str, item: str, exists: Callable[[ListItem],
     if at < len(doc.lines) and doc.lines[at].strip():
         lines.append("")  # or the next paragraph would continue the new item
     return doc.replace(at, at, lines), True
+
+
+def relink_item(text: str, title: str, exists: Callable[[ListItem], bool], label: str,
+                href: str, level: int = 2) -> tuple[str, bool]:
+    """Point the `label` link of the list item `exists` picks at `href`; nothing else changes.
+
+    The link is found through the parser's tokens; only its target is rewritten, in that
+    item's own lines. Returns the new text and whether it changed.
+    """
+    doc = Document(text)
+    section = doc.section(title, level)
+    if section is None:
+        return text, False
+    for item in doc.list_items(section.body, section.end):
+        if not exists(item):
+            continue
+        for token in doc.tokens_within(item.start, item.end):
+            children = token.children or [] if token.type == "inline" else []
+            for k, child in enumerate(children[:-1]):
+                if child.type != "link_open" or children[k + 1].content != label:
+                    continue
+                old = str(child.attrGet("href") or "")
+                lines = [line.rstrip("\r\n") for line in doc.lines[item.start:item.end]]
+                new = [line.replace(f"]({old})", f"]({href})") for line in lines]
+                if old == href or new == lines:
+                    return text, False
+                return doc.replace(item.start, item.end, new), True
+    return text, False

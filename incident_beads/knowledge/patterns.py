@@ -86,13 +86,28 @@ class CriticalPatterns:
 
     def add_past_incident(self, *, date: str, incident_id: str, severity: str, title: str,
                           root_cause: str, writeup: str | None) -> bool:
-        """Add the incident's entry to "Past Incidents" once (keyed by its id); True if added."""
+        """Add the incident's entry to "Past Incidents" once (keyed by its id); True if added.
+
+        An entry already there keeps its words; only its write-up link follows a write-up that
+        moved (a new problem type moves it to another folder).
+        """
         cause = " ".join(root_cause.split()) or "root cause to be written"
         entry = (f"{date} `{incident_id}` **{severity}** {inline_text(title)}: "
                  f"{inline_text(cause)}")
         if writeup:
             entry += f" ([write-up]({self.link_to(writeup)}))"
-        return self._add(PAST_INCIDENTS, entry, lambda item: incident_id in item.code)
+
+        def same_incident(item: markdown.ListItem) -> bool:
+            return incident_id in item.code
+
+        added = self._add(PAST_INCIDENTS, entry, same_incident)
+        if not added and writeup:
+            text = self.read() or ""
+            new, moved = markdown.relink_item(text, PAST_INCIDENTS, same_incident, "write-up",
+                                              self.link_to(writeup))
+            if moved:
+                write_inside(self.root, self.relative_path, new)
+        return added
 
     def add_deployment_safety(self, text: str) -> bool:
         """Add a "Deployment Safety" entry once (the same text is not added twice)."""

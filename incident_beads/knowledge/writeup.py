@@ -116,12 +116,10 @@ def block_name(section: str) -> str:
 def split_front(text: str) -> tuple[list[str] | None, list[str]]:
     """The front matter lines (or None) and the remaining lines of a document."""
     lines = markdown.split_lines(text)
-    if not lines or lines[0].rstrip("\r\n") != "---":
+    end = markdown.front_matter_end(lines)
+    if not end:
         return None, lines
-    for n in range(1, len(lines)):
-        if lines[n].rstrip("\r\n") in ("---", "..."):
-            return [x.rstrip("\r\n") for x in lines[1:n]], lines[n + 1:]
-    return None, lines
+    return [x.rstrip("\r\n") for x in lines[1:end - 1]], lines[end:]
 
 
 def _title(lines: list[str]) -> str | None:

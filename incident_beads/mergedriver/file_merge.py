@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from incident_beads.beads.fileio import atomic_write
+from incident_beads.beads.layout import place_after_neighbours
 from incident_beads.beads.record import encode_line
 from incident_beads.beads.rules import import_violations
 from incident_beads.beads.snapshot import parse_file
-from incident_beads.beads.store import place_after_neighbours
 from incident_beads.mergedriver.issue_merge import IssueMerge, Undecided
 from incident_beads.mergedriver.renumber import added_apart, renumber_children
 

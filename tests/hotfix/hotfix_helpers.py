@@ -5,10 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from incident_beads import IncidentResponse
+from incident_beads.clock import ReplayClock
 
 MakeApi = Callable[..., IncidentResponse]
 START = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
@@ -16,18 +17,11 @@ DEPLOY_OK = (sys.executable, "-c", "import sys; print('deploying', *sys.argv[1:]
              "{commit}")
 
 
-class FakeClock:
-    """A clock the test moves by hand."""
+class FakeClock(ReplayClock):
+    """The replay clock, starting at the tests' fixed moment."""
 
     def __init__(self, start: datetime = START) -> None:
-        self.moment = start
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> datetime:
-        self.moment += timedelta(**delta)
-        return self.moment
+        super().__init__(start)
 
 
 def git_run(cwd: Path, *args: str) -> str:

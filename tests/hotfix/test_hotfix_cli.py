@@ -85,3 +85,25 @@ def test_cli_escalation_exits_3(hot_repo: Path, capsys: pytest.CaptureFixture[st
                          "--json")
     assert code == 3 and "risky-hotfix-without-rollback" in err
     assert json.loads(out)["escalation"] == "risky-hotfix-without-rollback"
+
+
+def test_cli_status(hot_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    api = IncidentResponse(hot_repo, actor="ada")
+    incident_id = ready_incident(api)
+    hid = api.hotfixes.start(incident_id).id
+    code, out, _ = run(capsys, hot_repo, "hotfix", "status", incident_id)
+    assert code == 0 and out.startswith(hid) and "next: commit the minimal fix" in out
+    assert "gate security-scan: skipped" in out
+    code, out, _ = run(capsys, hot_repo, "hotfix", "status", hid, "--json")
+    assert json.loads(out)["pending_gates"] == ["code-review", "tests", "staging"]
+
+
+def test_deploys_loads_no_pydantic(hot_repo: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom incident_beads.cli import main\n"
+            "try:\n    main(['-C', sys.argv[1], 'deploys', '--json'])\n"
+            "except SystemExit:\n    pass\n"
+            "assert 'pydantic' not in sys.modules, 'deploys imported pydantic'")
+    subprocess.run([sys.executable, "-c", code, str(hot_repo)], check=True, capture_output=True)

@@ -55,13 +55,15 @@ def test_happy_path_from_branch_to_verified_deploy(
 
     deployed = hotfixes.deploy(started.id)
     assert deployed.ok and deployed.exit_status == 0
-    assert f"deploying {tagged.name} {sha}" in deployed.output_tail
+    # The work tree is on main after the merge: the merge is what ships, with the tag in it.
+    assert deployed.commit == merged.main_commit
+    assert f"deploying {tagged.name} {merged.main_commit}" in deployed.output_tail
 
     hotfixes.verify_start(started.id)
     clock.advance(minutes=15)
     done = hotfixes.verify_confirm(started.id, evidence="5xx rate back to 0.1% on dashboard")
     assert done.status == "closed"
-    assert done.close_reason == f"Deployed in {sha} ({tagged.name})"
+    assert done.close_reason == f"Deployed in {merged.main_commit} ({tagged.name})"
     assert set(done.state.follow_ups) == {"tests", "cleanup", "docs", "gate:tests",
                                           "gate:security-scan"}
     for follow_up in done.state.follow_ups.values():
@@ -95,3 +97,35 @@ def test_unmerged_hotfix_gets_a_merge_follow_up(
     clock.advance(minutes=30)
     done = api.hotfixes.verify_confirm(hid, evidence="error rate normal")
     assert set(done.state.follow_ups) == {"tests", "cleanup", "docs", "merge"}
+
+
+def test_status_names_the_next_step_in_the_seed_order(
+        api: IncidentResponse, hot_repo: Path, clock: FakeClock) -> None:
+    hotfixes = api.hotfixes
+    incident_id = ready_incident(api)
+    hid = hotfixes.start(incident_id, scope=["app.py"]).id
+
+    def step() -> str:
+        return hotfixes.status(hid).next_step
+
+    assert "hotfix commit" in step()
+    write_fix(hot_repo)
+    hotfixes.commit(hid, "Fix")
+    assert "hotfix review" in step()
+    hotfixes.review(hid, reviewer="grace", approve=True, fixes_issue=True, adds_issues=False)
+    assert "hotfix staging" in step()
+    hotfixes.staging(hid, passed=True, note="ok")
+    assert "(tests)" in step() and hotfixes.status(hid).pending_gates == ("tests",)
+    hotfixes.gate(hid, "tests", done=False, reason="SEV-1")
+    assert "hotfix tag" in step()
+    hotfixes.tag(hid)
+    assert "hotfix deploy" in step()
+    hotfixes.deploy(hid)
+    assert "--start" in step()
+    hotfixes.verify_start(hid)
+    assert "confirm after" in step()
+    clock.advance(minutes=15)
+    assert "confirm now" in step()
+    hotfixes.verify_confirm(hid, evidence="ok")
+    assert step().startswith("done (Deployed in ")
+    assert hotfixes.status(incident_id).hotfix.id == hid

@@ -252,3 +252,49 @@ def test_a_tag_made_by_hand_on_the_head_is_not_taken_over(api: IncidentResponse,
     with pytest.raises(GitError, match="not made by this hotfix"):
         api.hotfixes.tag(hid)
     assert git_run(hot_repo, "cat-file", "-t", name) == "commit"
+
+
+def test_deploy_needs_the_tagged_fix_in_a_clean_work_tree(api: IncidentResponse,
+                                                          hot_repo: Path) -> None:
+    hid = deployable(api, hot_repo)
+    git_run(hot_repo, "checkout", "-q", "main")  # not merged yet: main lacks the fix
+    with pytest.raises(Refused, match="does not contain"):
+        api.hotfixes.deploy(hid)
+    git_run(hot_repo, "checkout", "-q", f"hotfix-{api.hotfixes.get(hid).state.incident_id}")
+    (hot_repo / "app.py").write_text("print('untested edit')\n")
+    with pytest.raises(Refused, match="uncommitted"):
+        api.hotfixes.deploy(hid)
+    git_run(hot_repo, "checkout", "--", "app.py")
+    tagged = api.hotfixes.get(hid).state.tagged
+    assert tagged is not None and api.hotfixes.deploy(hid).commit == tagged.commit
+    assert api.hotfixes.get(hid).state.deploys[-1].ok
+
+
+def test_a_conflicting_merge_is_aborted_and_reported(api: IncidentResponse,
+                                                     hot_repo: Path) -> None:
+    hid = deployable(api, hot_repo)
+    branch = api.hotfixes.get(hid).state.branch
+    git_run(hot_repo, "checkout", "-q", "main")
+    (hot_repo / "app.py").write_text("print('someone else changed this line')\n")
+    git_run(hot_repo, "commit", "-qm", "Unrelated change on main", "app.py")
+    git_run(hot_repo, "checkout", "-q", branch)
+    with pytest.raises(GitError, match="merge was aborted"):
+        api.hotfixes.merge(hid)
+    assert not (hot_repo / ".git" / "MERGE_HEAD").exists()
+    assert git_run(hot_repo, "status", "--porcelain", "--untracked-files=no",
+                   "--", "app.py") == ""
+    assert api.hotfixes.get(hid).state.merged is None
+
+
+def test_without_a_store_the_api_keeps_the_hotfix_in_memory(make_api: MakeApi,
+                                                            tmp_path: Path) -> None:
+    repo = tmp_path / "no-store"
+    git_run(tmp_path, "init", "-q", "-b", "main", str(repo))
+    (repo / "app.py").write_text("print('hello')\n")
+    git_run(repo, "add", "app.py")
+    git_run(repo, "commit", "-qm", "Initial commit")
+    api = make_api(root=repo)
+    assert not api.store.persistent
+    hid = reviewed(api, repo)
+    assert api.hotfixes.tag(hid).name.startswith("hotfix-")
+    assert not (repo / ".beads").exists()

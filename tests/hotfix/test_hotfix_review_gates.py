@@ -141,3 +141,19 @@ def test_hotfix_found_by_incident_id(api: IncidentResponse, hot_repo: Path) -> N
     hid = api.hotfixes.start(incident_id).id
     assert api.hotfixes.get(incident_id).id == hid
     assert git_run(hot_repo, "rev-parse", "--abbrev-ref", "HEAD").endswith(incident_id)
+
+
+def test_a_new_commit_reopens_the_review_and_staging_gates(api: IncidentResponse,
+                                                           hot_repo: Path) -> None:
+    hid = reviewed(api, hot_repo)
+    api.hotfixes.staging(hid, passed=True, note="ok")
+    assert {"code-review", "staging"} <= set(api.hotfixes.get(hid).state.gates)
+    write_fix(hot_repo, "app.py", "print('fixed again')\n")
+    api.hotfixes.commit(hid, "One more thing")
+    assert api.hotfixes.pending_gates(hid) == ["code-review", "tests", "staging"]
+
+
+def test_declared_scope_keeps_dot_folders(api: IncidentResponse) -> None:
+    hid = api.hotfixes.start(ready_incident(api)).id
+    report = api.hotfixes.scope(hid, declare=["./.github/workflows/", "src/app.py"])
+    assert report.declared == (".github/workflows/", "src/app.py")

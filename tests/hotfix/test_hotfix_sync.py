@@ -73,3 +73,12 @@ def test_parse_since() -> None:
     assert parse_since("2026-01-14T00:00:00Z", now) == datetime(2026, 1, 14, tzinfo=UTC)
     with pytest.raises(InvalidInput):
         parse_since("last tuesday", now)
+
+
+def test_sync_refuses_the_hotfix_branch(api: IncidentResponse, hot_repo: Path) -> None:
+    incident_id = ready_incident(api)
+    api.hotfixes.start(incident_id)
+    with pytest.raises(Refused, match="on the main branch"):
+        sync(hot_repo, Config(), [incident_id])
+    git_run(hot_repo, "checkout", "-q", "main")
+    assert sync(hot_repo, Config(), [incident_id]).branch == "main"

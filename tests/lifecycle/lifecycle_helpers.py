@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 from incident_beads import Incident, IncidentResponse
 from incident_beads.beads.doctor import validate
 from incident_beads.cli import main
+from incident_beads.clock import ReplayClock
 
 START = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 
@@ -21,18 +22,11 @@ CONFIRMED: dict[str, Any] = {
 }
 
 
-class FakeClock:
-    """A clock the test moves by hand."""
+class FakeClock(ReplayClock):
+    """The replay clock, starting at the tests' fixed moment."""
 
     def __init__(self, start: datetime = START) -> None:
-        self.moment = start
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> datetime:
-        self.moment += timedelta(**delta)
-        return self.moment
+        super().__init__(start)
 
 
 def assert_importable(root: Path) -> None:

@@ -134,6 +134,9 @@ def test_risk_ack_and_reclassify(capsys: Capsys, store_repo: Path) -> None:
     code, out, _ = run_cli(capsys, store_repo, "reclassify", incident_id, "--sev", "2",
                            "--reason", "more users")
     assert code == 0 and out.startswith(f"{incident_id}  [SEV-2]")
+    code, out, _ = run_cli(capsys, store_repo, "reclassify", incident_id, "--sev", "sev1",
+                           "--reason", "site down", "--json")
+    assert code == 0 and json.loads(out)["severity"] == "SEV-1"
 
 
 def test_resolve_refuses_sev1_without_postmortem(capsys: Capsys, store_repo: Path) -> None:
@@ -183,3 +186,15 @@ def test_a_bad_replay_time_is_refused(capsys: Capsys, store_repo: Path,
     monkeypatch.setenv("INCIDENT_BEADS_NOW", "tomorrow")
     code, _, err = run_cli(capsys, store_repo, "overdue")
     assert code == 1 and "INCIDENT_BEADS_NOW" in err
+
+
+def test_long_option_names_are_accepted_too(capsys: Capsys, store_repo: Path) -> None:
+    code, out, _ = run_cli(capsys, store_repo, "create", "Search slow", "--sev", "3",
+                           "--who-affected", "EU", "--what-broken", "search", "--json")
+    incident_id = json.loads(out)["id"]
+    assert code == 0 and json.loads(out)["state"]["assessment"]["who_affected"] == "EU"
+    code, _, err = run_cli(capsys, store_repo, "resolve", incident_id, "--resolution", "r",
+                           "--root-cause", "c", "--no-longer-occurring", "--error-rates-normal",
+                           "--users-can-use-feature", "--evidence", "p99 flat",
+                           "--stakeholders-notified")
+    assert code == 0, err

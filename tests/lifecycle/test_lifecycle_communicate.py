@@ -139,3 +139,18 @@ def test_update_text_is_stored_faithfully(api: IncidentResponse, store_repo: Pat
     again = IncidentResponse(store_repo).get(incident.id)
     assert again.state.updates[-1].action == "$(echo nope) `rm -rf`"
     assert_importable(store_repo)
+
+
+def test_windows_and_cadences_come_from_the_repository(store_repo: Path,
+                                                       clock: FakeClock) -> None:
+    (store_repo / ".incident-beads.toml").write_text(
+        "[severity.SEV-1]\nupdate_minutes = 10\nresponse_minutes = 60\n\n"
+        "[knowledge]\npostmortem_within_hours = 24\n")
+    api = IncidentResponse(store_repo, clock=clock, actor="ada")
+    incident = api.declare("Checkout down", severity=1)
+    updated = api.post_update(incident.id, status="Identified", impact="i", action="a",
+                              eta="+45m")
+    assert updated.state.escalations == []
+    assert updated.state.next_update_at == clock.moment + timedelta(minutes=10)
+    with pytest.raises(Refused, match="more than 24 h"):
+        api.schedule_postmortem(incident.id, at="+30h", owner="grace")

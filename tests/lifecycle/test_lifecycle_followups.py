@@ -18,6 +18,7 @@ def test_reclassify_moves_title_label_and_priority(api: IncidentResponse,
     issue = api.store.get(incident.id)
     assert (issue.title, issue.priority) == ("[SEV-2] Search slow", 1)
     assert issue.labels == ["incident", "sev-2"]
+    assert "**Severity:** SEV-2" in issue.description
     assert up.severity is Severity.SEV2
     assert "SEV-3 -> SEV-2: checkout search also down" in issue.comments[-1]["text"]
     assert up.state.timeline[-1].kind == "reclassified"

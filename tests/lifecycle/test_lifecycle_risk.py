@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from incident_beads import Escalation, IncidentResponse, InvalidInput, Refused
@@ -51,3 +53,46 @@ def test_escalate_records_then_raises(api: IncidentResponse) -> None:
         api.escalate(incident.id, Escalation.RISKY_HOTFIX_NO_ROLLBACK, "touches the schema")
     assert raised.value.condition == Escalation.RISKY_HOTFIX_NO_ROLLBACK
     assert api.get(incident.id).latest_escalation is not None
+
+
+def test_an_acknowledgment_cannot_be_dated_in_the_future(api: IncidentResponse) -> None:
+    incident = api.declare("Checkout down", severity=1)
+    with pytest.raises(InvalidInput, match="future"):
+        api.acknowledge_risk(incident.id, "late-postmortem", by="Grace", at="+1h")
+    earlier = api.acknowledge_risk(incident.id, "late-postmortem", by="Grace", at="-5m")
+    assert earlier.at < api.now()
+
+
+def test_two_writers_never_lose_each_others_records(api: IncidentResponse,
+                                                    clock: FakeClock) -> None:
+    other = IncidentResponse(api.root, clock=clock, actor="linus")
+    incident = api.declare("Checkout down", severity=1)
+    stale = other.get(incident.id)
+    api.post_update(incident.id, status="Investigating", impact="all", action="a")
+    other.mitigate(stale.id, "rollback", "in-progress")
+    api.acknowledge_risk(incident.id, "hotfix-without-rollback", by="Grace")
+    other.record_event(incident.id, "paged the database team")
+    state = api.get(incident.id).state
+    assert (len(state.updates), len(state.mitigations), len(state.risk_acknowledgments)) == \
+        (1, 1, 1)
+    assert [c["author"] for c in api.store.get(incident.id).comments] == \
+        ["ada", "ada", "linus", "Grace", "linus"]
+
+
+def test_concurrent_writers_keep_every_update(api: IncidentResponse, clock: FakeClock) -> None:
+    incident = api.declare("Checkout down", severity=3)
+
+    def post(actor: str) -> None:
+        writer = IncidentResponse(api.root, clock=clock, actor=actor)
+        for n in range(4):
+            writer.post_update(incident.id, status="Identified", impact=f"{actor} {n}",
+                               action="watching")
+
+    threads = [threading.Thread(target=post, args=(name,)) for name in ("ada", "linus")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    impacts = sorted(u.impact for u in api.get(incident.id).state.updates)
+    assert impacts == sorted(f"{a} {n}" for a in ("ada", "linus") for n in range(4))
+    assert len(api.store.get(incident.id).comments) == 9

@@ -51,3 +51,12 @@ def test_durations_read_like_people_write_them() -> None:
     assert format_duration(timedelta(minutes=45)) == "45m"
     assert format_duration(timedelta(hours=2, minutes=5)) == "2h 05m"
     assert format_duration(timedelta(days=1, hours=3)) == "1d 3h 00m"
+
+
+def test_the_public_names_import_from_the_package() -> None:
+    import incident_beads
+
+    for name in ("IncidentResponse", "Incident", "Severity", "KnownRisk", "StatusUpdate",
+                 "Mitigation", "RiskAcknowledgment", "EscalationRecord", "Timestamps",
+                 "CompletionReport", "PostmortemSchedule", "RootCauseHandoff"):
+        assert getattr(incident_beads, name).__name__ == name

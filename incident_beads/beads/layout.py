@@ -1,0 +1,101 @@
+"""Where each line of a written store goes: unchanged lines as they were, new ones spread out."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+
+from incident_beads.beads.record import Issue, encode_line
+from incident_beads.beads.snapshot import Snapshot
+
+
+def place_after_neighbours(ids: Sequence[str | None],
+                           new_ids: Iterable[str]) -> dict[int, list[str]]:
+    """Map a line number to the new ids written after it (-1: before the first line).
+
+    New ids are random hashes, so placing each after the greatest smaller id spreads additions
+    over the file: two branches that each add issues rarely touch neighbouring lines, and a file
+    bd kept sorted by id stays sorted. An id smaller than all goes before the smallest one.
+    """
+    wanted = sorted(new_ids)
+    inserts: dict[int, list[str]] = {}
+    if len(wanted) <= _FEW:  # a scan per id (in C) beats sorting a big file's ids
+        as_list = list(ids)
+        for new_id in wanted:
+            smaller = max(filter(new_id.__gt__, filter(None, as_list)), default=None)
+            if smaller is not None:
+                after = as_list.index(smaller)
+            else:
+                smallest = min(filter(None, as_list), default=None)
+                after = -1 if smallest is None else as_list.index(smallest) - 1
+            inserts.setdefault(after, []).append(new_id)
+        return inserts
+    existing = sorted((issue_id, n) for n, issue_id in enumerate(ids) if issue_id is not None)
+    names = [issue_id for issue_id, _ in existing]
+    for new_id in wanted:
+        i = bisect.bisect_left(names, new_id)
+        after = existing[i - 1][1] if i else (existing[0][1] - 1 if existing else -1)
+        inserts.setdefault(after, []).append(new_id)
+    return inserts
+
+
+_FEW = 8
+
+
+def lay_out(snapshot: Snapshot, changed: Mapping[str, Issue], created: Sequence[str],
+            ) -> tuple[list[str | None], list[int], list[bytes | memoryview]]:
+    """Lay out the new file: unchanged lines as they were, each new line after its id neighbour.
+
+    Runs of unchanged lines are copied as one slice each, so a one-line change to a big file
+    costs a few chunks, not one per line.
+    """
+    inserts = place_after_neighbours(snapshot.ids, created)
+    lines = {i: snapshot.line_of(i) for i in changed if i not in created}
+    rewritten = {n: i for i, n in lines.items() if n is not None}
+    old_ids, old_ends, count = snapshot.ids, snapshot.ends, len(snapshot.ids)
+    events = set(rewritten) | {n for n in inserts if n >= 0}
+    if count and not snapshot.data.endswith(b"\n"):
+        events.add(count - 1)  # the last line gets the newline it lacks
+    for event in events:  # a remembered layout is trusted only where lines are replaced
+        if not (snapshot.starts_line(old_ends[event - 1] if event else 0)
+                and snapshot.starts_line(old_ends[event])):
+            raise snapshot.stale(event, "a line does not end where it was remembered to")
+    view = memoryview(snapshot.data)
+    chunks: list[bytes | memoryview] = []
+    ids: list[str | None] = []
+    ends: list[int] = []
+    size = 0
+
+    def emit(chunk: bytes | memoryview, issue_id: str | None) -> None:
+        nonlocal size
+        chunks.append(chunk)
+        ids.append(issue_id)
+        size += len(chunk)
+        ends.append(size)
+
+    def copy_run(first: int, stop: int) -> None:
+        nonlocal size
+        if first >= stop:
+            return
+        start = old_ends[first - 1] if first else 0
+        shift = size - start
+        chunks.append(view[start:old_ends[stop - 1]])
+        ids.extend(old_ids[first:stop])
+        ends.extend([end + shift for end in old_ends[first:stop]])
+        size += old_ends[stop - 1] - start
+
+    for new_id in inserts.get(-1, ()):
+        emit(encode_line(changed[new_id].data), new_id)
+    n = 0
+    for event in sorted(events):
+        copy_run(n, event)
+        if event in rewritten:
+            emit(encode_line(changed[rewritten[event]].data), rewritten[event])
+        else:
+            line = snapshot.raw(event)
+            emit(line if bytes(line[-1:]) == b"\n" else bytes(line) + b"\n", old_ids[event])
+        for new_id in inserts.get(event, ()):
+            emit(encode_line(changed[new_id].data), new_id)
+        n = event + 1
+    copy_run(n, count)
+    return ids, ends, chunks

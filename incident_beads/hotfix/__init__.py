@@ -1,0 +1,1 @@
+"""Phase 4: the hotfix protocol in the repository (branch, fix, review, gates, tag, deploy)."""
