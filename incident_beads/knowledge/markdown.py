@@ -245,7 +245,28 @@ class Document:
             head[-1] += nl
         tail = self.lines[end:]
         body = [line + nl for line in new_lines]
-        return "".join(head + body + tail)
+        text = "".join(head + body + tail)
+        if body:
+            _refuse_swallowed(text, start)
+        return text
+
+
+_CONTAINERS = {"fence": "code fence", "html_block": "HTML block or comment"}
+
+
+def _refuse_swallowed(text: str, at: int) -> None:
+    """Refuse lines put at `at` that a fence or HTML block left open above would swallow.
+
+    They would not show, and every later run would add them again.
+    """
+    for token in Document(text).tokens:
+        if (token.type in _CONTAINERS and token.map is not None
+                and token.map[0] < at < token.map[1]):
+            raise MalformedFile("(markdown)", token.map[0] + 1,
+                                f"this line opens a {_CONTAINERS[token.type]} that is never "
+                                "closed: a generated part added after it would be hidden in it",
+                                hint="close it (``` or ~~~ for a fence, --> for a comment, the "
+                                     "closing tag for HTML), then run again")
 
 
 def front_matter_end(lines: Sequence[str]) -> int:
@@ -289,14 +310,7 @@ def set_block(text: str, name: str, body: Sequence[str],
         lines = ["", *lines]
     if at < len(doc.lines) and doc.lines[at].strip():
         lines = [*lines, ""]
-    text = doc.replace(at, at, lines)
-    if name not in Document(text).blocks():
-        # An unclosed code block above would swallow the markers: a second run would add the
-        # block again. Say so instead of writing something that cannot be found again.
-        raise MalformedFile("(markdown)", at + 1, f"cannot place the generated block {name!r}: "
-                            "an unclosed code or HTML block comes before it",
-                            hint="close the code block (```) in the file, then run again")
-    return text
+    return doc.replace(at, at, lines)
 
 
 def ensure_section(text: str, title: str, level: int = 2,
