@@ -302,6 +302,7 @@ def test_deploy_and_staging_commands_from_the_settings_file_get_their_arguments_
 
 
 @pytest.mark.parametrize("incident", ["x$(touch${IFS}pwned)", "q`touch${IFS}pwned`",
+                                      "a';touch${IFS}pwned;'b",
                                       'd"$(touch${IFS}pwned)";touch${IFS}pwned'])
 def test_the_guard_fix_for_an_odd_branch_name_runs_safely_in_a_shell(
         repo: Path, tmp_path: Path, incident: str) -> None:
