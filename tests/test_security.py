@@ -424,3 +424,22 @@ def test_markup_in_titles_is_inert_in_patterns_runbooks_and_writeups(
                     result.writeup, posixpath.dirname(relative)), (relative, token)
         shown = [markdown.plain_text(t) for t in tokens if t.type == "inline"]
         assert any(" ".join(EVIL.split()) in line for line in shown), relative  # reads as written
+
+
+def test_ids_and_dates_from_a_cloned_store_are_inert_in_tables(
+        api: IncidentResponse, clock: Clock, store_repo: Path) -> None:
+    # Ids and dates are shown as code or plain text; a file from elsewhere may hold anything.
+    incident = resolved(api, clock, "Checkout 500s", severity=2)
+    knowledge = Knowledge(store_repo, clock=clock)
+    action = knowledge.add_action(incident, "Add a pool alert", priority=1, owner="grace",
+                                  due="+1d", kind="detect")
+    postmortem = api.store.get(incident).metadata["incident_beads"]["postmortem_id"]
+    store = store_repo / ".beads" / "issues.jsonl"
+    text = store.read_text(encoding="utf-8")
+    for old, new in ((action.id, "a`<b>x</b>|` [l](javascript:x)"),
+                     (postmortem, "p`<i>|</i>`"), (action.due_at, "<b>|x|</b>")):
+        assert old and f'"{old}"' in text
+        text = text.replace(f'"{old}"', json.dumps(new))
+    store.write_text(text, encoding="utf-8")
+    draft = knowledge.postmortem_draft(incident)
+    assert_inert((store_repo / draft.path).read_text(), _GANTT)
