@@ -25,10 +25,12 @@ from markdown_it.token import Token
 from incident_beads import IncidentResponse
 from incident_beads.cli import main
 from incident_beads.errors import IncidentBeadsError
+from incident_beads.guard.hookfile import section
 from incident_beads.guard.install import install
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge.api import Knowledge
 from incident_beads.knowledge.runbooks import Runbooks
+from incident_beads.mergedriver.register import driver_command
 from tests.conftest import git
 from tests.guard_helpers import merge, push, remote_oid
 from tests.hotfix.hotfix_helpers import deployable
@@ -443,3 +445,25 @@ def test_ids_and_dates_from_a_cloned_store_are_inert_in_tables(
     store.write_text(text, encoding="utf-8")
     draft = knowledge.postmortem_draft(incident)
     assert_inert((store_repo / draft.path).read_text(), _GANTT)
+
+
+ODD_PATH = "/nowhere/it's a $(touch pwned) `touch pwned`; touch pwned/python"
+
+
+def test_the_pre_push_section_quotes_the_recorded_paths(tmp_path: Path, in_tmp_cwd: Path) -> None:
+    # The interpreter and package paths are recorded at install time and may hold anything.
+    hook = tmp_path / "pre-push"
+    hook.write_text("#!/bin/sh\n" + section(ODD_PATH, ODD_PATH) + "exit 0\n")
+    done = subprocess.run(["sh", str(hook), "origin", "url"], input="", capture_output=True,
+                          text=True, cwd=in_tmp_cwd)
+    assert done.returncode == 1 and ODD_PATH in done.stderr  # the "is gone" message, verbatim
+    no_pwned(tmp_path)
+
+
+def test_the_merge_driver_command_quotes_the_recorded_interpreter(
+        tmp_path: Path, in_tmp_cwd: Path) -> None:
+    command = driver_command(ODD_PATH).replace("%O %A %B %P", "o a b p")
+    done = subprocess.run(["sh", "-c", command], capture_output=True, text=True,
+                          cwd=in_tmp_cwd, env={**os.environ, "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 1 and ODD_PATH in done.stderr
+    no_pwned(tmp_path)
