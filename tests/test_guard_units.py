@@ -26,6 +26,8 @@ PROJECT = Path(__file__).resolve().parent.parent
     ("Merge branch 'hotfix/incident-7' of github.com:acme/app", ("incident-7", "")),
     ("Merge branch 'hotfix/incident-7' of github.com:acme/app into prod", ("incident-7", "prod")),
     ("Merge pull request #12 from acme/hotfix/incident-bd-9", ("incident-bd-9", "")),
+    ("Merge branch 'hotfix/incident-o'brien'", ("incident-o'brien", "")),  # git leaves ' as is
+    ("Merge branch 'hotfix/a';x;'b' into 'main'", ("a';x;'b", "main")),
     ("Merge branch 'feature/login'", None),
     ("Merge branch 'hotfix/'", None),
     ("Merge pull request #12 from acme/feature/x", None),

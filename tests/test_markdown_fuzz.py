@@ -12,7 +12,7 @@ lists, tables, quotes, unicode, CRLF, no final newline, fake markers):
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -107,8 +107,8 @@ def generated_ranges(text: str) -> set[int]:
         if token.type != "html_block" or token.map is None:
             continue
         kind, name = markdown._marker(token.content)
-        if kind == markdown.BEGIN:
-            opened.setdefault(name, token.map[0])
+        if kind == markdown.BEGIN:  # a begin whose end was deleted owns nothing
+            opened[name] = token.map[0]
         elif kind == markdown.END and name in opened:
             owned.update(range(opened.pop(name), token.map[1]))
     return owned
@@ -154,10 +154,15 @@ def check_updater(root: Path, relative: str, text: str, update: Update) -> None:
     assert path.read_bytes() == once
 
 
-def mixed(base: str, fragments: list[str], positions: list[int], newline: str) -> str:
-    """`base` with human fragments inserted between its lines, outside its generated blocks."""
+def mixed(base: str, fragments: list[str], positions: list[int], newline: str,
+          drops: Sequence[int] = ()) -> str:
+    """`base` with human fragments inserted between its lines, outside its generated blocks,
+    and the marker lines at `drops` (modulo their number) deleted by hand."""
     lines = [line.rstrip("\r\n") for line in markdown.split_lines(base)]
-    owned = generated_ranges(base)
+    markers = [n for n, line in enumerate(lines) if line.startswith("<!-- incident-beads:")]
+    for n in sorted({markers[d % len(markers)] for d in drops} if markers else (), reverse=True):
+        del lines[n]
+    owned = generated_ranges("\n".join(lines) + "\n")
     # between two lines of the same block is inside it: people write around the blocks
     free = [n for n in range(len(lines) + 1) if n - 1 not in owned or n not in owned]
     places = [(free[position % len(free)], n) for n, position in enumerate(positions)]
@@ -186,14 +191,16 @@ def test_critical_patterns_updates_keep_human_text(fragments: list[str],
 
 
 @FUZZ
-@given(human_markdown(), st.lists(st.integers(0, 10_000), min_size=12, max_size=12), styles)
+@given(human_markdown(), st.lists(st.integers(0, 10_000), min_size=12, max_size=12), styles,
+       st.lists(st.integers(0, 50), max_size=2))
 def test_critical_patterns_keep_text_people_added_between_generated_parts(
-        fragments: list[str], positions: list[int], how: tuple[str, bool]) -> None:
+        fragments: list[str], positions: list[int], how: tuple[str, bool],
+        drops: list[int]) -> None:
     with folder() as root:
         update_patterns(root)
         base = (root / "docs/critical-patterns.md").read_text(encoding="utf-8")
         check_updater(root, "docs/critical-patterns.md",
-                      mixed(base, fragments, positions, how[0]), update_patterns)
+                      mixed(base, fragments, positions, how[0], drops), update_patterns)
 
 
 # runbooks ------------------------------------------------------------------------------------
@@ -213,15 +220,17 @@ def test_runbook_updates_keep_human_text(fragments: list[str], how: tuple[str, b
 
 
 @FUZZ
-@given(human_markdown(), st.lists(st.integers(0, 10_000), min_size=12, max_size=12), styles)
+@given(human_markdown(), st.lists(st.integers(0, 10_000), min_size=12, max_size=12), styles,
+       st.lists(st.integers(0, 50), max_size=2))
 def test_runbook_keeps_text_people_added_around_its_issues(
-        fragments: list[str], positions: list[int], how: tuple[str, bool]) -> None:
+        fragments: list[str], positions: list[int], how: tuple[str, bool],
+        drops: list[int]) -> None:
     with folder() as root:
         update_runbook(root)
         Runbooks(root).add("api", "Disk full", symptoms=["ENOSPC"])
         base = (root / "docs/runbooks/api.md").read_text(encoding="utf-8")
-        check_updater(root, "docs/runbooks/api.md", mixed(base, fragments, positions, how[0]),
-                      update_runbook)
+        check_updater(root, "docs/runbooks/api.md",
+                      mixed(base, fragments, positions, how[0], drops), update_runbook)
 
 
 # post-mortem drafts --------------------------------------------------------------------------
@@ -257,12 +266,14 @@ def update_draft(root: Path) -> None:
 
 
 @FUZZ
-@given(human_markdown(), st.lists(st.integers(0, 10_000), min_size=12, max_size=12), styles)
+@given(human_markdown(), st.lists(st.integers(0, 10_000), min_size=12, max_size=12), styles,
+       st.lists(st.integers(0, 50), max_size=2))
 def test_postmortem_regeneration_keeps_what_people_wrote(
-        fragments: list[str], positions: list[int], how: tuple[str, bool]) -> None:
+        fragments: list[str], positions: list[int], how: tuple[str, bool],
+        drops: list[int]) -> None:
     with folder() as root:
         check_updater(root, "docs/postmortems/inc-7.md",
-                      mixed(_draft(), fragments, positions, how[0]), update_draft)
+                      mixed(_draft(), fragments, positions, how[0], drops), update_draft)
 
 
 # write-ups -----------------------------------------------------------------------------------
@@ -278,16 +289,18 @@ def update_writeup(root: Path) -> None:
 
 
 @FUZZ
-@given(human_markdown(), st.lists(st.integers(0, 10_000), min_size=12, max_size=12), styles)
+@given(human_markdown(), st.lists(st.integers(0, 10_000), min_size=12, max_size=12), styles,
+       st.lists(st.integers(0, 50), max_size=2))
 def test_writeup_refresh_keeps_what_people_wrote(
-        fragments: list[str], positions: list[int], how: tuple[str, bool]) -> None:
+        fragments: list[str], positions: list[int], how: tuple[str, bool],
+        drops: list[int]) -> None:
     with folder() as root:
         relative, _ = Writeups(root).write(FACTS)
         text = (root / relative).read_text(encoding="utf-8")
         head, _, body = text.partition("\n---\n")
         check_updater(root, relative,
                       style(head + "\n---\n", how[0], False)
-                      + mixed(body, fragments, positions, how[0]), update_writeup)
+                      + mixed(body, fragments, positions, how[0], drops), update_writeup)
 
 
 # the bug the fuzzing found -------------------------------------------------------------------
@@ -301,3 +314,14 @@ def test_a_block_left_open_at_the_end_is_refused_not_written_into(tmp_path: Path
     with pytest.raises(MalformedFile, match=r":5: this line opens a .* never closed"):
         update_patterns(tmp_path)
     assert path.read_text() == text
+
+
+def test_text_after_a_block_whose_end_marker_was_deleted_survives(tmp_path: Path) -> None:
+    update_patterns(tmp_path)
+    path = tmp_path / "docs/critical-patterns.md"
+    end = markdown.end_marker("proposed-patterns")
+    path.write_text(path.read_text().replace(end, "") + "\nOur own note.\n")
+    update_patterns(tmp_path)
+    once = path.read_text()
+    update_patterns(tmp_path)
+    assert path.read_text() == once and "Our own note." in once

@@ -25,10 +25,12 @@ from markdown_it.token import Token
 from incident_beads import IncidentResponse
 from incident_beads.cli import main
 from incident_beads.errors import IncidentBeadsError
+from incident_beads.guard.hookfile import section
 from incident_beads.guard.install import install
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge.api import Knowledge
 from incident_beads.knowledge.runbooks import Runbooks
+from incident_beads.mergedriver.register import driver_command
 from tests.conftest import git
 from tests.guard_helpers import merge, push, remote_oid
 from tests.hotfix.hotfix_helpers import deployable
@@ -302,6 +304,7 @@ def test_deploy_and_staging_commands_from_the_settings_file_get_their_arguments_
 
 
 @pytest.mark.parametrize("incident", ["x$(touch${IFS}pwned)", "q`touch${IFS}pwned`",
+                                      "a';touch${IFS}pwned;'b",
                                       'd"$(touch${IFS}pwned)";touch${IFS}pwned'])
 def test_the_guard_fix_for_an_odd_branch_name_runs_safely_in_a_shell(
         repo: Path, tmp_path: Path, incident: str) -> None:
@@ -423,3 +426,44 @@ def test_markup_in_titles_is_inert_in_patterns_runbooks_and_writeups(
                     result.writeup, posixpath.dirname(relative)), (relative, token)
         shown = [markdown.plain_text(t) for t in tokens if t.type == "inline"]
         assert any(" ".join(EVIL.split()) in line for line in shown), relative  # reads as written
+
+
+def test_ids_and_dates_from_a_cloned_store_are_inert_in_tables(
+        api: IncidentResponse, clock: Clock, store_repo: Path) -> None:
+    # Ids and dates are shown as code or plain text; a file from elsewhere may hold anything.
+    incident = resolved(api, clock, "Checkout 500s", severity=2)
+    knowledge = Knowledge(store_repo, clock=clock)
+    action = knowledge.add_action(incident, "Add a pool alert", priority=1, owner="grace",
+                                  due="+1d", kind="detect")
+    postmortem = api.store.get(incident).metadata["incident_beads"]["postmortem_id"]
+    store = store_repo / ".beads" / "issues.jsonl"
+    text = store.read_text(encoding="utf-8")
+    for old, new in ((action.id, "a`<b>x</b>|` [l](javascript:x)"),
+                     (postmortem, "p`<i>|</i>`"), (action.due_at, "<b>|x|</b>")):
+        assert old and f'"{old}"' in text
+        text = text.replace(f'"{old}"', json.dumps(new))
+    store.write_text(text, encoding="utf-8")
+    draft = knowledge.postmortem_draft(incident)
+    assert_inert((store_repo / draft.path).read_text(), _GANTT)
+
+
+ODD_PATH = "/nowhere/it's a $(touch pwned) `touch pwned`; touch pwned/python"
+
+
+def test_the_pre_push_section_quotes_the_recorded_paths(tmp_path: Path, in_tmp_cwd: Path) -> None:
+    # The interpreter and package paths are recorded at install time and may hold anything.
+    hook = tmp_path / "pre-push"
+    hook.write_text("#!/bin/sh\n" + section(ODD_PATH, ODD_PATH) + "exit 0\n")
+    done = subprocess.run(["sh", str(hook), "origin", "url"], input="", capture_output=True,
+                          text=True, cwd=in_tmp_cwd)
+    assert done.returncode == 1 and ODD_PATH in done.stderr  # the "is gone" message, verbatim
+    no_pwned(tmp_path)
+
+
+def test_the_merge_driver_command_quotes_the_recorded_interpreter(
+        tmp_path: Path, in_tmp_cwd: Path) -> None:
+    command = driver_command(ODD_PATH).replace("%O %A %B %P", "o a b p")
+    done = subprocess.run(["sh", "-c", command], capture_output=True, text=True,
+                          cwd=in_tmp_cwd, env={**os.environ, "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 1 and ODD_PATH in done.stderr
+    no_pwned(tmp_path)

@@ -115,9 +115,19 @@ def parse_merge_subject(subject: str) -> tuple[str, str] | None:
     prefix = next((p for p in _GIT_PREFIXES if text.startswith(p)), None)
     if prefix is None:
         return None
-    quoted, sep, tail = text[len(prefix):].partition("'")
-    if not sep or " " in quoted:
-        return None
+    rest = text[len(prefix):]
+    # git does not escape a `'` inside the branch name: try each quote as the closing one.
+    at = rest.find("'")
+    while at >= 0 and " " not in rest[:at]:
+        parsed = _quoted_merge(rest[:at], rest[at + 1:])
+        if parsed is not None:
+            return parsed
+        at = rest.find("'", at + 1)
+    return None
+
+
+def _quoted_merge(quoted: str, tail: str) -> tuple[str, str] | None:
+    """The hotfix branch and `into` branch of `<quoted>' <tail>` in a git merge subject."""
     if not quoted.startswith(_HOTFIX):
         remote, slash, quoted = quoted.partition("/")
         if not remote or not slash or not quoted.startswith(_HOTFIX):

@@ -167,7 +167,11 @@ class Document:
         return None
 
     def blocks(self) -> dict[str, Block]:
-        """Generated blocks by name: a begin marker followed by its end marker."""
+        """Generated blocks by name: a begin marker followed by its end marker.
+
+        A begin marker whose end was deleted owns nothing: the next begin of the same name
+        starts the block, so the text people wrote after the orphan is never replaced.
+        """
         opened: dict[str, int] = {}
         blocks: dict[str, Block] = {}
         for token in self.tokens:
@@ -175,7 +179,7 @@ class Document:
                 continue
             kind, name = _marker(token.content)
             if kind == BEGIN and name not in blocks:
-                opened.setdefault(name, token.map[0])
+                opened[name] = token.map[0]
             elif kind == END and name in opened and name not in blocks:
                 blocks[name] = Block(name, opened.pop(name), token.map[1] - 1)
         return blocks
@@ -191,7 +195,7 @@ class Document:
             kind, found = _marker(token.content)
             if found != name:
                 continue
-            if kind == BEGIN and opened is None:
+            if kind == BEGIN:  # a later begin supersedes one whose end was deleted
                 opened = token.map[0]
             elif kind == END and opened is not None:
                 return Block(name, opened, token.map[1] - 1)

@@ -16,7 +16,7 @@ from incident_beads.incident.when import as_utc, format_duration, format_moment
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge.actions import ActionItem
 from incident_beads.knowledge.facts import HotfixFacts
-from incident_beads.knowledge.render import inline_text, mermaid_label, table_cell
+from incident_beads.knowledge.render import code_text, inline_text, mermaid_label, table_cell
 
 # Section of the Mermaid chart for each kind of timeline event.
 _PHASES = (
@@ -114,7 +114,7 @@ def _summary(incident: Incident) -> list[str]:
             f"- **Duration:** {duration}",
             f"- **Severity:** {state.highest_severity.value}",
             f"- **Impact:** {inline_text(impact)}",
-            f"- **Incident:** `{incident.id}`"]
+            f"- **Incident:** {code_text(incident.id)}"]
 
 
 def _meeting(meeting: Meeting, incident: Incident) -> list[str]:
@@ -124,7 +124,7 @@ def _meeting(meeting: Meeting, incident: Incident) -> list[str]:
                 "--owner WHO`."]
     return [f"**Owner:** {inline_text(meeting.owner) or 'not named'}  ",
             f"**Meeting:** {format_moment(meeting.at)}  ",
-            f"**Post-mortem bead:** `{meeting.postmortem_id}`"]
+            f"**Post-mortem bead:** {code_text(meeting.postmortem_id or '')}"]
 
 
 def _mitigations(incident: Incident) -> list[str]:
@@ -144,9 +144,9 @@ def _mitigations(incident: Incident) -> list[str]:
 def _hotfix(hotfix: HotfixFacts | None) -> list[str]:
     if hotfix is None:
         return ["No hotfix was made."]
-    return [f"- **Hotfix bead:** `{hotfix.hotfix_id}`",
-            f"- **Commit:** `{hotfix.commit or 'not recorded'}`",
-            f"- **Tag:** `{hotfix.tag or 'not tagged'}`",
+    return [f"- **Hotfix bead:** {code_text(hotfix.hotfix_id)}",
+            f"- **Commit:** {code_text(hotfix.commit or 'not recorded')}",
+            f"- **Tag:** {code_text(hotfix.tag or 'not tagged')}",
             f"- **Deployed:** {'yes' if hotfix.deployed else 'no'}"]
 
 
@@ -155,8 +155,9 @@ def _actions(items: Sequence[ActionItem]) -> list[str]:
             "|--------|-------|----------|----------|------|------|"]
     if not items:
         return [*rows, "| _Add with `incident action add`_ | | | | | |"]
-    rows += [f"| {table_cell(i.title)} | {table_cell(i.owner)} | {(i.due_at or '')[:10]} | "
-             f"P{i.priority} | {i.kind} | `{i.id}` |" for i in items]
+    rows += [f"| {table_cell(i.title)} | {table_cell(i.owner)} | "
+             f"{table_cell((i.due_at or '')[:10])} | P{i.priority} | {table_cell(i.kind)} | "
+             f"{code_text(i.id)} |" for i in items]
     return rows
 
 

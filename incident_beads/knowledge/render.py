@@ -4,6 +4,8 @@ from __future__ import annotations
 
 # Characters that could start markup, a link, HTML, an entity or a table cell boundary.
 _INERT = frozenset("\\`*_[]()<>#|!~&\"'")
+# Besides ASCII letters and digits, what ids, commits and tags hold.
+_PLAIN = frozenset("._-:+/")
 
 
 def inline_text(text: str) -> str:
@@ -14,6 +16,14 @@ def inline_text(text: str) -> str:
 def table_cell(text: str) -> str:
     """Free text for a GFM table cell: inert, `|` escaped, never empty."""
     return inline_text(text) or " "
+
+
+def code_text(text: str) -> str:
+    """Show an id, commit or tag as inline code, or as inert text when it is not plain."""
+    # Ids come from files anyone may write: a backtick or `|` would end the span or the cell.
+    if text and all(ch.isascii() and (ch.isalnum() or ch in _PLAIN) for ch in text):
+        return f"`{text}`"
+    return inline_text(text)
 
 
 def mermaid_label(text: str, limit: int = 60) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from incident_beads.incident.model import Incident
 from incident_beads.incident.when import as_utc, format_moment
 from incident_beads.knowledge.actions import ActionItem
-from incident_beads.knowledge.render import mermaid_label, table_cell
+from incident_beads.knowledge.render import code_text, mermaid_label, table_cell
 
 SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
 
@@ -133,8 +133,9 @@ class Report:
         lines += ["## Overdue action items", ""]
         if self.overdue_actions:
             lines += ["| Action | Owner | Due | Incident | Bead |", "|---|---|---|---|---|"]
-            lines += [f"| {table_cell(a.title)} | {table_cell(a.owner)} | {a.due_at} | "
-                      f"`{a.incident_id}` | `{a.id}` |" for a in self.overdue_actions]
+            lines += [f"| {table_cell(a.title)} | {table_cell(a.owner)} | "
+                      f"{table_cell(a.due_at or '')} | {code_text(a.incident_id)} | "
+                      f"{code_text(a.id)} |" for a in self.overdue_actions]
         else:
             lines.append("None.")
         return "\n".join(lines) + "\n"
