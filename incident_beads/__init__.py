@@ -13,6 +13,70 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+if TYPE_CHECKING:  # the names the lazy table provides, for type checkers
+    from incident_beads.beads.record import Issue
+    from incident_beads.beads.store import BeadsStore
+    from incident_beads.clock import ReplayClock
+    from incident_beads.config import Config, load_config
+    from incident_beads.errors import (
+        CommandFailed,
+        Escalation,
+        GitError,
+        IncidentBeadsError,
+        InvalidInput,
+        MalformedFile,
+        NoStore,
+        NotFound,
+        Refused,
+    )
+    from incident_beads.guard.findings import PushRefused
+    from incident_beads.guard.rule import HotfixGuard
+    from incident_beads.hotfix.deploys import (
+        Deployment,
+        recent_deployments,
+    )
+    from incident_beads.hotfix.model import HotfixState
+    from incident_beads.hotfix.protocol import HotfixProtocol
+    from incident_beads.hotfix.records import Hotfix
+    from incident_beads.hotfix.scope import ScopeReport
+    from incident_beads.incident.completion import (
+        CompletionReport,
+        Criterion,
+    )
+    from incident_beads.incident.model import (
+        Assessment,
+        ConfigChange,
+        EscalationRecord,
+        Incident,
+        IncidentState,
+        Mitigation,
+        MitigationOption,
+        MitigationResult,
+        Phase,
+        PostmortemSchedule,
+        Resolution,
+        ResolutionChecklist,
+        RiskAcknowledgment,
+        RootCauseHandoff,
+        StatusUpdate,
+        TimelineEvent,
+        Timestamps,
+        UpdateStatus,
+    )
+    from incident_beads.incident.response import IncidentResponse
+    from incident_beads.incident.risk import KnownRisk
+    from incident_beads.incident.severity import Severity
+    from incident_beads.knowledge.actions import ActionItem
+    from incident_beads.knowledge.api import Knowledge
+    from incident_beads.knowledge.context import ContextReport
+    from incident_beads.knowledge.schema import SolutionFrontMatter
+    from incident_beads.knowledge.writeup import WriteupFacts
+    from incident_beads.mergedriver import (
+        MergeResult,
+        merge_files,
+        register_merge_driver,
+    )
+
 __version__ = "0.1.0"
 
 # public name -> module that defines it
@@ -72,7 +136,61 @@ _EXPORTS: dict[str, str] = {
     "recent_deployments": "incident_beads.hotfix.deploys",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "ActionItem",
+    "Assessment",
+    "BeadsStore",
+    "CommandFailed",
+    "CompletionReport",
+    "Config",
+    "ConfigChange",
+    "ContextReport",
+    "Criterion",
+    "Deployment",
+    "Escalation",
+    "EscalationRecord",
+    "GitError",
+    "Hotfix",
+    "HotfixGuard",
+    "HotfixProtocol",
+    "HotfixState",
+    "Incident",
+    "IncidentBeadsError",
+    "IncidentResponse",
+    "IncidentState",
+    "InvalidInput",
+    "Issue",
+    "Knowledge",
+    "KnownRisk",
+    "MalformedFile",
+    "MergeResult",
+    "Mitigation",
+    "MitigationOption",
+    "MitigationResult",
+    "NoStore",
+    "NotFound",
+    "Phase",
+    "PostmortemSchedule",
+    "PushRefused",
+    "Refused",
+    "ReplayClock",
+    "Resolution",
+    "ResolutionChecklist",
+    "RiskAcknowledgment",
+    "RootCauseHandoff",
+    "ScopeReport",
+    "Severity",
+    "SolutionFrontMatter",
+    "StatusUpdate",
+    "TimelineEvent",
+    "Timestamps",
+    "UpdateStatus",
+    "WriteupFacts",
+    "load_config",
+    "merge_files",
+    "recent_deployments",
+    "register_merge_driver",
+]
 
 
 def __getattr__(name: str) -> Any:
