@@ -72,7 +72,9 @@ def _store(data: bytes) -> tuple[tempfile.TemporaryDirectory[str], BeadsStore]:
 
 
 def _lines(data: bytes) -> list[bytes]:
-    return data.rstrip(b"\n").split(b"\n") if data else []
+    """The file's lines; blank ones count, only the final newline ends the last line."""
+    lines = data.split(b"\n")
+    return lines[:-1] if lines[-1] == b"" else lines
 
 
 @FUZZ
