@@ -218,6 +218,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-store-") as folder:
         rows = bench(sizes, args.repeat, Path(folder))
     text = "\n".join(rows)
+    print("## Store (bench_store.py)\n\nFloors: reading the file and replacing it atomically "
+          "(temporary file, fsync, rename) for writes; reading it and `json.loads` of every "
+          "line for list. \"first touch\": the store checks every line of a file it has not "
+          "seen; \"steady\": its remembered layout is warm, as from the second command on.\n")
     print(text)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
