@@ -123,7 +123,10 @@ class Demo:
         self.phase("Setting up a throw-away repository with a bare upstream")
         _git(self.base, "init", "-q", "--bare", "-b", "main", str(self.upstream))
         _git(self.base, "init", "-q", "-b", "main", str(self.root))
-        for key, value in (("user.name", "Ada Oncall"), ("user.email", "ada@example.com")):
+        # The repository's own hooks folder, even where a global core.hooksPath is set: the
+        # demo must not install its guard into the user's hooks.
+        for key, value in (("user.name", "Ada Oncall"), ("user.email", "ada@example.com"),
+                           ("core.hooksPath", str(self.root / ".git" / "hooks"))):
             _git(self.root, "config", key, value)
         (self.root / "checkout").mkdir()
         (self.root / "checkout" / "payment.py").write_text(

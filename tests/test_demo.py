@@ -54,6 +54,15 @@ def test_demo_walks_every_phase(tmp_path: Path) -> None:
         assert (patterns.parent / link).is_file(), link
 
 
+def test_demo_leaves_a_global_hooks_folder_alone(tmp_path: Path) -> None:
+    shared = tmp_path / "my-global-hooks"
+    shared.mkdir()
+    git(tmp_path, "config", "--global", "core.hooksPath", str(shared))
+    result = run_demo(tmp_path / "demo", out=lambda _line: None)
+    assert list(shared.iterdir()) == []
+    assert (result.root / ".git" / "hooks" / "pre-push").is_file()
+
+
 def test_demo_command_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         main(["demo", str(tmp_path / "d"), "--json"])
