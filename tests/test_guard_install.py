@@ -91,6 +91,18 @@ def test_existing_followtags_false_is_left_alone(repo: Path) -> None:
     assert any("push.followTags is off" in a for a in report.actions)
 
 
+def test_a_global_hooks_folder_is_named_as_shared(repo: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "global-hooks"
+    shared.mkdir()
+    git(repo, "config", "--global", "core.hooksPath", str(shared))
+    report = install(repo)
+    assert (shared / "pre-push").is_file()
+    assert any("from the global git config" in a and str(shared) in a for a in report.actions)
+    git(repo, "config", "--local", "core.hooksPath", str(repo / ".git" / "hooks"))
+    local = install(repo)
+    assert not any("global git config" in a for a in local.actions)
+
+
 def test_plain_user_hook_is_chained_with_the_full_input(repo: Path, tmp_path: Path) -> None:
     log = tmp_path / "user-hook.log"
     original = recorder(hooks_path(repo), log)

@@ -96,6 +96,12 @@ def install(root: Path, *, python: str | None = None) -> HookReport:
     elif follow.lower() not in ("true", "yes", "on", "1"):
         actions.append("push.followTags is off: push hotfix tags with the branch "
                        "(`git push --follow-tags`) or set `git config push.followTags true`")
+    shared = _shared_hooks_scope(git)
+    if shared:
+        actions.append(f"core.hooksPath comes from the {shared} git config: every repository "
+                       f"that uses {place.path.parent} now runs the guard (to keep it to this "
+                       "repository: `git config --local core.hooksPath .git/hooks`, then "
+                       "`incident hooks install` again)")
     if not actions:
         actions.append("already installed, nothing changed")
     return HookReport(place.manager, str(place.path), INSTALLED, follow, actions)
@@ -222,6 +228,13 @@ def _recorded_python(text: str) -> str:
 
 def _follow_tags(git: Git) -> str:
     return _config(git, "push.followTags")
+
+
+def _shared_hooks_scope(git: Git) -> str:
+    """`global` or `system` when core.hooksPath is set outside this repository, else empty."""
+    code, out = git.run("config", "--show-scope", "--get", "core.hooksPath", ok_codes=(0, 1))
+    scope = out.split("\t", 1)[0].strip() if code == 0 else ""
+    return scope if scope in ("global", "system") else ""
 
 
 def _config(git: Git, key: str) -> str:
