@@ -9,14 +9,11 @@ import pytest
 from knowledge_fixtures import Clock, resolved
 
 from incident_beads import IncidentResponse
-from incident_beads.cli import main
+from tests.cli_runner import run_incident
 
 
 def run_main(repo: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(["-C", str(repo), *args])
-    out, err = capsys.readouterr()
-    return int(info.value.code or 0), out, err
+    return run_incident(capsys, repo, *args)
 
 
 @pytest.fixture

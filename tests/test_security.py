@@ -15,7 +15,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 from knowledge_fixtures import Clock, resolved
@@ -23,7 +22,6 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from incident_beads import IncidentResponse
-from incident_beads.cli import main
 from incident_beads.errors import IncidentBeadsError
 from incident_beads.guard.hookfile import section
 from incident_beads.guard.install import install
@@ -31,6 +29,7 @@ from incident_beads.knowledge import markdown
 from incident_beads.knowledge.api import Knowledge
 from incident_beads.knowledge.runbooks import Runbooks
 from incident_beads.mergedriver.register import driver_command
+from tests.cli_runner import run_incident as cli
 from tests.conftest import git
 from tests.guard_helpers import merge, push, remote_oid
 from tests.hotfix.hotfix_helpers import deployable
@@ -52,17 +51,6 @@ EVIL = ("<script>alert(1)</script> | [link](javascript:alert(1)) `code` --> <!--
 EVIL_LINES = EVIL + "\n```\n</table>\n| a | b |"
 
 
-class Cli(NamedTuple):
-    code: int
-    out: str
-    err: str
-
-
-def cli(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> Cli:
-    with pytest.raises(SystemExit) as done:
-        main(["-C", str(root), *args])
-    captured = capsys.readouterr()
-    return Cli(int(done.value.code or 0), captured.out, captured.err)
 
 
 def tree(folder: Path) -> dict[str, bytes | str]:

@@ -6,29 +6,19 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
 from incident_beads.beads import BeadsStore
-from incident_beads.cli import main
-
-
-class Result(NamedTuple):
-    code: int
-    out: str
-    err: str
+from tests.cli_runner import CliResult, run_incident
 
 
 @pytest.fixture
 def incident(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
     """Run the CLI in-process: exit code, stdout, stderr."""
 
-    def run(root: Path, *args: str) -> Result:
-        with pytest.raises(SystemExit) as done:
-            main(["-C", str(root), *args])
-        captured = capsys.readouterr()
-        return Result(int(done.value.code or 0), captured.out, captured.err)
+    def run(root: Path, *args: str) -> CliResult:
+        return run_incident(capsys, root, *args)
 
     return run
 

@@ -9,7 +9,6 @@ import random
 import signal
 import time
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 from hypothesis import given, settings
@@ -17,8 +16,8 @@ from hypothesis import strategies as st
 
 from incident_beads.beads import BeadsStore, validate
 from incident_beads.beads.snapshot import parse_file
-from incident_beads.cli import main
 from incident_beads.errors import MalformedFile, Refused
+from tests.cli_runner import run_incident as _cli
 
 pytestmark = pytest.mark.reliability
 FORK = multiprocessing.get_context("fork")
@@ -29,17 +28,6 @@ def _line(issue_id: str, extra: str = "") -> bytes:
     return f'{{"id":"{issue_id}","title":"t {issue_id}","priority":2,{STAMP}{extra}}}\n'.encode()
 
 
-class Cli(NamedTuple):
-    code: int
-    out: str
-    err: str
-
-
-def _cli(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> Cli:
-    with pytest.raises(SystemExit) as done:
-        main(["-C", str(root), *args])
-    captured = capsys.readouterr()
-    return Cli(int(done.value.code or 0), captured.out, captured.err)
 
 
 # parallel writers ----------------------------------------------------------------------------

@@ -9,14 +9,7 @@ import pytest
 from hotfix_helpers import git_run, ready_incident, write_fix
 
 from incident_beads import IncidentResponse
-from incident_beads.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(["-C", str(root), *args])
-    out, err = capsys.readouterr()
-    return int(done.value.code or 0), out, err
+from tests.cli_runner import run_incident as run
 
 
 def test_cli_walks_a_hotfix_with_exit_codes(hot_repo: Path,

@@ -6,11 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from incident_beads import Incident, IncidentResponse
 from incident_beads.beads.doctor import validate
-from incident_beads.cli import main
 from incident_beads.clock import ReplayClock
 
 START = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
@@ -42,9 +39,3 @@ def resolve(api: IncidentResponse, incident_id: str, **changes: Any) -> Incident
                        root_cause="connection pool exhausted by v1.4.2", **fields)
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], repo: Path, *argv: str) -> tuple[int, str, str]:
-    """Run `incident -C repo ARGV...` in-process; return the exit code, stdout and stderr."""
-    with pytest.raises(SystemExit) as done:
-        main(["-C", str(repo), *argv])
-    out, err = capsys.readouterr()
-    return int(done.value.code or 0), out, err

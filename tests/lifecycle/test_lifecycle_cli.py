@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.lifecycle.lifecycle_helpers import assert_importable, run_cli
+from tests.cli_runner import run_incident as run_cli
+from tests.lifecycle.lifecycle_helpers import assert_importable
 
 Capsys = pytest.CaptureFixture[str]
 

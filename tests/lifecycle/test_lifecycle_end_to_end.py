@@ -9,8 +9,9 @@ import pytest
 
 from incident_beads import ConfigChange, Escalation, IncidentResponse
 from incident_beads.beads.record import parse_ts
+from tests.cli_runner import run_incident as run_cli
 from tests.conftest import git
-from tests.lifecycle.lifecycle_helpers import FakeClock, assert_importable, resolve, run_cli
+from tests.lifecycle.lifecycle_helpers import FakeClock, assert_importable, resolve
 
 
 def assert_history_is_sound(root: Path) -> None:
