@@ -11,9 +11,12 @@ import click
 
 from incident_beads.errors import IncidentBeadsError
 
+# A bug, as opposed to a "no": sysexits' EX_SOFTWARE, so an orchestrator can tell the two apart.
+INTERNAL_ERROR = 70
+
 
 def run(group: click.Group, argv: list[str] | None) -> NoReturn:
-    """Run `group`; exit 0 done, 1 refused or failed, 2 usage, 3 escalation."""
+    """Run `group`; exit 0 done, 1 refused or failed, 2 usage, 3 escalation, 70 a bug."""
     args = sys.argv[1:] if argv is None else argv
     wants_json = "--json" in args[: args.index("--")] if "--" in args else "--json" in args
     try:
@@ -39,8 +42,9 @@ def run(group: click.Group, argv: list[str] | None) -> NoReturn:
     except Exception as exc:  # a bug: still one line, the traceback on request
         if os.environ.get("INCIDENT_BEADS_DEBUG"):
             raise
-        _fail(f"internal error: {type(exc).__name__}: {exc}", 1, None,
-              hint="set INCIDENT_BEADS_DEBUG=1 to see the traceback")
+        _fail(f"internal error: {type(exc).__name__}: {exc}", INTERNAL_ERROR, None,
+              hint="this is a bug: please report it with the command that ran; "
+                   "INCIDENT_BEADS_DEBUG=1 shows the traceback")
     sys.exit(result if isinstance(result, int) and not isinstance(result, bool) else 0)
 
 

@@ -10,7 +10,8 @@ HEADER = """# Command reference
 
 Generated from the commands' own help by `python -m incident_beads.cli.reference > docs/cli.md`
 (a test keeps it current). Every command takes `--json`; exit codes: 0 done, 1 refused or failed
-(one line on stderr), 2 usage error, 3 escalation (STOP and surface to a person).
+(one line on stderr), 2 usage error, 3 escalation (STOP and surface to a person), 70 internal
+error (a bug: one line asking for a report).
 """
 
 
