@@ -8,6 +8,7 @@ import click
 
 from incident_beads.cli._errors import run
 from incident_beads.cli._subgroups import TableGroup
+from incident_beads.cli._summaries import SUMMARIES
 
 # name -> "module:attribute" below incident_beads.cli. Loading lazily keeps a command's cold
 # start down to what that command uses.
@@ -43,7 +44,7 @@ COMMANDS: dict[str, str] = {
 }
 
 
-@click.group(cls=TableGroup, table=COMMANDS,
+@click.group(cls=TableGroup, table=COMMANDS, summaries=SUMMARIES,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-C", "--repo", "repo", default=".", metavar="PATH",
               help="Run as if started in PATH (default: the current folder).")

@@ -15,13 +15,34 @@ class TableGroup(click.Group):
     `POSTMORTEM_COMMANDS["draft"] = "knowledge_cmds:draft"`.
     """
 
-    def __init__(self, *args: Any, table: dict[str, str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, table: dict[str, str],
+                 summaries: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.table = table
+        # name -> one-line summary, so that `--help` lists the commands without importing them.
+        self.summaries = summaries or {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Every subcommand name, from the table and any added directly."""
         return sorted(set(self.table) | set(self.commands))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the subcommands, importing only those with no summary on record."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max((len(name) for name in names), default=0)
+        rows = []
+        for name in names:
+            if name in self.summaries and name not in self.commands:
+                # A stand-in shortens the summary exactly as click shortens the real help.
+                rows.append((name, click.Command(name, help=self.summaries[name])
+                             .get_short_help_str(limit)))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """Import the subcommand's module only now, when it is used."""
