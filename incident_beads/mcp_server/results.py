@@ -65,6 +65,7 @@ def stop(exc: Escalation) -> types.CallToolResult:
         "condition": condition,
         "incident_id": exc.incident_id,
         "held": held,
+        "open_conditions": list(getattr(exc, "open_conditions", None) or [condition]),
         "message": exc.message,
         "message_for_person": for_person,
         "decision": {

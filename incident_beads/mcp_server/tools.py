@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from incident_beads.beads.record import Issue
 from incident_beads.beads.store import BeadsStore
+from incident_beads.errors import InvalidInput
 from incident_beads.hotfix.protocol import HotfixProtocol
 from incident_beads.incident.response import IncidentResponse
 from incident_beads.knowledge.api import Knowledge
@@ -39,7 +40,12 @@ def _store(ir: IncidentResponse) -> BeadsStore:
 def _verify_step(arguments: dict[str, Any]) -> int:
     # One tool for both halves of production verification, as `incident hotfix verify`:
     # evidence confirms, its absence starts the window.
-    return 1 if arguments.get("evidence") is not None else 0
+    if arguments.get("evidence") is None:
+        return 0
+    if arguments.get("minutes") is not None:
+        raise InvalidInput("give minutes to start the window, or evidence to confirm it, "
+                           "not both", hint="start first, confirm after the window")
+    return 1
 
 
 class ToolSpec(NamedTuple):
@@ -130,6 +136,8 @@ SPECS: tuple[ToolSpec, ...] = (
     ToolSpec("risk_ack", _response, (R.acknowledge_risk,), writes=True),
     ToolSpec("reclassify", _response, (R.reclassify,), writes=True),
     ToolSpec("hotfix_start", _hotfixes, (H.start,), writes=True),
+    ToolSpec("hotfix_status", _hotfixes, (H.status,), writes=False),
+    ToolSpec("hotfix_scope", _hotfixes, (H.scope,), writes=True),
     ToolSpec("hotfix_commit", _hotfixes, (H.commit,), writes=True, key="commit"),
     ToolSpec("hotfix_review", _hotfixes, (H.review,), writes=True),
     ToolSpec("hotfix_gate", _hotfixes, (H.gate,), writes=True),
@@ -140,6 +148,8 @@ SPECS: tuple[ToolSpec, ...] = (
     ToolSpec("hotfix_verify", _hotfixes, (H.verify_start, H.verify_confirm), writes=True,
              choose=_verify_step),
     ToolSpec("resolve", _response, (R.resolve,), writes=True),
+    ToolSpec("reopen", _response, (R.reopen,), writes=True),
+    ToolSpec("handoff", _response, (R.handoff,), writes=True),
     ToolSpec("postmortem_schedule", _response, (R.schedule_postmortem,), writes=True),
     ToolSpec("postmortem_draft", _knowledge, (K.postmortem_draft,), writes=True),
     ToolSpec("action_add", _knowledge, (K.add_action,), writes=True),

@@ -48,7 +48,7 @@ def test_the_mcp_json_entry_starts_the_server(store_repo: Path) -> None:
         async with stdio_client(params) as (read, write), \
                 ClientSession(read, write) as session:
             await session.initialize()
-            assert len((await session.list_tools()).tools) == 26
+            assert len((await session.list_tools()).tools) == 30
             made = await session.call_tool("create", {"title": "Login is slow",
                                                       "severity": "SEV-3"})
             assert not made.is_error

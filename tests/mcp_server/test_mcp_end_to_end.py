@@ -18,7 +18,9 @@ TOOLS = {"context", "create", "assess", "update", "overdue", "mitigate", "risk_a
          "reclassify", "hotfix_start", "hotfix_commit", "hotfix_review", "hotfix_gate",
          "hotfix_staging", "hotfix_tag", "hotfix_merge", "hotfix_deploy", "hotfix_verify",
          "resolve", "postmortem_schedule", "postmortem_draft", "action_add", "learn", "check",
-         "show", "list", "report"}
+         "show", "list", "report",
+         # beyond the issue's list: the rest of the CLI's workflow verbs
+         "hotfix_status", "hotfix_scope", "reopen", "handoff"}
 
 
 def incident_state(root: Path, incident_id: str) -> dict[str, Any]:
@@ -89,6 +91,8 @@ def test_a_sev1_from_context_to_check_over_stdio(service: Path, errlog: Path) ->
             hotfix = await call.ok("hotfix_start", incident_id=incident_id, risk="high",
                                    scope=["app.py"], request_id="start-2")
             hotfix_id = hotfix["id"]
+            status = await call.ok("hotfix_status", hotfix_id=incident_id)
+            assert "hotfix commit" in status["next_step"]
             (service / "app.py").write_text("print('fixed')\n")
             git(service, "add", "app.py")
             commit = await call.ok("hotfix_commit", hotfix_id=hotfix_id,
@@ -127,6 +131,9 @@ def test_a_sev1_from_context_to_check_over_stdio(service: Path, errlog: Path) ->
             assert len(incident_state(service, incident_id)["updates"]) == updates
             assert len(await _deploys(call, hotfix_id)) == deploys == 1
 
+            both = await call.error("hotfix_verify", hotfix_id=hotfix_id, minutes=20,
+                                    evidence="fine")
+            assert both["error"] == "InvalidInput" and both["stop"] is False
             verified = await call.ok("hotfix_verify", hotfix_id=hotfix_id,
                                      evidence="5xx back to 0.1% on the checkout dashboard")
             assert verified["status"] == "closed"

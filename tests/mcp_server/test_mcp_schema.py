@@ -17,7 +17,7 @@ from tests.mcp_server.mcp_helpers import PROJECT
 
 def test_every_tool_takes_exactly_its_api_methods_parameters() -> None:
     tools = build_tools()
-    assert len(tools) == len(SPECS) == 26
+    assert len(tools) == len(SPECS) == 30
     for tool in tools.values():
         expected: set[str] = set()
         required: set[str] = set()
