@@ -33,23 +33,23 @@ def fingerprint(tool: str, arguments: dict[str, Any]) -> str:
 
 
 class RequestJournal:
-    """The outcomes of writing calls by request id, for one repository."""
+    """The outcomes of writing calls by request id, one small file each, for one repository."""
 
     def __init__(self, root: Path) -> None:
         git_dir = find_git_dir(root)
-        folder = git_dir / "incident-beads" if git_dir is not None else root / ".beads"
-        self.path = folder / "mcp-requests.jsonl"
+        parent = git_dir / "incident-beads" if git_dir is not None else root / ".beads"
+        self.folder = parent / "mcp-requests"
 
     @contextlib.contextmanager
     def holding(self) -> Iterator[None]:
         """Hold the journal for one call, so two servers cannot both run the same request."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder, os.O_RDONLY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
-            os.close(fd)
+            os.close(fd)  # closing releases the lock
 
     def recall(self, request_id: str, tool: str, print_: str) -> types.CallToolResult | None:
         """The first outcome of this request, or None when it is new.
@@ -57,43 +57,35 @@ class RequestJournal:
         The same id on another call is refused: it is a client's mistake, and answering with
         the other call's outcome would hide it.
         """
-        for entry in reversed(self._entries()):
-            if entry.get("request_id") != request_id:
-                continue
-            if entry.get("tool") != tool or entry.get("fingerprint") != print_:
-                raise Refused(f"request id {request_id!r} was already used for another call "
-                              f"({entry.get('tool')})",
-                              hint="give every new call its own request_id; reuse one only "
-                                   "to retry the very same call")
-            return types.CallToolResult.model_validate(entry["result"])
-        return None
+        try:
+            entry = json.loads(self._file(request_id).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            # A file cut short by a crash counts as absent: at worst that one retry runs again.
+            return None
+        if entry.get("tool") != tool or entry.get("fingerprint") != print_:
+            raise Refused(f"request id {request_id!r} was already used for another call "
+                          f"({entry.get('tool')})",
+                          hint="give every new call its own request_id; reuse one only to "
+                               "retry the very same call")
+        return types.CallToolResult.model_validate(entry["result"])
 
     def remember(self, request_id: str, tool: str, print_: str,
                  result: types.CallToolResult) -> None:
         """Keep the outcome of a call that wrote something (done or escalated)."""
         entry = {"request_id": request_id, "tool": tool, "fingerprint": print_,
                  "result": result.model_dump(mode="json", by_alias=True, exclude_none=True)}
-        line = json.dumps(entry, ensure_ascii=False) + "\n"
-        entries = self._entries()
-        if len(entries) < KEEP:
-            with self.path.open("a", encoding="utf-8") as out:
-                out.write(line)
-            return
-        kept = [json.dumps(e, ensure_ascii=False) + "\n" for e in entries[-(KEEP // 2):]]
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text("".join(kept) + line, encoding="utf-8")
-        os.replace(temporary, self.path)
+        target = self._file(request_id)
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, target)
+        self._prune()
 
-    def _entries(self) -> list[dict[str, Any]]:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return []
-        entries = []
-        for line in text.splitlines():
-            # A line cut short by a crash is dropped: at worst that one retry runs again.
-            with contextlib.suppress(ValueError):
-                entry = json.loads(line)
-                if isinstance(entry, dict):
-                    entries.append(entry)
-        return entries
+    def _file(self, request_id: str) -> Path:
+        # Hashed: a request id is the client's text, never a path.
+        return self.folder / (hashlib.sha256(request_id.encode("utf-8")).hexdigest() + ".json")
+
+    def _prune(self) -> None:
+        kept = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
+        for old in kept[:-KEEP] if len(kept) > KEEP else []:
+            with contextlib.suppress(FileNotFoundError):
+                old.unlink()
