@@ -120,3 +120,33 @@ def test_without_a_store_every_tool_says_how_to_make_one(
             assert [str(r.uri) for r in resources] == ["incident://critical-patterns"]
 
     anyio.run(scenario)
+
+
+def test_two_servers_given_the_same_retry_at_once_write_it_once(
+        service: Path, errlog: Path) -> None:
+    async def scenario() -> None:
+        async with mcp_session(service, T0, errlog) as session:
+            incident_id = (await Caller(session).ok("create", title="Checkout returns 500",
+                                                    severity="SEV-2"))["id"]
+        update = {"incident_id": incident_id, "status": "Identified", "impact": "half of EU",
+                  "action": "draining the bad node", "request_id": "upd-7"}
+        answers: list[object] = []
+        ready = [anyio.Event(), anyio.Event()]
+        go = anyio.Event()
+
+        async def client(n: int) -> None:
+            async with mcp_session(service, T0, errlog) as session:
+                ready[n].set()
+                await go.wait()  # both calls leave at the same moment
+                answers.append(await Caller(session).ok("update", **update))
+
+        async with anyio.create_task_group() as both:
+            both.start_soon(client, 0)
+            both.start_soon(client, 1)
+            for event in ready:
+                await event.wait()
+            go.set()
+        assert len(answers) == 2 and answers[0] == answers[1]
+        assert len(incident_state(service, incident_id)["updates"]) == 1
+
+    anyio.run(scenario)
