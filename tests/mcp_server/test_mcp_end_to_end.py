@@ -56,6 +56,9 @@ def test_a_sev1_from_context_to_check_over_stdio(service: Path, errlog: Path) ->
             assert await call.ok("create", **declaration) == incident
             incident_id = incident["id"]
             found["incident"] = incident_id
+            assessed = await call.ok("assess", incident_id=incident_id, users_affected="all",
+                                     alerts=["checkout-5xx"])
+            assert assessed["state"]["assessment"]["alerts"] == ["checkout-5xx"]
             listing = await call.ok("list", label="incident")
             assert [i["id"] for i in listing["issues"]] == [incident_id]
 
@@ -98,6 +101,8 @@ def test_a_sev1_from_context_to_check_over_stdio(service: Path, errlog: Path) ->
             commit = await call.ok("hotfix_commit", hotfix_id=hotfix_id,
                                    message="Fix the checkout total")
             assert git(service, "rev-parse", "HEAD") == commit["commit"]
+            scope = await call.ok("hotfix_scope", hotfix_id=hotfix_id)
+            assert scope["flags"] == []
             review = await call.ok("hotfix_review", hotfix_id=hotfix_id, reviewer="Grace",
                                    approve=True, fixes_issue=True, adds_issues=False,
                                    note="minimal")
@@ -137,6 +142,9 @@ def test_a_sev1_from_context_to_check_over_stdio(service: Path, errlog: Path) ->
             verified = await call.ok("hotfix_verify", hotfix_id=hotfix_id,
                                      evidence="5xx back to 0.1% on the checkout dashboard")
             assert verified["status"] == "closed"
+            handed = await call.ok("handoff", incident_id=incident_id,
+                                   notes="why was the total summed before rounding?")
+            assert handed["created"] is True
             await call.ok("postmortem_schedule", incident_id=incident_id, at="+1d",
                           owner="Dana")
             resolved = await call.ok(

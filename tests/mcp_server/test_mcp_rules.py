@@ -23,9 +23,12 @@ def test_refusals_are_one_line_errors_with_the_hint_and_write_nothing(
         async with mcp_session(service, T0, errlog) as session:
             call = Caller(session)
             incident = await call.ok("create", title="Search is slow", severity="SEV-3")
+            moved = await call.ok("reclassify", incident_id=incident["id"], severity="SEV-2",
+                                  reason="the EU cluster is down too")
+            assert moved["severity"] == "SEV-2"
             before = (service / ".beads" / "issues.jsonl").read_bytes()
 
-            # A rule says no: a SEV-3 may not resolve without the checklist.
+            # A rule says no: no resolution without the checklist.
             no = await call.error("resolve", incident_id=incident["id"], resolution="x",
                                   root_cause="y")
             assert no["stop"] is False and no["error"] == "Refused"
