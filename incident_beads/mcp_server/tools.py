@@ -98,7 +98,10 @@ class Tool:
         bound = getattr(self.spec.target(ir), method.__name__)
         result = bound(**{k: v for k, v in given.items() if k in accepted})
         data = self.spec.view(result) if self.spec.view else as_json(result)
-        return {self.spec.key: data} if self.spec.key else data
+        if self.spec.key:
+            return {self.spec.key: data}
+        # The protocol's structured content is an object.
+        return data if isinstance(data, dict) else {"result": data}
 
 
 def as_json(value: Any) -> Any:
