@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "sync": "repo_cmds:sync",
     "deploys": "repo_cmds:deploys",
     "demo": "demo_cmds:demo",
+    "mcp": "mcp_cmds:mcp",
 }
 
 

@@ -63,3 +63,8 @@ def incident_details(incident: Incident) -> str:
     if incident.state.next_update_at is not None and incident.is_open:
         lines.append(f"  next update: {format_moment(incident.state.next_update_at)}")
     return "\n".join(lines)
+
+
+def replay_clock() -> Callable[[], datetime] | None:
+    """The fixed moment of `INCIDENT_BEADS_NOW` (replays, tests), or None for real time."""
+    return _clock()

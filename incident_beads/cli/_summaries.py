@@ -19,6 +19,7 @@ SUMMARIES: dict[str, str] = {
     'init': 'Create the beads store (.beads/issues.jsonl); safe to run twice.',
     'learn': "Write the incident's write-up, add it to the critical patterns and the runbook.",
     'list': 'List issues, ids first.',
+    'mcp': "Run an MCP server over stdio: the workflow's tools, with escalations as STOP results.",
     'merge-driver': 'Merge BASE, OURS and THEIRS by issue id into OURS (git passes %O %A %B %P).',
     'mitigate': 'Record one rung of the mitigation ladder and its outcome (phase 3).',
     'overdue': 'List open incidents whose next status update is past.',

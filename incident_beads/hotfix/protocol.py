@@ -206,7 +206,9 @@ class HotfixProtocol:
         ruled_out = set(self.incidents.ruled_out(incident_id))
         if MitigationOption.ROLLBACK not in ruled_out or not why:
             return
-        if self.incidents.has_risk_ack(incident_id, KnownRisk.HOTFIX_WITHOUT_ROLLBACK):
+        # A person's decision on the escalation itself (`--risk <condition>`) accepts it too.
+        if any(self.incidents.has_risk_ack(incident_id, risk) for risk in
+               (KnownRisk.HOTFIX_WITHOUT_ROLLBACK, Escalation.RISKY_HOTFIX_NO_ROLLBACK)):
             return
         self.incidents.escalate(
             incident_id, Escalation.RISKY_HOTFIX_NO_ROLLBACK,

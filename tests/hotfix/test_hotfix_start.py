@@ -153,6 +153,17 @@ def test_high_risk_without_rollback_escalates_first(api: IncidentResponse,
     assert api.hotfixes.start(incident_id, risk="high").state.risk == "high"
 
 
+def test_a_decision_on_the_escalation_itself_accepts_the_risk(api: IncidentResponse) -> None:
+    incident_id = ready_incident(api)
+    with pytest.raises(Escalation) as stop:
+        api.hotfixes.start(incident_id, risk="high")
+    # The decision names the condition, as the escalation's decision command does.
+    api.acknowledge_risk(incident_id, stop.value.condition, by="Grace (IC)",
+                         note="one-line fix, the migration cannot be undone")
+    assert api.hotfixes.start(incident_id, risk="high").state.risk == "high"
+    assert len(api.get(incident_id).state.escalations) == 1
+
+
 def test_main_behind_its_upstream_is_refused(api: IncidentResponse, hot_repo: Path,
                                              tmp_path: Path) -> None:
     other = tmp_path / "colleague"

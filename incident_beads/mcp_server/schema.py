@@ -1,0 +1,106 @@
+"""Tool schemas derived from the public API's own signatures: one definition for both callers.
+
+A tool's arguments are the parameters of the API method it calls, with their type hints and
+defaults; its description is that method's docstring; its output schema is the method's return
+type where that is a pydantic model or a plain JSON type. Nothing here is written by hand per
+tool, so the API and the tools cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import typing
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+
+#: Parameters no tool takes: `actor` is the server's own identity, fixed when it starts, so a
+#: caller cannot speak as someone else.
+HIDDEN = frozenset({"self", "actor"})
+
+#: The argument every writing tool adds: the same id on a retried call writes nothing twice.
+REQUEST_ID = "request_id"
+REQUEST_ID_HELP = ("Any unique string for this call (a UUID). Send the same one when retrying "
+                   "the call, and nothing is written twice: the first outcome is returned.")
+
+
+def arguments_model(name: str, functions: Sequence[Callable[..., Any]], *,
+                    writes: bool) -> type[BaseModel]:
+    """The pydantic model of a tool's arguments: the parameters of `functions`, merged.
+
+    A parameter that only some of the functions take (a tool that picks one of two methods) is
+    optional in the merged model.
+    """
+    found: dict[str, tuple[Any, Any]] = {}
+    seen_in: dict[str, int] = {}
+    for function in functions:
+        hints = typing.get_type_hints(function)
+        for param in inspect.signature(function).parameters.values():
+            if param.name in HIDDEN or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                continue
+            seen_in[param.name] = seen_in.get(param.name, 0) + 1
+            default = ... if param.default is param.empty else param.default
+            found.setdefault(param.name, (hints[param.name], default))
+    fields: dict[str, Any] = {}
+    for key, (hint, default) in found.items():
+        if default is ... and seen_in[key] < len(functions):
+            hint, default = hint | None, None
+        fields[key] = (hint, default)
+    if writes:
+        fields[REQUEST_ID] = (str | None, Field(default=None, description=REQUEST_ID_HELP))
+    model: type[BaseModel] = create_model(
+        f"{name}_arguments", __config__=ConfigDict(extra="forbid"), **fields)
+    return model
+
+
+def input_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON schema a client sees, without pydantic's generated title."""
+    schema = model.model_json_schema()
+    schema.pop("title", None)
+    return schema
+
+
+def description(functions: Sequence[Callable[..., Any]]) -> str:
+    """The tool's description: the docstrings of the API methods it calls."""
+    return "\n\n".join(inspect.getdoc(f) or f.__name__ for f in functions)
+
+
+def output_schema(functions: Sequence[Callable[..., Any]],
+                  key: str | None) -> dict[str, Any] | None:
+    """The schema of the structured result, when every return type describes itself.
+
+    Pydantic models and plain JSON types do; records with their own `to_dict` view (named
+    tuples, dataclasses) are returned as that view, without a declared schema. A result that
+    is not an object is wrapped as `{key: result}`, as the protocol wants an object.
+    """
+    returns = [typing.get_type_hints(f).get("return") for f in functions]
+    if not returns or not all(_describable(r) for r in returns):
+        return None
+    hint: Any = returns[0] if len(returns) == 1 else typing.Union[tuple(returns)]  # noqa: UP007
+    schema = TypeAdapter(hint).json_schema(mode="serialization")
+    if key is None:
+        if schema.get("type") != "object":
+            return None
+        schema.pop("title", None)
+        return schema
+    defs = schema.pop("$defs", None)
+    wrapped: dict[str, Any] = {"type": "object", "properties": {key: schema}, "required": [key]}
+    if defs:
+        wrapped["$defs"] = defs
+    return wrapped
+
+
+def _describable(hint: Any) -> bool:
+    if hint is None:
+        return False
+    origin = typing.get_origin(hint)
+    if origin is not None:
+        return all(_describable(a) for a in typing.get_args(hint) if a is not type(None))
+    if isinstance(hint, type) and issubclass(hint, BaseModel):
+        return True
+    if isinstance(hint, type) and (dataclasses.is_dataclass(hint) or hasattr(hint, "_fields")
+                                   or hasattr(hint, "to_dict")):
+        return False
+    return hint in (str, int, float, bool, dict, Any)
