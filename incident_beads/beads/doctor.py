@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from incident_beads.beads.fileio import read_regular
 from incident_beads.beads.rules import CUSTOM_TYPE_RULE, Violation, import_violations
 from incident_beads.beads.snapshot import check_line
 from incident_beads.errors import MalformedFile
@@ -13,7 +14,8 @@ from incident_beads.errors import MalformedFile
 def validate(path: Path | str) -> list[Violation]:
     """Every line of the file that breaks a rule, in line order (empty: `bd import` accepts it)."""
     path = Path(path)
-    data = path.read_bytes()
+    read = read_regular(path)
+    data = read[0] if read is not None else b""
     found: list[Violation] = []
     seen: dict[str, int] = {}
     targets: list[tuple[int, str, str]] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -51,6 +52,42 @@ def atomic_write(path: Path, chunks: Iterable[bytes | memoryview], *, durable: b
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def read_regular(path: Path) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of `path` and its stat, or None when it does not exist.
+
+    Anything but a regular file (a FIFO, a device, a socket, a folder) is refused at once:
+    opening without blocking and looking before reading keeps a FIFO from hanging the command.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise not_a_file(path, stat.S_IFDIR) from None
+    except OSError as exc:
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            raise exc from None
+        if stat.S_ISREG(mode):
+            raise
+        raise not_a_file(path, mode) from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise not_a_file(path, info.st_mode)
+        return handle.read(), info
+
+
+def not_a_file(path: Path, mode: int) -> Refused:
+    """The refusal of a store path that holds something other than a regular file."""
+    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+             (stat.S_ISBLK, "a device"), (stat.S_ISDIR, "a folder"))
+    kind = next((name for test, name in kinds if test(mode)), "not a regular file")
+    return Refused(f"{path} is {kind}, not a regular file",
+                   hint="move it away; the store is a plain text file (`incident init` makes one)")
 
 
 def _umask() -> int:

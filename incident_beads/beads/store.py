@@ -20,6 +20,7 @@ from incident_beads.beads.fileio import (
     remove_stale_temps,
 )
 from incident_beads.beads.layout import lay_out
+from incident_beads.beads.limits import LONG_TEXT_HINT, MAX_TEXT_BYTES, oversized_text
 from incident_beads.beads.ready import ready_issues
 from incident_beads.beads.record import Issue, drop_empty, format_ts, next_updated_at
 from incident_beads.beads.rules import DEPENDENCY_TYPES, import_violations
@@ -262,6 +263,10 @@ class Changes:
         # A custom status or type that bd itself wrote (it was configured there) may stay;
         # anything this project sets must be built in.
         status, issue_type = self._as_read.get(issue.id, ("open", "task"))
+        too_long = oversized_text(issue.data)
+        if too_long is not None:
+            raise InvalidInput(f"{issue.id}: `{too_long[0]}` has {too_long[1]:,} bytes of text "
+                               f"(at most {MAX_TEXT_BYTES:,})", hint=LONG_TEXT_HINT)
         problem = type_problem(issue.data)
         problems = [problem] if problem else import_violations(
             issue.data, custom_statuses=frozenset({status}), custom_types=frozenset({issue_type}))
