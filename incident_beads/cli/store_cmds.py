@@ -21,8 +21,9 @@ def init(ctx: click.Context, prefix: str, as_json: bool) -> None:
     written = init_store(root, prefix)
     paths = [str(p.relative_to(root)) for p in written]
     emit(as_json, {"root": str(root), "written": paths},
-         f"initialized {root / '.beads'}" + (f" ({', '.join(paths)})" if paths else
-                                             " (already present, nothing changed)"))
+         f"initialized {root / '.beads'}" + (
+             f"; changed {', '.join(paths)} (`incident sync` commits them)" if paths
+             else " (already present, nothing changed)"))
 
 
 @click.command("list")
