@@ -29,6 +29,17 @@ def locked(folder: Path) -> Iterator[None]:
 def atomic_write(path: Path, chunks: Iterable[bytes | memoryview], *, durable: bool = True) -> None:
     """Replace `path` with `chunks`: temporary file in the same folder, fsync, rename."""
     folder = path.parent
+    try:
+        _replace(path, folder, chunks, durable)
+    except OSError as exc:
+        # The error names the file being replaced, not the temporary file beside it.
+        if exc.filename == str(path) or exc.errno is None:
+            raise
+        raise type(exc)(exc.errno, f"cannot write {path}: {exc.strerror}") from None
+
+
+def _replace(path: Path, folder: Path, chunks: Iterable[bytes | memoryview],
+             durable: bool) -> None:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as out:

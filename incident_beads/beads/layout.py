@@ -62,12 +62,21 @@ def checked_line(issue: Issue) -> bytes:
 
 
 def lay_out(snapshot: Snapshot, changed: Mapping[str, Issue], created: Sequence[str],
+            written: dict[str, bytes] | None = None,
             ) -> tuple[list[str | None], list[int], list[bytes | memoryview]]:
     """Lay out the new file: unchanged lines as they were, each new line after its id neighbour.
 
     Runs of unchanged lines are copied as one slice each, so a one-line change to a big file
-    costs a few chunks, not one per line.
+    costs a few chunks, not one per line. `written`, when given, receives each new or changed
+    line by issue id.
     """
+    if written is None:
+        written = {}
+
+    def new_line(issue_id: str) -> bytes:
+        line = written[issue_id] = checked_line(changed[issue_id])
+        return line
+
     inserts = place_after_neighbours(snapshot.ids, created)
     lines = {i: snapshot.line_of(i) for i in changed if i not in created}
     rewritten = {n: i for i, n in lines.items() if n is not None}
@@ -104,17 +113,17 @@ def lay_out(snapshot: Snapshot, changed: Mapping[str, Issue], created: Sequence[
         size += old_ends[stop - 1] - start
 
     for new_id in inserts.get(-1, ()):
-        emit(checked_line(changed[new_id]), new_id)
+        emit(new_line(new_id), new_id)
     n = 0
     for event in sorted(events):
         copy_run(n, event)
         if event in rewritten:
-            emit(checked_line(changed[rewritten[event]]), rewritten[event])
+            emit(new_line(rewritten[event]), rewritten[event])
         else:
             line = snapshot.raw(event)
             emit(line if bytes(line[-1:]) == b"\n" else bytes(line) + b"\n", old_ids[event])
         for new_id in inserts.get(event, ()):
-            emit(checked_line(changed[new_id]), new_id)
+            emit(new_line(new_id), new_id)
         n = event + 1
     copy_run(n, count)
     return ids, ends, chunks

@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "sync": "repo_cmds:sync",
     "deploys": "repo_cmds:deploys",
     "demo": "demo_cmds:demo",
+    "recover": "store_cmds:recover",
 }
 
 
