@@ -93,3 +93,9 @@ def test_sync_leaves_other_gitattributes_changes_alone(repo: Path, incident) -> 
     assert incident(repo, "sync").code == 0
     assert git(repo, "show", "--name-only", "--format=", "HEAD") == ".beads/issues.jsonl"
     assert git(repo, "status", "--porcelain") == "M .gitattributes"
+
+
+def test_the_first_sync_after_init_says_it_sets_up_the_store(repo: Path, incident) -> None:  # type: ignore[no-untyped-def]
+    assert incident(repo, "init").code == 0
+    assert incident(repo, "sync").code == 0
+    assert git(repo, "log", "-1", "--format=%s") == "Set up the incident store"

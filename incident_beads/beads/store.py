@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from incident_beads.beads import bd
 from incident_beads.beads import ids as idgen
@@ -19,7 +19,6 @@ from incident_beads.beads.fileio import (
     locked,
     remove_stale_temps,
 )
-from incident_beads.beads.journal import Journal, PendingEntry
 from incident_beads.beads.layout import lay_out
 from incident_beads.beads.limits import LONG_TEXT_HINT, MAX_TEXT_BYTES, oversized_text
 from incident_beads.beads.ready import ready_issues
@@ -28,6 +27,9 @@ from incident_beads.beads.rules import DEPENDENCY_TYPES, import_violations
 from incident_beads.beads.snapshot import Snapshot, SnapshotCache, read_snapshot, type_problem
 from incident_beads.config import BeadsConfig
 from incident_beads.errors import IncidentBeadsError, InvalidInput, NotFound, Refused
+
+if TYPE_CHECKING:  # the journal (and subprocess) load on the first write, not for `list`
+    from incident_beads.beads.journal import Journal, PendingEntry
 
 Clock = Callable[[], datetime]
 ISSUES_FILE = "issues.jsonl"
@@ -431,6 +433,8 @@ class BeadsStore:
         """The journal of this store's repository (None outside git or when turned off)."""
         if not self.persistent or not self.journal_enabled:
             return None
+        from incident_beads.beads.journal import Journal
+
         return Journal.of(self.root)
 
     def not_found(self, issue_id: str, error: NotFound) -> NotFound:

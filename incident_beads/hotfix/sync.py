@@ -167,8 +167,12 @@ def _message(incident_ids: Sequence[str], paths: list[str]) -> str:
     more = len(incident_ids) - len(shown)
     if more:
         named += f" and {more} more"
-    subject = (f"Record incident{'s' if len(incident_ids) > 1 else ''} {named}"
-               if incident_ids else "Record incident records")
+    if incident_ids:
+        subject = f"Record incident{'s' if len(incident_ids) > 1 else ''} {named}"
+    elif all(p in SETUP_FILES or p in (STORE_FILE, ATTRIBUTES_FILE) for p in paths):
+        subject = "Set up the incident store"
+    else:
+        subject = "Record incident records"
     body = "\n".join(f"- {p}" for p in paths)
     ids = f"\n\nIssues recorded: {', '.join(incident_ids)}" if more else ""
     # No `Incident:` trailer: the push guard reads that trailer as a hotfix delivery.
