@@ -207,3 +207,10 @@ def test_a_linked_worktree_keeps_its_own_journal(synced: Path, tmp_path: Path,
     assert refs.splitlines() == [JOURNAL_REF, "refs/incident-beads/worktrees/other"]
     assert incident(synced, "recover", "--json").code == 0
     assert side not in _ids(synced) and main in _ids(synced)
+
+
+def test_recover_without_store_or_journal_says_to_init(repo: Path, incident) -> None:  # type: ignore[no-untyped-def]
+    result = incident(repo, "recover")
+    assert result.code == 1 and result.err.count("\n") == 1
+    assert "incident init" in result.err
+    assert not (repo / ".beads").exists()

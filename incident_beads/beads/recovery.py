@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 from incident_beads.beads.journal import Journal, blob_id, entry_path
 from incident_beads.beads.record import parse_ts
 from incident_beads.beads.store import BeadsStore
+from incident_beads.config import BeadsConfig
+from incident_beads.errors import NoStore
 
 MISSING = "missing"
 OLDER = "older"
@@ -107,6 +109,27 @@ def recover(store: BeadsStore, *, dry_run: bool = False) -> list[Behind]:
         for item in found:
             tx.restore(item.record)
     return found
+
+
+def recover_repository(root: Path | str, *, config: BeadsConfig | None = None,
+                       dry_run: bool = False) -> tuple[BeadsStore, list[Behind]]:
+    """`recover` for the store of `root`, also when `git clean` removed `.beads/` itself.
+
+    Without a store and without a journal there is nothing to recover: `NoStore`.
+    """
+    root = Path(root)
+    store = BeadsStore(root, config=config)
+    if not store.persistent:
+        journal = Journal.of(root)
+        if journal is None or journal.tip() is None:
+            raise NoStore(f"no beads store in {root}, and no journal to recover one from",
+                          hint="run `incident init` (or `bd init`) first")
+        if not dry_run:  # made again, then filled from the journal
+            from incident_beads.beads.setup import init_store
+
+            init_store(root)
+            store = BeadsStore(root, config=config)
+    return store, recover(store, dry_run=dry_run)
 
 
 def journal_of(store: BeadsStore) -> Journal | None:

@@ -143,23 +143,12 @@ def recover(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     Merges by issue id: an issue the work tree lacks comes back, one it holds in an older
     version is brought forward, and nothing newer is overwritten.
     """
-    from incident_beads.beads.journal import Journal
-    from incident_beads.beads.recovery import recover as run_recover
-    from incident_beads.beads.setup import init_store
-    from incident_beads.beads.store import BeadsStore
+    from incident_beads.beads.recovery import recover_repository
     from incident_beads.config import load_config
 
     root = repo_root(ctx)
-    store = BeadsStore(root, config=load_config(root).beads)
-    if not store.persistent:
-        journal = Journal.of(root)
-        if journal is None or journal.tip() is None:
-            open_store(ctx)  # no store and no journal: says to run `incident init`
-        if not dry_run:  # `.beads/` itself was removed (git clean): made again, then filled
-            init_store(root)
-            store = BeadsStore(root, config=load_config(root).beads)
-    ctx.call_on_close(lambda: print_warnings(store.warnings))
-    found = run_recover(store, dry_run=dry_run)
+    store, found = recover_repository(root, config=load_config(root).beads, dry_run=dry_run)
+    print_warnings(store.warnings)
     verb = "would bring back" if dry_run else "brought back"
 
     def text() -> str:
