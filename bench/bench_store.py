@@ -9,7 +9,8 @@ it and `json.loads` of every line. Memory is the growth of the peak RSS during t
 (the kernel's high-water mark is reset first), as a multiple of the file's size.
 
 "first touch": the store has never seen the file, so it checks every line. "steady": its
-validated-layout cache under `.git/` is warm, as it is from the second command on.
+validated-layout cache under `.git/` is warm, as it is from the second command on. Writes
+include the journal commit (`refs/incident-beads/journal`); a last row times that commit alone.
 """
 
 from __future__ import annotations
@@ -113,6 +114,15 @@ def measure(kind: str, root: Path, arg: str) -> dict[str, float]:
         BeadsStore(root).update(arg, notes=f"touched by the bench {time.time()}")
     elif kind.startswith("list"):
         assert BeadsStore(root).summaries(include_closed=True)
+    elif kind == "journal":  # what the journal adds to a one-line write, on its own
+        from incident_beads.beads.journal import Journal
+
+        journal = Journal.of(root)
+        assert journal is not None
+        with open(path, "rb") as handle:
+            line = handle.readline()
+        pending = journal.record({arg or "bench-journal": line})
+        assert pending is not None and pending.commit() == ""
     else:
         raise SystemExit(f"unknown measurement {kind}")
     seconds = time.perf_counter() - start
@@ -191,6 +201,13 @@ def bench(sizes: list[int], repeat: int, workdir: Path) -> list[str]:
                 f"| {first['peak_bytes'] / file_size:.2f} / "
                 f"{steady['peak_bytes'] / file_size:.2f} |")
             print(rows[-1], file=sys.stderr, flush=True)
+        # The journal runs beside the write (streamed while the file is written and synced);
+        # alone, its commit costs this much, as a share of the write's floor.
+        journal = paired("journal", "floor-write", root, repeat * 3, ids[len(ids) // 3])
+        rows.append(f"| {size:,} | {file_size / 1e6:.1f} MB | journal commit alone (in create "
+                    f"and update above) | {journal['floor'] * 1000:.0f} ms "
+                    f"| {journal['ratio']:.2f}x ({journal['seconds'] * 1000:.0f} ms) | | |")
+        print(rows[-1], file=sys.stderr, flush=True)
         shutil.rmtree(root)
     small = workdir / "small"
     build_store(small, 7)

@@ -23,3 +23,5 @@ def test_bench_builds_a_valid_store_from_the_corpus(tmp_path: Path) -> None:
     assert [v for v in validate(store.path) if v.level == "error"] == []
     result = bench.measure("update-first", tmp_path / "store", ids[400])
     assert result["seconds"] > 0 and store.get(ids[400]).data["notes"].startswith("touched")
+    journal = bench.measure("journal", tmp_path / "store", ids[10])
+    assert journal["seconds"] > 0

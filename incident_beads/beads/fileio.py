@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -28,6 +29,17 @@ def locked(folder: Path) -> Iterator[None]:
 def atomic_write(path: Path, chunks: Iterable[bytes | memoryview], *, durable: bool = True) -> None:
     """Replace `path` with `chunks`: temporary file in the same folder, fsync, rename."""
     folder = path.parent
+    try:
+        _replace(path, folder, chunks, durable)
+    except OSError as exc:
+        # The error names the file being replaced, not the temporary file beside it.
+        if exc.filename == str(path) or exc.errno is None:
+            raise
+        raise type(exc)(exc.errno, f"cannot write {path}: {exc.strerror}") from None
+
+
+def _replace(path: Path, folder: Path, chunks: Iterable[bytes | memoryview],
+             durable: bool) -> None:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -51,6 +63,42 @@ def atomic_write(path: Path, chunks: Iterable[bytes | memoryview], *, durable: b
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def read_regular(path: Path) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of `path` and its stat, or None when it does not exist.
+
+    Anything but a regular file (a FIFO, a device, a socket, a folder) is refused at once:
+    opening without blocking and looking before reading keeps a FIFO from hanging the command.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise not_a_file(path, stat.S_IFDIR) from None
+    except OSError as exc:
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            raise exc from None
+        if stat.S_ISREG(mode):
+            raise
+        raise not_a_file(path, mode) from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise not_a_file(path, info.st_mode)
+        return handle.read(), info
+
+
+def not_a_file(path: Path, mode: int) -> Refused:
+    """The refusal of a store path that holds something other than a regular file."""
+    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+             (stat.S_ISBLK, "a device"), (stat.S_ISDIR, "a folder"))
+    kind = next((name for test, name in kinds if test(mode)), "not a regular file")
+    return Refused(f"{path} is {kind}, not a regular file",
+                   hint="move it away; the store is a plain text file (`incident init` makes one)")
 
 
 def _umask() -> int:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
 
+from incident_beads.beads.limits import LONG_TEXT_HINT, MAX_LINE_BYTES
 from incident_beads.beads.record import Issue, encode_line
-from incident_beads.beads.snapshot import Snapshot
+from incident_beads.beads.snapshot import Snapshot, check_line
+from incident_beads.errors import InvalidInput, MalformedFile
 
 
 def place_after_neighbours(ids: Sequence[str | None],
@@ -42,13 +44,39 @@ def place_after_neighbours(ids: Sequence[str | None],
 _FEW = 8
 
 
+def checked_line(issue: Issue) -> bytes:
+    """The issue's line in bd's encoding, once it passes every check the reader makes.
+
+    So no write leaves a line that a fresh clone, reading without a remembered layout, refuses.
+    """
+    line = encode_line(issue.data)
+    if len(line) - 1 > MAX_LINE_BYTES:
+        raise InvalidInput(f"{issue.id}: the issue would take {len(line) - 1:,} bytes on its "
+                           f"line (at most {MAX_LINE_BYTES:,})", hint=LONG_TEXT_HINT)
+    try:
+        check_line("(new line)", 2, line[:-1], {}, None)
+    except MalformedFile as exc:
+        raise InvalidInput(f"{issue.id}: the line would not read back: "
+                           f"{exc.message.removeprefix('(new line):2: ')}") from None
+    return line
+
+
 def lay_out(snapshot: Snapshot, changed: Mapping[str, Issue], created: Sequence[str],
+            written: dict[str, bytes] | None = None,
             ) -> tuple[list[str | None], list[int], list[bytes | memoryview]]:
     """Lay out the new file: unchanged lines as they were, each new line after its id neighbour.
 
     Runs of unchanged lines are copied as one slice each, so a one-line change to a big file
-    costs a few chunks, not one per line.
+    costs a few chunks, not one per line. `written`, when given, receives each new or changed
+    line by issue id.
     """
+    if written is None:
+        written = {}
+
+    def new_line(issue_id: str) -> bytes:
+        line = written[issue_id] = checked_line(changed[issue_id])
+        return line
+
     inserts = place_after_neighbours(snapshot.ids, created)
     lines = {i: snapshot.line_of(i) for i in changed if i not in created}
     rewritten = {n: i for i, n in lines.items() if n is not None}
@@ -85,17 +113,17 @@ def lay_out(snapshot: Snapshot, changed: Mapping[str, Issue], created: Sequence[
         size += old_ends[stop - 1] - start
 
     for new_id in inserts.get(-1, ()):
-        emit(encode_line(changed[new_id].data), new_id)
+        emit(new_line(new_id), new_id)
     n = 0
     for event in sorted(events):
         copy_run(n, event)
         if event in rewritten:
-            emit(encode_line(changed[rewritten[event]].data), rewritten[event])
+            emit(new_line(rewritten[event]), rewritten[event])
         else:
             line = snapshot.raw(event)
             emit(line if bytes(line[-1:]) == b"\n" else bytes(line) + b"\n", old_ids[event])
         for new_id in inserts.get(event, ()):
-            emit(encode_line(changed[new_id].data), new_id)
+            emit(new_line(new_id), new_id)
         n = event + 1
     copy_run(n, count)
     return ids, ends, chunks

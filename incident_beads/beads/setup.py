@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from incident_beads.beads.fileio import atomic_write, find_git_dir, inside_repository
+from incident_beads.beads.fileio import (
+    atomic_write,
+    find_git_dir,
+    inside_repository,
+    read_regular,
+)
 from incident_beads.beads.ids import PREFIX_RE, configured_prefix, most_common_prefix
 from incident_beads.beads.snapshot import read_snapshot
 from incident_beads.beads.store import ISSUES_FILE
@@ -29,6 +34,8 @@ def init_store(root: Path, prefix: str = "") -> list[Path]:
     if beads.exists() and not beads.is_dir():
         raise Refused(f"{beads} is not a folder")
     issues = inside_repository(root, beads / ISSUES_FILE)
+    if issues.exists() or issues.is_symlink():
+        read_regular(issues)  # a FIFO, device or socket there is refused before any write
     config = beads / "config.yaml"
     if prefix:
         existing = configured_prefix(beads)

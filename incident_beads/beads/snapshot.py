@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from incident_beads.beads.fileio import atomic_write, find_git_dir
+from incident_beads.beads.fileio import atomic_write, find_git_dir, read_regular
+from incident_beads.beads.limits import MAX_LINE_BYTES
 from incident_beads.beads.record import Issue
 from incident_beads.errors import MalformedFile, NotFound
 
@@ -26,9 +27,6 @@ _LIST_OF_OBJ = ("dependencies", "comments")
 _STR_KEYS = ("title", "status", "issue_type", "description", "created_at", "updated_at",
              "closed_at")
 _CACHE_VERSION = 3
-# No issue comes near this (the largest line of bd's own export is 9 KB, and bd keeps text in
-# 64 KB database columns): a line this long is damage, and refusing it keeps memory bounded.
-MAX_LINE_BYTES = 4 * 1024 * 1024
 _SCANS_BEFORE_INDEX = 8
 _LAYOUT_SAMPLE = 2048
 
@@ -262,6 +260,8 @@ class SnapshotCache:
             return None
         if not _layout_fits(data, ends, ids):
             return None
+        if ends and max(map(operator.sub, ends, [0, *ends])) > MAX_LINE_BYTES:
+            return None  # the full check refuses the long line, as it does on a fresh clone
         return Snapshot(str(path), data, ids, ends, remembered_in=self.file)
 
     def save(self, snapshot: Snapshot, stat: os.stat_result) -> None:
@@ -308,12 +308,10 @@ def _layout_fits(data: bytes, ends: list[int], ids: list[str | None]) -> bool:
 def read_snapshot(path: Path, cache: SnapshotCache | None,
                   visit: Visitor | None = None) -> Snapshot:
     """Read and check the file, trusting the cache only for the very same file."""
-    try:
-        with open(path, "rb") as handle:
-            stat = os.fstat(handle.fileno())
-            data = handle.read()
-    except FileNotFoundError:
+    found = read_regular(path)
+    if found is None:
         return Snapshot.empty(str(path))
+    data, stat = found
     if cache is not None:
         known = cache.load(path, data, stat)
         if known is not None:

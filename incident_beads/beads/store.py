@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from incident_beads.beads import bd
 from incident_beads.beads import ids as idgen
@@ -20,12 +20,16 @@ from incident_beads.beads.fileio import (
     remove_stale_temps,
 )
 from incident_beads.beads.layout import lay_out
+from incident_beads.beads.limits import LONG_TEXT_HINT, MAX_TEXT_BYTES, oversized_text
 from incident_beads.beads.ready import ready_issues
 from incident_beads.beads.record import Issue, drop_empty, format_ts, next_updated_at
 from incident_beads.beads.rules import DEPENDENCY_TYPES, import_violations
 from incident_beads.beads.snapshot import Snapshot, SnapshotCache, read_snapshot, type_problem
 from incident_beads.config import BeadsConfig
-from incident_beads.errors import InvalidInput, NotFound, Refused
+from incident_beads.errors import IncidentBeadsError, InvalidInput, NotFound, Refused
+
+if TYPE_CHECKING:  # the journal (and subprocess) load on the first write, not for `list`
+    from incident_beads.beads.journal import Journal, PendingEntry
 
 Clock = Callable[[], datetime]
 ISSUES_FILE = "issues.jsonl"
@@ -67,7 +71,10 @@ class Changes:
         """The issue as it stands inside this transaction."""
         issue = self.changed.get(issue_id)
         if issue is None:
-            issue = self._snapshot.get(issue_id)
+            try:
+                issue = self._snapshot.get(issue_id)
+            except NotFound as exc:
+                raise self._store.not_found(issue_id, exc) from None
             if issue.is_tombstone:
                 raise NotFound(f"issue {issue_id} was deleted (tombstone)")
         return issue
@@ -239,6 +246,25 @@ class Changes:
         self.created.append(issue_id)
         return issue
 
+    def restore(self, data: dict[str, Any]) -> Issue:
+        """Put back an issue exactly as recorded elsewhere (the journal): new or replacing.
+
+        Unlike the edits above it keeps the record's own `updated_at`; it is checked as any
+        written line is.
+        """
+        issue_id = data.get("id")
+        if not isinstance(issue_id, str) or not issue_id:
+            raise InvalidInput("an issue needs a string id")
+        issue = Issue(dict(data))
+        if not self.exists(issue_id):
+            self.created.append(issue_id)
+        elif issue_id not in self.changed:
+            current = self._snapshot.get(issue_id)
+            self._as_read[issue_id] = (current.status, current.issue_type)
+        self._check(issue)
+        self.changed[issue_id] = issue
+        return issue
+
     # internals -------------------------------------------------------------------------
     def _edit(self, issue_id: str) -> Issue:
         """A working copy of the issue; `_touch` keeps it once it passes the rules.
@@ -262,6 +288,10 @@ class Changes:
         # A custom status or type that bd itself wrote (it was configured there) may stay;
         # anything this project sets must be built in.
         status, issue_type = self._as_read.get(issue.id, ("open", "task"))
+        too_long = oversized_text(issue.data)
+        if too_long is not None:
+            raise InvalidInput(f"{issue.id}: `{too_long[0]}` has {too_long[1]:,} bytes of text "
+                               f"(at most {MAX_TEXT_BYTES:,})", hint=LONG_TEXT_HINT)
         problem = type_problem(issue.data)
         problems = [problem] if problem else import_violations(
             issue.data, custom_statuses=frozenset({status}), custom_types=frozenset({issue_type}))
@@ -283,8 +313,10 @@ class BeadsStore:
     """The issues of one repository: `.beads/issues.jsonl`, or memory when there is no `.beads/`."""
 
     def __init__(self, root: Path | str, *, config: BeadsConfig | None = None,
-                 clock: Clock = utc_now) -> None:
+                 clock: Clock = utc_now, journal: bool = True) -> None:
         self.root = Path(root)
+        # Each write is also kept in the repository's objects (see `beads.journal`).
+        self.journal_enabled = journal
         self.beads_dir = inside_repository(self.root, self.root / ".beads")
         self.path = inside_repository(self.root, self.beads_dir / ISSUES_FILE)
         self.config = config or BeadsConfig()
@@ -379,12 +411,54 @@ class BeadsStore:
             yield changes
             if not changes.changed:
                 return
-            ids, ends, chunks = lay_out(snapshot, changes.changed, changes.created)
-            atomic_write(self.path, chunks)
+            written: dict[str, bytes] = {}
+            ids, ends, chunks = lay_out(snapshot, changes.changed, changes.created, written)
+            pending = self._journal_entry(written)
+            try:
+                atomic_write(self.path, chunks)
+            except BaseException:
+                if pending is not None:
+                    pending.abandon()
+                raise
+            if pending is not None:
+                problem = pending.commit()
+                if problem:
+                    self.warnings.append(f"the store was written, but not its journal: {problem}")
             if self._cache is not None:
                 self._cache.save(Snapshot(str(self.path), b"", ids, ends), os.stat(self.path))
         for hook in self.after_write:
             hook(self)
+
+    def journal(self) -> Journal | None:
+        """The journal of this store's repository (None outside git or when turned off)."""
+        if not self.persistent or not self.journal_enabled:
+            return None
+        from incident_beads.beads.journal import Journal
+
+        return Journal.of(self.root)
+
+    def not_found(self, issue_id: str, error: NotFound) -> NotFound:
+        """`error`, saying so when the journal still holds the issue the work tree lost."""
+        journal = self.journal()
+        try:
+            kept = journal is not None and journal.has(issue_id)
+        except IncidentBeadsError:
+            kept = False
+        if not kept:
+            return error
+        return NotFound(f"{issue_id} is not in {self.path}, but the store's journal holds it "
+                        "(a stash, reset or checkout took it from the work tree)",
+                        hint="`incident recover` brings it back")
+
+    def _journal_entry(self, written: dict[str, bytes]) -> PendingEntry | None:
+        journal = self.journal()
+        if journal is None:
+            return None
+        try:
+            return journal.record(written)
+        except OSError as exc:  # the store file is what matters; the journal says why not
+            self.warnings.append(f"the journal was not updated: {exc}")
+            return None
 
     def create(self, title: str, **fields: Any) -> Issue:
         """Create one issue (see `Changes.create`)."""

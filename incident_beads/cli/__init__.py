@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "deploys": "repo_cmds:deploys",
     "demo": "demo_cmds:demo",
     "mcp": "mcp_cmds:mcp",
+    "recover": "store_cmds:recover",
 }
 
 

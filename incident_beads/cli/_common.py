@@ -38,6 +38,13 @@ def open_store(ctx: click.Context) -> BeadsStore:
     root = repo_root(ctx)
     store = BeadsStore(root, config=load_config(root).beads)
     if not store.persistent:
+        from incident_beads.beads.journal import Journal
+
+        journal = Journal.of(root)
+        if journal is not None and journal.tip() is not None:
+            raise NoStore(f"no beads store in {root}, but its journal holds the issues written "
+                          "here (`git clean` or a checkout removed .beads/)",
+                          hint="`incident recover` brings them back")
         raise NoStore(f"no beads store in {root}",
                       hint="run `incident init` (or `bd init`) first")
     ctx.call_on_close(lambda: print_warnings(store.warnings))

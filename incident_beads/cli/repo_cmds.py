@@ -9,20 +9,17 @@ from incident_beads.cli._common import config_for, emit, json_option, open_store
 
 @click.command()
 @click.option("--incident", "incident_ids", multiple=True, metavar="ID",
-              help="The incident(s) the commit names (default: every open incident).")
+              help="The incident(s) the commit names (default: those whose records changed).")
 @click.option("--push", is_flag=True, help="Push the current branch afterwards.")
 @json_option
 @click.pass_context
 def sync(ctx: click.Context, incident_ids: tuple[str, ...], push: bool, as_json: bool) -> None:
     """Commit the store and the incident docs, and nothing else you staged."""
     from incident_beads.hotfix.sync import sync as run_sync
-    from incident_beads.incident.response import IncidentResponse
 
     root = repo_root(ctx)
-    ids = list(incident_ids) or [
-        i.id for i in IncidentResponse(root, config=config_for(ctx),
-                                       store=open_store(ctx)).incidents()]
-    result = run_sync(root, config_for(ctx), ids, push=push)
+    open_store(ctx)  # a repository without a store is told to run `incident init`
+    result = run_sync(root, config_for(ctx), list(incident_ids) or None, push=push)
     emit(as_json, result.to_dict(),
          f"{result.commit}  {len(result.paths)} file(s)" if result.commit
          else "nothing to sync")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from incident_beads.beads.doctor import validate
-from incident_beads.cli._common import emit, json_option, open_store, repo_root
+from incident_beads.cli._common import emit, json_option, open_store, print_warnings, repo_root
 from incident_beads.errors import MalformedFile
 
 
@@ -21,8 +20,9 @@ def init(ctx: click.Context, prefix: str, as_json: bool) -> None:
     written = init_store(root, prefix)
     paths = [str(p.relative_to(root)) for p in written]
     emit(as_json, {"root": str(root), "written": paths},
-         f"initialized {root / '.beads'}" + (f" ({', '.join(paths)})" if paths else
-                                             " (already present, nothing changed)"))
+         f"initialized {root / '.beads'}" + (
+             f"; changed {', '.join(paths)} (`incident sync` commits them)" if paths
+             else " (already present, nothing changed)"))
 
 
 @click.command("list")
@@ -78,16 +78,50 @@ def show(ctx: click.Context, issue_id: str, as_json: bool) -> None:
 
 
 @click.command()
+@click.option("-v", "--verbose", is_flag=True,
+              help="List every line of grouped warnings, not only a count per rule.")
 @json_option
 @click.pass_context
-def doctor(ctx: click.Context, as_json: bool) -> None:
-    """Report every line of the store that `bd import` would refuse."""
+def doctor(ctx: click.Context, verbose: bool, as_json: bool) -> None:
+    """Report every line of the store that `bd import` would refuse, and what the journal holds.
+
+    Errors and the warnings of lines this tool wrote are listed one by one; warnings of lines
+    other tools wrote are counted per rule (`--verbose` lists them). Custom types and statuses
+    of bd's `.beads/config.yaml` count as bd counts them.
+    """
+    from incident_beads.beads.doctor import split_foreign, validate
+    from incident_beads.beads.recovery import compare
+
     store = open_store(ctx)
     problems = validate(store.path) if store.path.exists() else []
-    emit(as_json, [p._asdict() for p in problems],
-         lambda: "\n".join(f"{store.path}:{p.line}: {p.level}: {p.issue_id}: {p.rule}"
-                           for p in problems)
-         or f"{store.path}: every line passes bd's import rules")
+    comparison = compare(store)
+    late = comparison.behind
+    journal = store.journal()
+    ref = journal.ref if journal is not None else "the journal"
+    rows = [p._asdict() for p in problems] + [
+        {"line": 0, "issue_id": item.issue_id, "level": "warning",
+         "rule": f"behind the journal {ref}: {item.describe().partition(': ')[2]}"}
+        for item in late]
+
+    def text() -> str:
+        listed, groups = split_foreign(problems, comparison.written_lines)
+        lines = [f"{store.path}:{p.line}: {p.level}: {p.issue_id}: {p.rule}" for p in listed]
+        for group in groups:
+            if verbose:
+                lines += [f"{store.path}:{p.line}: {p.level}: {p.issue_id}: {p.rule}"
+                          for p in group.violations]
+            else:
+                count = len(group.violations)
+                lines.append(f"{store.path}: warning: {count} line(s) other tools wrote: "
+                             f"{group.kind} (first: line {group.violations[0].line}, "
+                             f"{group.violations[0].issue_id}; --verbose lists them)")
+        if late:
+            lines.append(f"{store.path}: warning: the work tree is behind the journal {ref} "
+                         f"by {len(late)} issue(s); `incident recover` brings them back:")
+            lines += [f"  {item.describe()}" for item in late]
+        return "\n".join(lines) or f"{store.path}: every line passes bd's import rules"
+
+    emit(as_json, rows, text)
     errors = [p for p in problems if p.level == "error"]
     if errors:
         failure = MalformedFile(str(store.path), errors[0].line, f"{len(errors)} line(s) that "
@@ -97,3 +131,31 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"incident: {failure.one_line()}", err=True)
             ctx.exit(failure.exit_code)
         raise failure
+
+
+@click.command()
+@click.option("--dry-run", is_flag=True, help="Only say what the journal would bring back.")
+@json_option
+@click.pass_context
+def recover(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
+    """Bring back from the journal what the work tree lost (stash, reset, checkout, clean).
+
+    Merges by issue id: an issue the work tree lacks comes back, one it holds in an older
+    version is brought forward, and nothing newer is overwritten.
+    """
+    from incident_beads.beads.recovery import recover_repository
+    from incident_beads.config import load_config
+
+    root = repo_root(ctx)
+    store, found = recover_repository(root, config=load_config(root).beads, dry_run=dry_run)
+    print_warnings(store.warnings)
+    verb = "would bring back" if dry_run else "brought back"
+
+    def text() -> str:
+        if not found:
+            return f"{store.path}: the work tree holds everything the journal has"
+        lines = [f"{verb} {len(found)} issue(s) from the journal:"]
+        lines += [f"  {item.describe()}" for item in found]
+        return "\n".join(lines)
+
+    emit(as_json, {"dry_run": dry_run, "issues": [item.to_dict() for item in found]}, text)

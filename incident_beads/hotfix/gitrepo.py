@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -13,11 +14,13 @@ from typing import NamedTuple
 from git import Repo
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
+from incident_beads.beads.fileio import atomic_write
 from incident_beads.config import GitConfig
 from incident_beads.errors import GitError, InvalidInput, NotFound, Refused
 
 # The store and bd's files change all through an incident: they never make the tree "dirty".
 STORE_DIR = ".beads/"
+STORE_FILE = ".beads/issues.jsonl"
 
 
 class Commit(NamedTuple):
@@ -172,11 +175,60 @@ class GitRepo:
 
     # writing -----------------------------------------------------------------------------
     def create_branch(self, name: str, start: str) -> None:
-        """Create branch `name` at `start` and check it out (`git checkout -b name start`)."""
+        """Create branch `name` at `start` and check it out (`git checkout -b name start`).
+
+        Uncommitted changes to the store come along (see `switch_carrying_store`).
+        """
+        self.switch_carrying_store(["-b", name, start], f"cannot create branch {name}")
+
+    def switch_carrying_store(self, args: Sequence[str], what: str,
+                              hint: str | None = None) -> None:
+        """`git checkout -q ARGS`, taking the uncommitted store along.
+
+        Git carries a changed file across a switch unless the two commits differ in it; then it
+        refuses. The store is then set back to HEAD's version for the switch and its changes
+        merged into the new branch's version by issue id afterwards (the merge driver's rules),
+        so neither the work tree's records nor the branch's are lost. The store's journal holds
+        every line written, should anything go wrong in between.
+        """
         try:
-            self.git("checkout", "-q", "-b", name, start)
+            self.git("checkout", "-q", *args)
+            return
         except GitCommandError as exc:
-            raise _fail(exc, f"cannot create branch {name}") from None
+            first = exc
+        store = self.root / STORE_FILE
+        if not self._store_changed():
+            raise _fail(first, what, hint=hint) from None
+        saved = store.read_bytes() if store.is_file() else b""
+        head = self._show(f"HEAD:{STORE_FILE}")
+        if head is None:
+            store.unlink()  # untracked here: the other branch may track it
+        else:
+            atomic_write(store, [head])
+        try:
+            self.git("checkout", "-q", *args)
+        except GitCommandError as exc:
+            atomic_write(store, [saved])  # the switch failed for another reason: as it was
+            raise _fail(exc, what, hint=hint) from None
+        from incident_beads.mergedriver.file_merge import merge_files
+
+        there = store.read_bytes() if store.is_file() else b""
+        result = merge_files(head or b"", there, saved, path=STORE_FILE)
+        store.parent.mkdir(exist_ok=True)
+        atomic_write(store, [result.data if result.clean else saved])
+
+    def _store_changed(self) -> bool:
+        out = self.git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--",
+                       STORE_FILE)
+        return bool(parse_porcelain(out))
+
+    def _show(self, spec: str) -> bytes | None:
+        try:
+            out = self.repo.git.execute(["git", "show", spec], stdout_as_string=False,
+                                        strip_newline_in_stdout=False)
+        except GitCommandError:
+            return None
+        return bytes(out)
 
     def drop_branch(self, name: str, back_to: str) -> None:
         """Undo `create_branch`: check out `back_to` again and delete branch `name`."""
@@ -185,12 +237,10 @@ class GitRepo:
             self.git("branch", "-q", "-D", name)
 
     def checkout(self, name: str) -> None:
-        """Check out a branch."""
-        try:
-            self.git("checkout", "-q", name)
-        except GitCommandError as exc:
-            raise _fail(exc, f"cannot check out {name}",
-                        hint="commit or stash local changes (the store: `incident sync`)") from None
+        """Check out a branch, taking the uncommitted store along."""
+        dirty = self.dirty_paths()
+        self.switch_carrying_store([name], f"cannot check out {name}",
+                                   hint=stash_hint(dirty) if dirty else None)
 
     def commit_staged(self, message: str, trailers: Sequence[tuple[str, str]]) -> str:
         """Commit what is staged with `message` and `trailers`; return the new commit id."""
@@ -248,9 +298,26 @@ def require_clean(git: GitRepo, what: str) -> None:
     """Refuse, as git-flow does, when tracked files outside the store have changes."""
     dirty = git.dirty_paths()
     if dirty:
-        shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
+        shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
         raise Refused(f"cannot {what}: the work tree has uncommitted changes ({shown})",
-                      hint="commit or stash them first (`git stash`)")
+                      hint=stash_hint(dirty))
+
+
+_NAMED_IN_STASH = 10
+
+
+def stash_hint(paths: Sequence[str]) -> str:
+    """How to set `paths` aside while leaving the incident store (`.beads/`) in place.
+
+    A plain `git stash` would take the store along, and with it every incident record not yet
+    committed.
+    """
+    if len(paths) <= _NAMED_IN_STASH:
+        spec = " ".join(shlex.quote(p) for p in paths)
+    else:
+        spec = ". ':(exclude).beads'"
+    return (f"commit them, or set them aside without the incident store: "
+            f"git stash push -- {spec}")
 
 
 @contextlib.contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from incident_beads.beads.limits import check_text
 from incident_beads.config import Config
 from incident_beads.errors import Escalation, InvalidInput, Refused
 from incident_beads.incident.edit import IncidentEdit
@@ -32,6 +33,8 @@ def record_update(edit: IncidentEdit, config: Config, *, status: UpdateStatus, i
     if not impact.strip() or not action.strip():
         raise InvalidInput("a status update needs the impact and the current action",
                            hint="--impact 'who/what is affected' --action 'what we do'")
+    check_text("the impact", impact)
+    check_text("the action", action)
     state, now = edit.state, edit.now
     when = parse_eta(eta, now)
     if isinstance(when, datetime) and when < now:

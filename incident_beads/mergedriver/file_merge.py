@@ -19,6 +19,7 @@ from incident_beads.beads.layout import place_after_neighbours
 from incident_beads.beads.record import encode_line
 from incident_beads.beads.rules import import_violations
 from incident_beads.beads.snapshot import parse_file
+from incident_beads.mergedriver.derived import reconcile
 from incident_beads.mergedriver.issue_merge import IssueMerge, Undecided
 from incident_beads.mergedriver.renumber import added_apart, renumber_children
 
@@ -135,7 +136,8 @@ def merge_issue_lines(base: bytes | None, ours: bytes, theirs: bytes) -> tuple[b
             f"({ours_data.get('created_at')} and {theirs_data.get('created_at')}); "
             "give one of them a new id")
     try:
-        merged = IssueMerge(base_data, ours_data, theirs_data).merge()
+        merged = reconcile(IssueMerge(base_data, ours_data, theirs_data).merge(), ours_data,
+                           theirs_data)
     except Undecided as exc:
         return _markers(ours, theirs), str(exc)
     if merged == ours_data:
