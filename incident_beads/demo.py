@@ -230,7 +230,8 @@ class Demo:
         with self.expect_stop():
             ir.post_update(incident_id, status="Identified", impact="no order can be placed",
                            action="payment.py charges a field Order does not have", eta="+45m")
-        self.cmd(f"incident risk ack {incident_id} --risk eta-beyond-window --by 'Cara (IC)'")
+        self.cmd(f"incident risk ack {incident_id} --risk eta-beyond-window --by 'Cara (IC)' "
+                 "--note '...'")
         ir.acknowledge_risk(incident_id, "eta-beyond-window", by="Cara (IC)",
                             note="accepted: the fix is known, 45 minutes is the honest estimate")
 
@@ -253,9 +254,18 @@ class Demo:
             else:
                 ir.mitigate(incident_id, option, result, detail=detail, config_change=change)
                 self.say(f"{option}: {result} ({detail})")
+        # Held: the orchestrator cannot go on by itself, not even to the hotfix.
+        self.cmd(f"incident hotfix start {incident_id} --scope checkout/payment.py")
+        with self.expect_stop():
+            ir.hotfixes.start(incident_id, scope=["checkout/payment.py"])
+        self.say("held until a person decides; status updates and notes still go out")
         # The person asked decides; rollback and flag are ruled out, so a SEV-1 may hotfix.
-        ir.record_event(incident_id, "Decision (Cara, incident commander): one-line hotfix",
-                        kind="decision")
+        self.clock.advance(minutes=3)
+        self.cmd(f"incident risk ack {incident_id} --risk mitigations-exhausted "
+                 "--by 'Cara (IC)' --note 'one-line hotfix'")
+        ir.acknowledge_risk(incident_id, "mitigations-exhausted", by="Cara (IC)",
+                            note="one-line hotfix of payment.py; no other way back",
+                            actor="Cara (IC)")
         self.say("the incident commander decides: hotfix (recorded on the timeline)")
 
     def hotfix(self, ir: IncidentResponse, incident_id: str) -> str:

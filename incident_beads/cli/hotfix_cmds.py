@@ -6,17 +6,25 @@ from typing import Any
 
 import click
 
-from incident_beads.cli._common import config_for, emit, json_option, open_store, repo_root
+from incident_beads.cli._common import (
+    actor_for,
+    config_for,
+    emit,
+    json_option,
+    open_store,
+    repo_root,
+)
 from incident_beads.hotfix.protocol import HotfixProtocol
 from incident_beads.incident.response import IncidentResponse
 
 by_option = click.option("--by", "actor", metavar="WHO", default=None,
-                         help="Who does this (default: $USER).")
+                         help="Who does this (the same as the global --actor).")
 
 
 def _protocol(ctx: click.Context) -> HotfixProtocol:
     root = repo_root(ctx)
-    return IncidentResponse(root, config=config_for(ctx), store=open_store(ctx)).hotfixes
+    return IncidentResponse(root, config=config_for(ctx), store=open_store(ctx),
+                            actor=actor_for(ctx, root)).hotfixes
 
 
 def _dump(value: Any) -> Any:

@@ -23,8 +23,10 @@ def risk() -> None:
 @click.option("--risk", "risk_name", required=True, metavar="RISK",
               help="The risk accepted (e.g. postmortem-beyond-window, eta-beyond-window, "
                    "hotfix-without-rollback).")
-@click.option("--by", "by", required=True, metavar="WHO", help="The person who accepts it.")
-@click.option("--note", default="", help="Why it is accepted.")
+@click.option("--by", "by", required=True, metavar="WHO",
+              help="The person who decides or accepts it (never an automated actor).")
+@click.option("--note", default="",
+              help="Why it is accepted (required when deciding on an escalation).")
 @json_option
 @click.pass_context
 def ack(ctx: click.Context, incident_id: str, risk_name: str, by: str, note: str,

@@ -109,6 +109,8 @@ class HotfixState(Record):
     override: str = ""  # why the hotfix started although rollback or the flag was possible
     scope: list[str] = Field(default_factory=list)
     commits: list[str] = Field(default_factory=list)
+    #: Who committed through `incident hotfix commit` (they cannot approve it).
+    committed_by: list[str] = Field(default_factory=list)
     reviews: list[Review] = Field(default_factory=list)
     gates: dict[str, GateRecord] = Field(default_factory=dict)
     staging: list[RunRecord] = Field(default_factory=list)

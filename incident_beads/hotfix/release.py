@@ -62,7 +62,7 @@ def _outcome(result: RunRecord) -> str:
 def staging(p: HotfixProtocol, hotfix_id: str, *, passed: bool | None = None, note: str = "",
             actor: str | None = None) -> RunRecord:
     """Run the staging command time-boxed (15 min for SEV-1), or record a manual result."""
-    hotfix = p._open(hotfix_id)
+    hotfix = p._open(hotfix_id, "staging test")
     state = hotfix.state
     who = actor or p.incidents.actor
     settings = p.config.hotfix
@@ -102,7 +102,7 @@ def staging(p: HotfixProtocol, hotfix_id: str, *, passed: bool | None = None, no
 
 def tag(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> TagRecord:
     """Create the annotated `hotfix-<id>` tag on the reviewed head; refused without approval."""
-    hotfix = p._open(hotfix_id)
+    hotfix = p._open(hotfix_id, "hotfix tag")
     state = hotfix.state
     who = actor or p.incidents.actor
     incident = p.incidents.get(state.incident_id)
@@ -144,7 +144,7 @@ def trailer_line(incident_id: str) -> str:
 def merge(p: HotfixProtocol, hotfix_id: str, *, push: bool = False,
           actor: str | None = None) -> MergeRecord:
     """Merge the tagged hotfix `--no-ff` into the main branch (and develop), as git-flow does."""
-    hotfix = p._open(hotfix_id)
+    hotfix = p._open(hotfix_id, "hotfix merge")
     state = hotfix.state
     who = actor or p.incidents.actor
     if state.merged is not None:
@@ -188,7 +188,7 @@ def merge(p: HotfixProtocol, hotfix_id: str, *, push: bool = False,
 def deploy(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> RunRecord:
     """Run the deploy command in a clean work tree holding the tagged commit (at it, or at the
     main branch it was merged into); refused without approval, tag and gates."""
-    hotfix = p._open(hotfix_id)
+    hotfix = p._open(hotfix_id, "deploy")
     state = hotfix.state
     who = actor or p.incidents.actor
     if state.tagged is None:
@@ -241,7 +241,7 @@ def deploy(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> Ru
 def verify_start(p: HotfixProtocol, hotfix_id: str, *, minutes: int | None = None,
                  actor: str | None = None) -> Verification:
     """Start production verification: the monitoring window runs from now."""
-    hotfix = p._open(hotfix_id)
+    hotfix = p._open(hotfix_id, "verification")
     state = hotfix.state
     who = actor or p.incidents.actor
     window = minutes if minutes is not None else p.config.hotfix.verify_minutes
@@ -262,7 +262,7 @@ def verify_start(p: HotfixProtocol, hotfix_id: str, *, minutes: int | None = Non
 def verify_confirm(p: HotfixProtocol, hotfix_id: str, *, evidence: str,
                    actor: str | None = None) -> Hotfix:
     """Confirm with evidence after the window; close the hotfix and create its follow-ups."""
-    hotfix = p._open(hotfix_id)
+    hotfix = p._open(hotfix_id, "verification")
     state = hotfix.state
     who = actor or p.incidents.actor
     deployed = state.last_good_deploy()

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from incident_beads.beads.record import Issue, format_ts, parse_ts
 from incident_beads.beads.store import BeadsStore
 from incident_beads.errors import InvalidInput
+from incident_beads.incident import hold
 from incident_beads.incident.model import METADATA_KEY
 from incident_beads.incident.timeline import incident_from, record_kind
 from incident_beads.incident.when import as_utc, parse_moment
@@ -84,6 +85,7 @@ class ActionItems:
                                hint="give --due as +7d or a future date")
         with self.store.transaction() as tx:
             incident = incident_from(tx.get(incident_id))
+            hold.refuse_if_held(incident.id, incident.state, "action item")
             record = {"kind": KIND, "incident_id": incident.id, "owner": owner.strip(),
                       "due": format_ts(when), "action_kind": kind}
             issue = tx.create(
