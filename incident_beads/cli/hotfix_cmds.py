@@ -171,11 +171,19 @@ def staging(ctx: click.Context, hotfix_id: str, passed: bool | None, note: str,
 
 @hotfix.command()
 @click.argument("hotfix_id")
+@click.option("--print-message", is_flag=True,
+              help="Print the tag message with its review block instead of tagging "
+                   "(for `git flow hotfix finish -f FILE`).")
 @by_option
 @json_option
 @click.pass_context
-def tag(ctx: click.Context, hotfix_id: str, actor: str | None, as_json: bool) -> None:
-    """Create the annotated hotfix-<incident id> tag (needs an approving review)."""
+def tag(ctx: click.Context, hotfix_id: str, print_message: bool, actor: str | None,
+        as_json: bool) -> None:
+    """Create the annotated hotfix-<incident id> tag carrying the approving review."""
+    if print_message:
+        message = _protocol(ctx).tag_message(hotfix_id)
+        emit(as_json, {"message": message}, message.rstrip("\n"))
+        return
     record = _protocol(ctx).tag(hotfix_id, actor=actor)
     emit(as_json, _dump(record), f"{record.name}  {record.commit}")
 

@@ -7,6 +7,7 @@ One implementation, used by the `pre-push` hook, the server's `pre-receive` hook
 from __future__ import annotations
 
 from incident_beads.errors import GitError
+from incident_beads.guard import review
 from incident_beads.guard.commits import (
     LOG_FORMAT,
     Commit,
@@ -16,9 +17,11 @@ from incident_beads.guard.commits import (
     parse_log,
 )
 from incident_beads.guard.findings import (
+    BAD_REVIEW,
     ELSEWHERE,
     LIGHTWEIGHT,
     MISSING,
+    NO_REVIEW,
     Finding,
     PushRefused,
 )
@@ -116,6 +119,9 @@ class HotfixGuard:
         annotated = [t for t in present if t.annotated]
         for tag in annotated:
             if tag.target in targets:
+                refused = self._check_review(update, hotfix, tag, accepted)
+                if refused is not None:
+                    return refused
                 if self.mode == PRE_PUSH and not tag.in_push:
                     notes.append(f"tag {tag.name} is not part of this push: if {self.remote} "
                                  f"does not have it yet, run `git push {self.remote} "
@@ -140,6 +146,30 @@ class HotfixGuard:
             tag=tag_name, accepted=tuple(accepted), found_target=found, remote=self.remote,
             branch_spec=self._branch_spec(update, branch),
         )
+
+    def _check_review(self, update: RefUpdate, hotfix: HotfixCommit, tag: TagInfo,
+                      accepted: list[str]) -> Finding | None:
+        """The tag must carry the approving review of the fix it points at."""
+        block = review.parse(review.tag_message_body(self.git.output("cat-file", "tag",
+                                                                     tag.oid)))
+        kind = BAD_REVIEW
+        if block is None:
+            kind, detail = NO_REVIEW, "carries no review block (a tag made by hand)"
+        elif block.get("incident") != hotfix.incident_id:
+            detail = f"carries the review of incident {block.get('incident')}"
+        elif not block.approves:
+            detail = "carries a review that does not approve the fix"
+        elif block.get("commit") not in _fix_commits(hotfix, tag):
+            detail = (f"carries the approval of {block.get('commit')[:12]}, not of the fix it "
+                      f"points at")
+        else:
+            return None
+        branch = update.branch or ""
+        return Finding(
+            branch=branch, commit=hotfix.commit.oid, subject=hotfix.commit.subject,
+            incident_id=hotfix.incident_id, via_merge=hotfix.commit.is_merge, kind=kind,
+            tag=tag.name, accepted=tuple(accepted), found_target=tag.target, remote=self.remote,
+            branch_spec=self._branch_spec(update, branch), detail=detail)
 
     def _brought(self, update: RefUpdate) -> list[Commit]:
         """The first-parent commits this update adds to the receiving branch."""
@@ -176,6 +206,13 @@ class HotfixGuard:
         if self.mode != PRE_PUSH or local in ("", branch, f"refs/heads/{branch}"):
             return branch
         return f"{local}:refs/heads/{branch}"
+
+
+def _fix_commits(hotfix: HotfixCommit, tag: TagInfo) -> set[str]:
+    """The commit a review must approve: the one tagged, or the hotfix side of a tagged merge."""
+    if tag.target == hotfix.commit.oid and hotfix.commit.is_merge:
+        return set(hotfix.commit.parents[1:])
+    return {tag.target}
 
 
 def _groups(hotfixes: Iterable[HotfixCommit]) -> list[tuple[HotfixCommit, frozenset[str]]]:

@@ -29,6 +29,10 @@ class Review(Record):
     level: str = ""  # quick or standard, from the gate table
     head: str  # the commit reviewed; a later commit needs a new review
     flags_seen: list[dict[str, Any]] = Field(default_factory=list)
+    #: Signed mode: the reviewer's `ssh-keygen -Y sign` signature of `block_fields`.
+    signature: str = ""
+    #: The review block's fields as signed (see `guard/review.py`), so it can be verified again.
+    block_fields: dict[str, str] = Field(default_factory=dict)
 
 
 class GateRecord(Record):

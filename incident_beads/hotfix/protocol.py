@@ -280,6 +280,9 @@ class HotfixProtocol:
                         adds_issues=adds_issues, note=note, head=head,
                         level=gates.rule(state.severity_level, gates.CODE_REVIEW).level,
                         flags_seen=[f._asdict() for f in report.flags])
+        if approve:
+            review.block_fields = release.review_fields(
+                hotfix, name, head, now, fixes_issue=fixes_issue, adds_issues=adds_issues)
         with self._editing(hotfix.id, actor) as (tx, issue, edited):
             edited.reviews.append(review)
             if approve:
@@ -340,8 +343,18 @@ class HotfixProtocol:
         return release.staging(self, hotfix_id, passed=passed, note=note, actor=actor)
 
     def tag(self, hotfix_id: str, *, actor: str | None = None) -> TagRecord:
-        """Create the annotated `hotfix-<id>` tag; refused without an approving review."""
+        """Create the annotated `hotfix-<id>` tag with the approving review written into its
+        message (the block the push guard checks); refused without an approving review."""
         return release.tag(self, hotfix_id, actor=actor)
+
+    def tag_message(self, hotfix_id: str) -> str:
+        """The message `tag` would write, for tools that make the tag themselves
+        (`git flow hotfix finish -f FILE`); refused without an approving review."""
+        hotfix = self._open(hotfix_id, "hotfix tag")
+        with GitRepo(self.root, self.config.git) as git:
+            head = git.rev_parse(f"refs/heads/{hotfix.state.branch}")
+        title = self.incidents.get(hotfix.state.incident_id).title
+        return release.tag_message(hotfix, title, head)
 
     def merge(self, hotfix_id: str, *, push: bool = False,
               actor: str | None = None) -> MergeRecord:
