@@ -18,6 +18,7 @@ from incident_beads.guard.commits import (
 )
 from incident_beads.guard.findings import (
     BAD_REVIEW,
+    BAD_SIGNATURE,
     ELSEWHERE,
     LIGHTWEIGHT,
     MISSING,
@@ -28,6 +29,7 @@ from incident_beads.guard.findings import (
 from incident_beads.guard.plumbing import Git
 from incident_beads.guard.records import NamedTuple
 from incident_beads.guard.refs import RefUpdate
+from incident_beads.guard.settings import CONFIG_FILE, people_on_branch
 from incident_beads.guard.tags import TagInfo, lookup_tags, tag_names_for
 
 TYPE_CHECKING = False
@@ -163,13 +165,50 @@ class HotfixGuard:
             detail = (f"carries the approval of {block.get('commit')[:12]}, not of the fix it "
                       f"points at")
         else:
-            return None
+            kind, detail = BAD_SIGNATURE, self._signature_problem(update, block)
+            if not detail:
+                return None
         branch = update.branch or ""
         return Finding(
             branch=branch, commit=hotfix.commit.oid, subject=hotfix.commit.subject,
             incident_id=hotfix.incident_id, via_merge=hotfix.commit.is_merge, kind=kind,
             tag=tag.name, accepted=tuple(accepted), found_target=tag.target, remote=self.remote,
             branch_spec=self._branch_spec(update, branch), detail=detail)
+
+    def _signature_problem(self, update: RefUpdate, block: review.ReviewBlock) -> str:
+        """Signed mode: what is wrong with the review's signature ('' when it holds).
+
+        The mode and the allowed signers come from the protected branch as it was before the
+        push (a push cannot bring its own signer); the working folder's file may only add the
+        requirement.
+        """
+        approvals, path = self.settings.approvals, self.settings.allowed_signers
+        before = "" if update.is_creation else update.old_oid
+        if before:
+            code, text = self.git.run("show", f"{before}:{CONFIG_FILE}", ok_codes=(0, 128))
+            if code == 0:
+                branch_mode, branch_path = people_on_branch(text)
+                if branch_mode == "signed":
+                    approvals, path = branch_mode, branch_path or path
+        if approvals != "signed":
+            return ""
+        from incident_beads.signing import verify
+
+        signers = ""
+        if before and path:
+            code, signers = self.git.run("show", f"{before}:{path}", ok_codes=(0, 128))
+            signers = signers if code == 0 else ""
+        reviewer = block.get("reviewer")
+        problem = verify(block.payload(), block.signature, reviewer, signers)
+        if problem:
+            return (f"carries a review whose signature does not hold: {problem} (signers: "
+                    f"{path or 'not configured'} on {update.branch} before this push)")
+        fix = block.get("commit")
+        hands = self.git.output("log", "--format=%an%n%ae%n%cn%n%ce", fix,
+                                *(["--not", before] if before else ["-1"]))
+        if reviewer.strip().lower() in {h.strip().lower() for h in hands.splitlines()}:
+            return f"carries a review signed by {reviewer}, who authored or committed the fix"
+        return ""
 
     def _brought(self, update: RefUpdate) -> list[Commit]:
         """The first-parent commits this update adds to the receiving branch."""

@@ -7,10 +7,12 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from incident_beads import signing
 from incident_beads.beads.record import Issue
 from incident_beads.beads.rules import MAX_TITLE
 from incident_beads.beads.store import Changes
 from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
+from incident_beads.guard.review import ReviewBlock, payload
 from incident_beads.hotfix import gates, records, release
 from incident_beads.hotfix.gitrepo import Commit, GitRepo, require_clean, require_up_to_date
 from incident_beads.hotfix.model import (
@@ -26,10 +28,12 @@ from incident_beads.hotfix.progress import HotfixStatus, status_of
 from incident_beads.hotfix.records import Hotfix, hotfix_from, hotfix_state
 from incident_beads.hotfix.scope import ScopeReport, analyse
 from incident_beads.incident import hold
+from incident_beads.incident.hold import committed_signers_of
 from incident_beads.incident.model import MitigationOption, Phase
 from incident_beads.incident.risk import KnownRisk
 from incident_beads.incident.severity import Severity
 from incident_beads.incident.timeline import incident_state
+from incident_beads.incident.when import parse_moment
 from incident_beads.people import require_person, who_may
 
 if TYPE_CHECKING:
@@ -120,7 +124,7 @@ class HotfixProtocol:
         if risk not in RISK_LEVELS:
             raise InvalidInput(f"unknown risk level {risk!r}", hint="use low, normal or high")
         incident = self.incidents.get(incident_id)
-        hold.refuse_if_held(incident_id, incident.state, "hotfix")
+        hold.refuse_if_held(incident_id, incident.state, "hotfix", self.incidents.decision_trust)
         if not incident.is_open:
             raise Refused(f"{incident_id} is closed; a hotfix needs an open incident")
         if any(not i.is_closed for i in records.hotfixes_of(list(self.store.issues()),
@@ -250,8 +254,16 @@ class HotfixProtocol:
 
     # review and gates --------------------------------------------------------------------
     def review(self, hotfix_id: str, *, reviewer: str, approve: bool, fixes_issue: bool,
-               adds_issues: bool, note: str = "", actor: str | None = None) -> Review:
-        """Record the expedited review: does it fix the issue, does it add new issues."""
+               adds_issues: bool, note: str = "", actor: str | None = None,
+               signature: str = "", sign_key: str | None = None,
+               at: datetime | str | None = None) -> Review:
+        """Record the expedited review: does it fix the issue, does it add new issues.
+
+        An approval is refused from an automated actor, from whoever started or committed the
+        hotfix or authored or committed its commits, and, with `[people] approvers`, from
+        anyone not listed. In signed mode it counts only with the reviewer's SSH signature of
+        `review_payload(...)` (`signature`, or made here with the private key `sign_key`).
+        """
         hotfix = self._open(hotfix_id, "hotfix review")
         state = hotfix.state
         name = reviewer.strip()
@@ -276,6 +288,10 @@ class HotfixProtocol:
         if approve:
             self._check_approver(name, state, commits)
         now = self.incidents.now()
+        if at is not None:
+            now = parse_moment(at, now).replace(microsecond=0)
+            if now > self.incidents.now():
+                raise InvalidInput("a review is dated when it was given, not in the future")
         review = Review(at=now, reviewer=name, approved=approve, fixes_issue=fixes_issue,
                         adds_issues=adds_issues, note=note, head=head,
                         level=gates.rule(state.severity_level, gates.CODE_REVIEW).level,
@@ -283,6 +299,12 @@ class HotfixProtocol:
         if approve:
             review.block_fields = release.review_fields(
                 hotfix, name, head, now, fixes_issue=fixes_issue, adds_issues=adds_issues)
+            if self.config.people.approvals == "signed":
+                block = ReviewBlock(review.block_fields,
+                                    signing.sign(payload(review.block_fields), sign_key)
+                                    if sign_key else signature)
+                self.require_signed(hotfix, block, at=now)
+                review.signature = block.signature
         with self._editing(hotfix.id, actor) as (tx, issue, edited):
             edited.reviews.append(review)
             if approve:
@@ -298,6 +320,38 @@ class HotfixProtocol:
                     + (f"\n{note}" if note else ""), actor or name,
                     {"hotfix": hotfix.id, "approved": approve, "head": head})
         return review
+
+    def review_payload(self, hotfix_id: str, *, reviewer: str, at: datetime | str) -> str:
+        """The text a reviewer signs to approve the hotfix's head (signed mode)."""
+        hotfix = self.get(hotfix_id)
+        with GitRepo(self.root, self.config.git) as git:
+            head = git.rev_parse(f"refs/heads/{hotfix.state.branch}")
+        moment = parse_moment(at, self.incidents.now()).replace(microsecond=0)
+        return payload(release.review_fields(hotfix, reviewer.strip(), head, moment,
+                                             fixes_issue=True, adds_issues=False))
+
+    def require_signed(self, hotfix: Hotfix, block: ReviewBlock,
+                       at: datetime | None = None) -> None:
+        """Signed mode: refuse an approval whose signature does not verify (checked whenever
+        the approval is relied on: recording, tagging, deploying)."""
+        if self.config.people.approvals != "signed":
+            return
+        reviewer = block.get("reviewer")
+        if not block.signature.strip():
+            moment = (at or self.incidents.now()).strftime("%Y-%m-%dT%H:%M:%SZ")
+            raise Refused(
+                f"signed approvals: the approval of {reviewer} must be signed with their SSH "
+                f"key; payload:\n{block.payload()}",
+                hint=f"{reviewer} signs it (ssh-keygen -Y sign -f KEY -n {signing.NAMESPACE} "
+                     f"FILE), then: incident hotfix review {hotfix.id} --reviewer {reviewer} "
+                     f"--approve --fixes-issue yes --adds-issues no --at {moment} --signature "
+                     "FILE.sig; or on their machine: --sign")
+        problem = signing.verify(block.payload(), block.signature, reviewer,
+                                 committed_signers_of(self.root, self.config))
+        if problem:
+            raise Refused(f"the approval of {reviewer} is not accepted: {problem}",
+                          hint=f"{reviewer} signs with the key listed for them in "
+                               f"{self.config.people.allowed_signers} on the main branch")
 
     def _check_approver(self, name: str, state: HotfixState, commits: list[Commit]) -> None:
         """A person who had no hand in the fix approves it: not who started or committed the
@@ -397,7 +451,8 @@ class HotfixProtocol:
 
     def _held(self, incident_id: str, action: str) -> None:
         """Refuse before any git work while the incident is held by an escalation."""
-        hold.refuse_if_held(incident_id, self.incidents.get(incident_id).state, action)
+        hold.refuse_if_held(incident_id, self.incidents.get(incident_id).state, action,
+                            self.incidents.decision_trust)
 
     def _report(self, git: GitRepo, state: HotfixState) -> ScopeReport:
         head = (git.rev_parse(f"refs/heads/{state.branch}") if git.branch_exists(state.branch)
@@ -413,7 +468,7 @@ class HotfixProtocol:
             state = hotfix_state(issue)
             # Checked again under the lock: an escalation may have come in since `_open`.
             hold.refuse_if_held(state.incident_id, incident_state(tx.get(state.incident_id)),
-                                "hotfix step")
+                                "hotfix step", self.incidents.decision_trust)
             yield tx, issue, state
             records.save(tx, hotfix_id, state)
 

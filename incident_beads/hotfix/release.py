@@ -126,6 +126,7 @@ def tag(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> TagRe
                            f"reviewed {head[:12]}; it is not overwritten",
                            hint=f"look at it (git show {state.tag}); delete it only if it is "
                                 f"wrong: git tag -d {state.tag}")
+        p.require_signed(hotfix, review_block(hotfix, head))
         message = tag_message(hotfix, incident.title, head)
         git.annotated_tag(state.tag, head, message)
     record = TagRecord(name=state.tag, commit=head, at=p.incidents.now(), by=who)
@@ -225,6 +226,7 @@ def deploy(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> Ru
     if state.approving_review(commit) is None:
         raise Refused(f"the tagged commit {commit[:12]} has no approving review",
                       hint=f"incident hotfix review {hotfix.id} --reviewer WHO --approve ...")
+    p.require_signed(hotfix, review_block(hotfix, commit))
     with GitRepo(p.root, p.config.git) as git:
         if not git.tag_exists(state.tag) or git.tag_info(state.tag) != ("tag", commit):
             raise Refused(f"the annotated tag {state.tag} is missing or moved",

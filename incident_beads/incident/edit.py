@@ -65,7 +65,7 @@ class _Retry(Exception):
 @contextlib.contextmanager
 def editing(store: BeadsStore, incident_id: str, *, now: datetime, actor: str,
             open_only: bool = False, action: str = "change", held_ok: bool = False,
-            request: str = "") -> Iterator[IncidentEdit]:
+            request: str = "", trust: hold.Trust | None = None) -> Iterator[IncidentEdit]:
     """Change one incident in one transaction; raise a recorded escalation after the write.
 
     Every change to an incident passes here: unless `held_ok` (status updates, timeline notes,
@@ -77,7 +77,7 @@ def editing(store: BeadsStore, incident_id: str, *, now: datetime, actor: str,
         issue = tx.get(incident_id)
         state = incident_state(issue)
         if not held_ok:
-            hold.refuse_if_held(incident_id, state, action)
+            hold.refuse_if_held(incident_id, state, action, trust)
         retry = hold.is_retry(state, request)
         if open_only and issue.is_closed and not retry:
             raise Refused(f"cannot {action} {incident_id}: the incident is closed",

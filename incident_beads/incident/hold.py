@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from incident_beads import signing
+from incident_beads.config import Config
 from incident_beads.errors import Escalation
 from incident_beads.incident.held import decision_command as decision_command
 from incident_beads.incident.model import EscalationRecord, IncidentState, normalize_risk
@@ -25,9 +29,51 @@ def escalation_hint(incident_id: str, condition: str) -> str:
             f"{decision_command(incident_id, condition)}")
 
 
-def refuse_if_held(incident_id: str, state: IncidentState, action: str) -> None:
-    """Raise `Escalation` (held) when an escalation on the incident is still open."""
+#: Whether a recorded decision still holds (signed mode: its signature verifies).
+Trust = Callable[[str, EscalationRecord], bool]
+
+
+def open_escalations(incident_id: str, state: IncidentState,
+                     trust: Trust | None = None) -> list[EscalationRecord]:
+    """The escalations still open; with `trust`, also those whose decision no longer holds."""
     waiting = state.open_escalations
+    if trust is None:
+        return waiting
+    undone = [e for e in state.escalations if e not in waiting and e.decided_at is not None
+              and not trust(incident_id, e)]
+    return sorted([*waiting, *undone], key=lambda e: e.at)
+
+
+def signed_trust(root: Path, config: Config) -> Trust | None:
+    """In signed mode, a decision holds while its signature verifies; None otherwise."""
+    if config.people.approvals != "signed":
+        return None
+    signers: list[str] = []
+
+    def holds(incident_id: str, escalation: EscalationRecord) -> bool:
+        if not signers:
+            signers.append(committed_signers_of(root, config))
+        when = escalation.decided_at.isoformat() if escalation.decided_at else ""
+        payload = signing.decision_payload(incident_id, escalation.decision_risk,
+                                           escalation.decided_by, escalation.decision_note, when)
+        return not signing.verify(payload, escalation.decision_signature,
+                                  escalation.decided_by, signers[0])
+
+    return holds
+
+
+def committed_signers_of(root: Path, config: Config) -> str:
+    """The allowed-signers file as committed on the main branch (its upstream first)."""
+    mains = [config.git.main_branch] if config.git.main_branch else ["main", "master"]
+    refs = [f"refs/remotes/{config.git.remote}/{m}" for m in mains]
+    refs += [f"refs/heads/{m}" for m in mains]
+    return signing.committed_signers(str(root), config.people.allowed_signers, refs)
+
+
+def refuse_if_held(incident_id: str, state: IncidentState, action: str,
+                   trust: Trust | None = None) -> None:
+    """Raise `Escalation` (held) when an escalation on the incident is still open."""
+    waiting = open_escalations(incident_id, state, trust)
     if not waiting:
         return
     first = waiting[0]

@@ -166,6 +166,7 @@ class RiskAcknowledgment(Record):
     by: str
     at: datetime
     note: str = ""
+    signature: str = ""  # signed mode: the person's signature of the decision
 
 
 class EscalationRecord(Record):
@@ -182,6 +183,9 @@ class EscalationRecord(Record):
     decided_by: str = ""
     decision_note: str = ""
     decision_recorded_by: str = ""
+    #: Signed mode: the risk name as signed, and the person's signature of the decision.
+    decision_risk: str = ""
+    decision_signature: str = ""
 
     @property
     def is_open(self) -> bool:

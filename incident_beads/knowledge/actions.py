@@ -68,7 +68,8 @@ class ActionItems:
         self.clock = clock
 
     def add(self, incident_id: str, text: str, *, priority: int, owner: str,
-            due: datetime | str, kind: str, created_by: str = "") -> ActionItem:
+            due: datetime | str, kind: str, created_by: str = "",
+            trust: hold.Trust | None = None) -> ActionItem:
         """Create an action item bead for an incident (priority 1 or 2, a named owner)."""
         if priority not in (1, 2):
             raise InvalidInput(f"an action item has priority 1 or 2, not {priority}",
@@ -85,7 +86,7 @@ class ActionItems:
                                hint="give --due as +7d or a future date")
         with self.store.transaction() as tx:
             incident = incident_from(tx.get(incident_id))
-            hold.refuse_if_held(incident.id, incident.state, "action item")
+            hold.refuse_if_held(incident.id, incident.state, "action item", trust)
             record = {"kind": KIND, "incident_id": incident.id, "owner": owner.strip(),
                       "due": format_ts(when), "action_kind": kind}
             issue = tx.create(

@@ -246,8 +246,11 @@ class Knowledge:
     def add_action(self, incident_id: str, text: str, *, priority: int, owner: str,
                    due: datetime | str, kind: str) -> ActionItem:
         """Create an action item bead (`post-mortem`, discovered-from the incident)."""
+        from incident_beads.incident.hold import signed_trust
+
         return self.actions.add(incident_id, text, priority=priority, owner=owner, due=due,
-                                kind=kind, created_by=self.actor)
+                                kind=kind, created_by=self.actor,
+                                trust=signed_trust(self.root, self.config))
 
     # reporting -----------------------------------------------------------------------------------
     def report(self, since: datetime | str | None = None) -> Report:
