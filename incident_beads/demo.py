@@ -307,6 +307,16 @@ class Demo:
         for line in refused.stderr.splitlines():
             if "incident" in line.lower() or "hotfix" in line.lower():
                 self.say(f"  {line.strip()}")
+        self.out("\n-- then tags it by hand: a tag is not a review --")
+        tag_name = hotfix.state.tag
+        self.cmd(f"git tag -a {tag_name} -m 'Hotfix' && git push --follow-tags origin main")
+        _git(self.root, "tag", "-a", tag_name, "-m", "Hotfix", "HEAD")
+        refused = _git(self.root, "push", "--follow-tags", "origin", "main", check=False)
+        self.say(f"refused by the pre-push guard (exit {refused.returncode}):")
+        for line in refused.stderr.splitlines():
+            if line.startswith("incident:"):
+                self.say(f"  {line.strip()}")
+        _git(self.root, "tag", "-d", tag_name)
         _git(self.root, "reset", "-q", "--keep", "origin/main")
         _git(self.root, "checkout", "-q", hotfix.state.branch)
 

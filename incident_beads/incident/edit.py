@@ -52,10 +52,11 @@ class IncidentEdit:
         self.event("escalation", f"ESCALATION [{condition}]: {message}",
                    {"condition": condition, **(data or {})})
         if self.escalation is None:
+            decide = hold.escalation_hint(self.incident_id, condition)
             self.escalation = Escalation(
                 condition, message, incident_id=self.incident_id, since=self.now,
                 decision_command=hold.decision_command(self.incident_id, condition),
-                hint=hint or hold.escalation_hint(self.incident_id, condition))
+                hint=f"{hint}; {decide}" if hint else decide)
 
 
 class _Retry(Exception):
