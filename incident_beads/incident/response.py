@@ -170,9 +170,21 @@ class IncidentResponse:
             severity=level, peak_severity=level, assessment=assessment,
             timestamps=Timestamps(detected=detected, declared=now),
             next_update_at=now + timedelta(minutes=cadence) if cadence else None)
+        # Made again after it escalated (a retry), the declaration returns the incident it made.
+        request = hold.request_key("declare", plain, level, who_affected, what_broken,
+                                   users_affected, workaround, data_at_risk, security,
+                                   list(error_messages), list(alerts), list(recent_changes),
+                                   reported_by, detected_at, list(services), description)
         with self.store.transaction() as tx:
-            edit = declaring.write_incident(tx, self.config, plain=plain, state=state, now=now,
-                                        actor=actor or self.actor)
+            earlier = declaring.declared_before(tx, request)
+            if earlier is None:
+                edit = declaring.write_incident(tx, self.config, plain=plain, state=state,
+                                                now=now, actor=actor or self.actor,
+                                                request=request)
+        if earlier is not None:
+            hold.refuse_if_held(earlier.id, incident_from(earlier).state, "declaration",
+                                self.decision_trust)
+            return self.get(earlier.id)
         if edit.escalation is not None:
             raise edit.escalation
         return self.get(edit.incident_id)

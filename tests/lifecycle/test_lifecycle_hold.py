@@ -193,3 +193,17 @@ def test_the_decision_is_in_the_postmortem_draft(api: IncidentResponse) -> None:
     text = (api.root / draft.path).read_text(encoding="utf-8")
     decision = next(line for line in text.splitlines() if "Decision by Cara" in line)
     assert "data-loss-or-security" in decision and "backups verified" in decision
+
+
+def test_a_declaration_retried_returns_the_incident_it_made(api: IncidentResponse) -> None:
+    declare = {"title": "Orders lost", "severity": 1, "data_at_risk": True}
+    with pytest.raises(Escalation) as first:
+        api.declare(**declare)
+    with pytest.raises(Escalation) as again:  # retried while held: still held, no second bead
+        api.declare(**declare)
+    assert again.value.held and again.value.incident_id == first.value.incident_id
+    incident_id = first.value.incident_id
+    assert incident_id is not None
+    api.acknowledge_risk(incident_id, Escalation.DATA_LOSS_OR_SECURITY, by="Cara", note="ok")
+    assert api.declare(**declare).id == incident_id
+    assert len(api.incidents()) == 1
