@@ -223,3 +223,23 @@ def test_the_cli_prints_the_payload_and_takes_the_signature_file(
     assert code == 0, err
     code, out, _ = run_incident(capsys, signed_repo, "show", incident_id, "--json")
     assert json.loads(out)["open_escalations"] == []
+
+
+def test_the_reviewer_signs_with_their_git_signing_key(
+        signed_repo: Path, clock: FakeClock, keys: dict[str, Path],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.cli_runner import run_incident
+
+    api = api_of(signed_repo, clock)
+    hid = api.hotfixes.start(ready_incident(api), scope=["app.py"]).id
+    write_fix(signed_repo)
+    api.hotfixes.commit(hid, "Fix it")
+    review = ["hotfix", "review", hid, "--reviewer", "grace", "--approve", "--fixes-issue", "yes",
+              "--adds-issues", "no"]
+    git_run(signed_repo, "config", "user.signingkey", str(keys["mallory"].with_suffix(".pub")))
+    code, _, err = run_incident(capsys, signed_repo, *review, "--sign")
+    assert code == 1 and "not accepted" in err  # someone else's key
+    git_run(signed_repo, "config", "user.signingkey", str(keys["grace"].with_suffix(".pub")))
+    code, _, err = run_incident(capsys, signed_repo, *review, "--sign")
+    assert code == 0, err
+    assert api.hotfixes.get(hid).state.reviews[-1].signature
