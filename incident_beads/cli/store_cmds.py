@@ -48,8 +48,8 @@ def list_(ctx: click.Context, status: str | None, issue_type: str | None, label:
                 and (label is None or label in i.labels)
                 and (priority is None or i.priority == priority)]
     else:
-        rows = [_row(i) for i in store.query(status=status, issue_type=issue_type, label=label,
-                                             priority=priority, include_closed=include_closed)]
+        rows = store.summaries(row=_row, status=status, issue_type=issue_type, label=label,
+                               priority=priority, include_closed=include_closed)
     emit(as_json, rows, lambda: "\n".join(
         f"{r['id']}  [P{r['priority']}] [{r['status']}] {r['title']}"
         + (f"  HELD: {', '.join(e['condition'] for e in r['open_escalations'])}"
