@@ -48,7 +48,7 @@ class IncidentEdit:
         """
         self.state.escalations.append(EscalationRecord(
             condition=condition, message=message, at=self.now, by=self.actor, data=data or {},
-            request=self.request))
+            request=self.request, decision_required=True))
         self.event("escalation", f"ESCALATION [{condition}]: {message}",
                    {"condition": condition, **(data or {})})
         if self.escalation is None:

@@ -24,17 +24,17 @@ def decision_command(incident_id: str, condition: str) -> str:
     return f"incident risk ack {incident_id} --risk {condition} --by PERSON --note WHY"
 
 
-def open_positions(escalations: Sequence[tuple[str, datetime, bool]],
+def open_positions(escalations: Sequence[tuple[str, datetime, bool, bool]],
                    acknowledgments: Sequence[tuple[str, datetime]]) -> list[int]:
-    """The positions of the escalations (condition, at, decided) no person has decided on.
+    """The positions of the escalations (condition, at, decided, legacy) no person decided on.
 
-    Records written before decisions were stored on them count as decided by an
+    Legacy records (written before decisions were stored on them) count as decided by an
     acknowledgment of their condition made at or after them.
     """
     acks = [(normalize_risk(risk), at) for risk, at in acknowledgments]
-    return [index for index, (condition, at, decided) in enumerate(escalations)
-            if not decided and not any(name == normalize_risk(condition) and when >= at
-                                       for name, when in acks)]
+    return [index for index, (condition, at, decided, legacy) in enumerate(escalations)
+            if not decided and not (legacy and any(
+                name == normalize_risk(condition) and when >= at for name, when in acks))]
 
 
 def open_escalations(record: dict[str, Any]) -> list[dict[str, Any]]:
@@ -43,8 +43,8 @@ def open_escalations(record: dict[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(raw, list):
         return []
     try:
-        escalations = [(str(e["condition"]), _moment(e["at"]), e.get("decided_at") is not None)
-                       for e in raw]
+        escalations = [(str(e["condition"]), _moment(e["at"]), e.get("decided_at") is not None,
+                        not e.get("decision_required")) for e in raw]
         acks = [(str(a["risk"]), _moment(a["at"]))
                 for a in record.get("risk_acknowledgments") or []]
     except (KeyError, TypeError, ValueError):

@@ -179,6 +179,8 @@ class EscalationRecord(Record):
     data: dict[str, Any] = Field(default_factory=dict)
     #: A fingerprint of the call that raised it, so that the same call retried records nothing.
     request: str = ""
+    #: Only a decision stored on it settles it (False: written before decisions were stored).
+    decision_required: bool = False
     decided_at: datetime | None = None
     decided_by: str = ""
     decision_note: str = ""
@@ -277,7 +279,8 @@ class IncidentState(Record):
     def open_escalations(self) -> list[EscalationRecord]:
         """The escalations no person has decided on yet, oldest first: they hold the incident."""
         positions = open_positions(
-            [(e.condition, e.at, not e.is_open) for e in self.escalations],
+            [(e.condition, e.at, not e.is_open, not e.decision_required)
+             for e in self.escalations],
             [(a.risk, a.at) for a in self.risk_acknowledgments])
         return [self.escalations[i] for i in positions]
 

@@ -207,3 +207,27 @@ def test_a_declaration_retried_returns_the_incident_it_made(api: IncidentRespons
     api.acknowledge_risk(incident_id, Escalation.DATA_LOSS_OR_SECURITY, by="Cara", note="ok")
     assert api.declare(**declare).id == incident_id
     assert len(api.incidents()) == 1
+
+
+def test_a_new_escalation_in_the_second_of_a_decision_still_holds(api: IncidentResponse) -> None:
+    incident_id = held_incident(api)  # the clock does not move in this test
+    api.acknowledge_risk(incident_id, Escalation.DATA_LOSS_OR_SECURITY, by="Cara", note="ok")
+    with pytest.raises(Escalation):
+        api.escalate(incident_id, Escalation.DATA_LOSS_OR_SECURITY, "a second table is gone")
+    with pytest.raises(Escalation, match="held"):
+        api.mitigate(incident_id, "rollback", "worked")
+
+
+def test_an_escalation_written_before_decisions_were_stored_is_settled_by_a_later_ack(
+        api: IncidentResponse, clock: FakeClock) -> None:
+    incident_id = api.declare("Checkout down", severity=2).id
+    with api.store.transaction() as tx:  # a record as version 0.1 wrote it
+        issue = tx.get(incident_id)
+        record = dict(issue.metadata["incident_beads"])
+        record["escalations"] = [{"condition": "recurrence", "message": "again",
+                                  "at": "2026-01-15T09:00:00Z", "by": "ada", "data": {}}]
+        record["risk_acknowledgments"] = [{"risk": "recurrence", "by": "Cara",
+                                           "at": "2026-01-15T09:30:00Z", "note": ""}]
+        tx.set_metadata(incident_id, "incident_beads", record)
+    assert api.get(incident_id).state.open_escalations == []
+    api.mitigate(incident_id, "rollback", "worked")
