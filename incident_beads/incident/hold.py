@@ -20,7 +20,7 @@ from incident_beads.config import Config
 from incident_beads.errors import Escalation
 from incident_beads.incident.held import decision_command as decision_command
 from incident_beads.incident.model import EscalationRecord, IncidentState, normalize_risk
-from incident_beads.incident.when import format_moment
+from incident_beads.incident.when import as_utc, format_moment
 
 
 def escalation_hint(incident_id: str, condition: str) -> str:
@@ -53,7 +53,8 @@ def signed_trust(root: Path, config: Config) -> Trust | None:
     def holds(incident_id: str, escalation: EscalationRecord) -> bool:
         if not signers:
             signers.append(committed_signers_of(root, config))
-        when = escalation.decided_at.isoformat() if escalation.decided_at else ""
+        when = (as_utc(escalation.decided_at).isoformat() if escalation.decided_at
+                else "")
         payload = signing.decision_payload(incident_id, escalation.decision_risk,
                                            escalation.decided_by, escalation.decision_note, when)
         return not signing.verify(payload, escalation.decision_signature,

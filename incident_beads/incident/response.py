@@ -293,7 +293,8 @@ class IncidentResponse:
             raise InvalidInput("a risk is accepted by a named person", hint="--by WHO")
         person = require_person(by, self.config.people, what="a decision or acknowledgment")
         now = self.now()
-        moment = parse_moment(at, now) if at is not None else now
+        # UTC to the second: the moment is part of what a person signs, and is stored as signed.
+        moment = as_utc(parse_moment(at, now)).replace(microsecond=0) if at is not None else now
         if moment > now:
             raise InvalidInput("a risk is acknowledged when it is accepted, not in the future",
                                hint="leave out the time, or give one already past")

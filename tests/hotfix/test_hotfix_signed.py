@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,16 @@ def test_the_reviewer_signs_with_their_git_signing_key(
     code, _, err = run_incident(capsys, signed_repo, *review, "--sign")
     assert code == 0, err
     assert api.hotfixes.get(hid).state.reviews[-1].signature
+
+
+def test_a_decision_dated_in_another_zone_still_verifies_later(
+        signed_repo: Path, clock: FakeClock, keys: dict[str, Path]) -> None:
+    api = api_of(signed_repo, clock)
+    incident_id = held_incident(api)
+    clock.advance(minutes=5)
+    at = "2026-01-15T11:02:00.250000+01:00"  # 10:02 UTC, with a fraction of a second
+    payload = api.decision_payload(incident_id, "data-loss-or-security", by="grace",
+                                   note="ok", at=datetime.fromisoformat(at))
+    api.acknowledge_risk(incident_id, "data-loss-or-security", by="grace", note="ok", at=at,
+                         signature=sign(payload, str(keys["grace"])))
+    api.mitigate(incident_id, "rollback", "worked")  # the stored decision verifies again
