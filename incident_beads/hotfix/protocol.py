@@ -317,7 +317,7 @@ class HotfixProtocol:
                     f"Hotfix review by {name}: {verdict} at {head[:12]} (fixes the issue: "
                     f"{'yes' if fixes_issue else 'no'}; adds new issues: "
                     f"{'yes' if adds_issues else 'no'}; flags: {len(report.flags)})"
-                    + (f"\n{note}" if note else ""), actor or name,
+                    + (f"\n{note}" if note else ""), actor or self.incidents.actor,
                     {"hotfix": hotfix.id, "approved": approve, "head": head})
         return review
 

@@ -74,3 +74,12 @@ def test_with_approvers_only_they_approve(hot_repo: Path, clock: FakeClock) -> N
     with pytest.raises(Refused, match="not an approver"):
         approve(api, hid, "heidi")
     approve(api, hid, "Grace")
+
+
+def test_the_review_is_recorded_by_its_actor_and_names_the_reviewer(
+        api: IncidentResponse, hot_repo: Path) -> None:
+    hid = committed(api, hot_repo)
+    approve(api, hid, "grace")
+    incident_id = api.hotfixes.get(hid).state.incident_id
+    comment = api.store.get(incident_id).comments[-1]
+    assert comment["author"] == "ada" and "Hotfix review by grace" in str(comment["text"])
