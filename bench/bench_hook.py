@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from incident_beads.guard.install import install
+from incident_beads.guard.review import ReviewBlock
 
 COMMITS = 5000
 TAGS = 500
@@ -72,7 +73,11 @@ def build(tmp: Path) -> tuple[Path, list[str], bytes]:
     git(work, "checkout", "-q", "main")
     git(work, "merge", "-q", "--no-ff", "--no-edit", "hotfix/incident-bd-42")
     merge = git(work, "rev-parse", "HEAD")
-    git(work, "tag", "-a", "hotfix-bd-42", "-m", "Hotfix for incident bd-42", merge)
+    fields = {"incident": "bd-42", "hotfix": "bd-42.1", "reviewer": "grace",
+              "commit": git(work, "rev-parse", "hotfix/incident-bd-42"), "verdict": "approved",
+              "fixes-issue": "yes", "adds-issues": "no", "reviewed-at": "2026-01-15T10:00:00Z"}
+    git(work, "tag", "-a", "hotfix-bd-42", "-m",
+        f"Hotfix for incident bd-42\n\n{ReviewBlock(fields).render()}", merge)
     tag = git(work, "rev-parse", "refs/tags/hotfix-bd-42")
     zero = "0" * len(old)
     stdin = (f"refs/heads/main {merge} refs/heads/main {old}\n"
@@ -138,8 +143,8 @@ def main() -> int:
     print(f"\nRatio hook / `python3 -c pass` (same interpreter): **{ratio:.2f}x** "
           f"({'meets' if ratio <= TARGET else 'misses'} the {TARGET}x target); "
           f"hook / bare interpreter start: {hook_ms / bare_ms:.2f}x. The hook is `sh`, "
-          "`mktemp`, `cat`, the interpreter started `-I -S`, two git calls (`log`, "
-          "`for-each-ref`) and `rm`.")
+          "`mktemp`, `cat`, the interpreter started `-I -S`, three git calls (`log`, "
+          "`for-each-ref`, `cat-file` for the tag's review block) and `rm`.")
     return 0 if ratio <= TARGET else 1
 
 

@@ -88,6 +88,16 @@ class KnowledgeConfig:
 
 
 @dataclass(frozen=True)
+class PeopleConfig:
+    """`[people]`: who may decide and review, who is automated, and whether proof is needed."""
+
+    approvers: tuple[str, ...] = ()  # empty: any person (not an automated actor)
+    agents: tuple[str, ...] = ()  # globs; `agent:*` and `*[bot]` are always automated
+    approvals: str = "named"  # or "signed": SSH signatures checked against allowed_signers
+    allowed_signers: str = ""  # repository path of git's allowed-signers file
+
+
+@dataclass(frozen=True)
 class Config:
     """All settings of one repository."""
 
@@ -96,6 +106,7 @@ class Config:
     hotfix: HotfixConfig = field(default_factory=HotfixConfig)
     knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
     severity: dict[str, SeverityPolicy] = field(default_factory=_default_severities)
+    people: PeopleConfig = field(default_factory=PeopleConfig)
 
 
 def load_config(root: Path | str) -> Config:
@@ -128,11 +139,24 @@ def _parse_config(path: str, data: dict[str, Any]) -> Config:
             raise MalformedFile(path, None, f"unknown section [{name}]",
                                 hint=f"known sections: {', '.join(sorted(_SECTIONS))}, severity")
         sections[name] = _build(path, name, kind, value)
+    people = sections.get("people")
+    if people is not None:
+        _check_people(path, people)
     return Config(**sections)
+
+
+def _check_people(path: str, people: PeopleConfig) -> None:
+    if people.approvals not in ("named", "signed"):
+        raise MalformedFile(path, None, f"people.approvals is {people.approvals!r}",
+                            hint='use "named" or "signed"')
+    if people.approvals == "signed" and not people.allowed_signers:
+        raise MalformedFile(path, None, "signed approvals need people.allowed_signers",
+                            hint='add allowed_signers = "PATH" (git\'s allowed-signers format)')
 
 
 _SECTIONS: dict[str, type[Any]] = {
     "beads": BeadsConfig, "git": GitConfig, "hotfix": HotfixConfig, "knowledge": KnowledgeConfig,
+    "people": PeopleConfig,
 }
 
 

@@ -230,7 +230,8 @@ class Demo:
         with self.expect_stop():
             ir.post_update(incident_id, status="Identified", impact="no order can be placed",
                            action="payment.py charges a field Order does not have", eta="+45m")
-        self.cmd(f"incident risk ack {incident_id} --risk eta-beyond-window --by 'Cara (IC)'")
+        self.cmd(f"incident risk ack {incident_id} --risk eta-beyond-window --by 'Cara (IC)' "
+                 "--note '...'")
         ir.acknowledge_risk(incident_id, "eta-beyond-window", by="Cara (IC)",
                             note="accepted: the fix is known, 45 minutes is the honest estimate")
 
@@ -253,9 +254,18 @@ class Demo:
             else:
                 ir.mitigate(incident_id, option, result, detail=detail, config_change=change)
                 self.say(f"{option}: {result} ({detail})")
+        # Held: the orchestrator cannot go on by itself, not even to the hotfix.
+        self.cmd(f"incident hotfix start {incident_id} --scope checkout/payment.py")
+        with self.expect_stop():
+            ir.hotfixes.start(incident_id, scope=["checkout/payment.py"])
+        self.say("held until a person decides; status updates and notes still go out")
         # The person asked decides; rollback and flag are ruled out, so a SEV-1 may hotfix.
-        ir.record_event(incident_id, "Decision (Cara, incident commander): one-line hotfix",
-                        kind="decision")
+        self.clock.advance(minutes=3)
+        self.cmd(f"incident risk ack {incident_id} --risk mitigations-exhausted "
+                 "--by 'Cara (IC)' --note 'one-line hotfix'")
+        ir.acknowledge_risk(incident_id, "mitigations-exhausted", by="Cara (IC)",
+                            note="one-line hotfix of payment.py; no other way back",
+                            actor="Cara (IC)")
         self.say("the incident commander decides: hotfix (recorded on the timeline)")
 
     def hotfix(self, ir: IncidentResponse, incident_id: str) -> str:
@@ -297,6 +307,16 @@ class Demo:
         for line in refused.stderr.splitlines():
             if "incident" in line.lower() or "hotfix" in line.lower():
                 self.say(f"  {line.strip()}")
+        self.out("\n-- then tags it by hand: a tag is not a review --")
+        tag_name = hotfix.state.tag
+        self.cmd(f"git tag -a {tag_name} -m 'Hotfix' && git push --follow-tags origin main")
+        _git(self.root, "tag", "-a", tag_name, "-m", "Hotfix", "HEAD")
+        refused = _git(self.root, "push", "--follow-tags", "origin", "main", check=False)
+        self.say(f"refused by the pre-push guard (exit {refused.returncode}):")
+        for line in refused.stderr.splitlines():
+            if line.startswith("incident:"):
+                self.say(f"  {line.strip()}")
+        _git(self.root, "tag", "-d", tag_name)
         _git(self.root, "reset", "-q", "--keep", "origin/main")
         _git(self.root, "checkout", "-q", hotfix.state.branch)
 

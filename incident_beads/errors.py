@@ -4,6 +4,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing stays out of the push hook's imports
 if TYPE_CHECKING:
+    from datetime import datetime
     from typing import Any
 
 
@@ -83,15 +84,29 @@ class Escalation(IncidentBeadsError):
 
     def __init__(
         self, condition: str, message: str, *, incident_id: str | None = None,
-        hint: str | None = None,
+        hint: str | None = None, since: datetime | None = None,
+        decision_command: str | None = None, held: bool = False,
+        open_conditions: tuple[str, ...] = (),
     ) -> None:
         super().__init__(f"ESCALATE [{condition}]: {message}", hint=hint)
         self.condition = condition
         self.incident_id = incident_id
+        #: When the escalation was recorded (for a hold: the oldest open one).
+        self.since = since
+        #: The exact command a person runs to record their decision.
+        self.decision_command = decision_command
+        #: True when a change was refused because the incident is held; nothing was written.
+        self.held = held
+        #: Every condition still open on the incident, oldest first.
+        self.open_conditions = open_conditions or (condition,)
 
     def to_json(self) -> dict[str, Any]:
         """Describe the escalation as an object for `--json` output."""
         data = super().to_json()
         data["escalation"] = self.condition
         data["incident_id"] = self.incident_id
+        data["since"] = self.since.isoformat() if self.since is not None else None
+        data["decision_command"] = self.decision_command
+        data["held"] = self.held
+        data["open_conditions"] = list(self.open_conditions)
         return data

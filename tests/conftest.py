@@ -38,6 +38,8 @@ def hermetic_env(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("GIT_EDITOR", "false")
     monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")
     monkeypatch.delenv("INCIDENT_BEADS_DEBUG", raising=False)
+    for variable in ("INCIDENT_ACTOR", "BD_ACTOR"):
+        monkeypatch.delenv(variable, raising=False)
     (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n")
     yield
 

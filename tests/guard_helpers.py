@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from incident_beads.guard.review import ReviewBlock
 from tests.conftest import git
 
 
@@ -43,8 +44,25 @@ def hotfix_merge(repo: Path, incident: str = "bd-42", into: str = "main") -> tup
     return merge(repo, branch, into), tip
 
 
-def annotated_tag(repo: Path, name: str, target: str) -> None:
-    """Make an annotated tag."""
+def review_message(repo: Path, incident: str, target: str,
+                   changes: dict[str, str] | None = None) -> str:
+    """A tag message carrying the approving review of the fix at `target` (a merge's side)."""
+    parents = git(repo, "rev-list", "--parents", "-n", "1", target).split()[1:]
+    fix = parents[1] if len(parents) > 1 else git(repo, "rev-parse", target)
+    fields = {"incident": incident, "hotfix": f"{incident}.1", "reviewer": "grace",
+              "commit": fix, "verdict": "approved", "fixes-issue": "yes", "adds-issues": "no",
+              "reviewed-at": "2026-01-15T10:00:00Z", **(changes or {})}
+    return f"Hotfix for incident {incident}\n\n{ReviewBlock(fields).render()}"
+
+
+def annotated_tag(repo: Path, name: str, target: str, incident: str | None = None) -> None:
+    """Make an annotated tag carrying the approving review, as `incident hotfix tag` does."""
+    incident = incident or name.split("-", 1)[1]
+    git(repo, "tag", "-a", name, "-m", review_message(repo, incident, target), target)
+
+
+def hand_made_tag(repo: Path, name: str, target: str) -> None:
+    """An annotated tag made by hand: no review in it."""
     git(repo, "tag", "-a", name, "-m", f"Hotfix {name}", target)
 
 

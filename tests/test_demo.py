@@ -30,10 +30,15 @@ def test_demo_walks_every_phase(tmp_path: Path) -> None:
     assert "ESCALATE [mitigations-exhausted]" in transcript
     assert "refused by the pre-push guard (exit 1)" in transcript
     assert "needs its post-mortem scheduled first" in transcript
+    assert "is held since" in transcript and "no hotfix until a person decides" in transcript
+    assert "--risk mitigations-exhausted --by 'Cara (IC)' --note" in transcript
+    assert "carries no review block" in transcript  # a tag made by hand is not a review
 
     store = BeadsStore(result.root)
     incident = store.get(result.incident_id)
     assert incident.is_closed and "Root cause" in incident.close_reason
+    decided = [c for c in incident.comments if "Decision by Cara (IC)" in str(c["text"])]
+    assert [c["author"] for c in decided] == ["ada", "Cara (IC)"]  # recorded for her, by her
     hotfix = store.get(result.hotfix_id)
     assert hotfix.close_reason.startswith("Deployed in ")
     assert [v for v in validate(store.path) if v.level == "error"] == []

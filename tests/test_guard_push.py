@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from tests.conftest import git
 from tests.guard_helpers import (
     annotated_tag,
     commit,
+    hand_made_tag,
     hotfix_branch,
     hotfix_merge,
     merge,
@@ -40,13 +40,12 @@ def test_untagged_hotfix_merge_is_refused_with_the_fix(guarded: Path) -> None:
     assert f"merge {merge_oid[:12]}" in done.stderr
     assert "incident bd-42" in done.stderr
     assert "no annotated tag hotfix-bd-42 or incident-bd-42" in done.stderr
-    fix = f"git tag -a hotfix-bd-42 -m 'Hotfix for incident bd-42' {merge_oid}"
-    assert fix in done.stderr
-    # The printed command really fixes it.
-    line = next(x for x in done.stderr.splitlines() if x.startswith("incident: fix: "))
-    subprocess.run(line[len("incident: fix: "):], shell=True, cwd=guarded, check=True,
-                   capture_output=True)
-    assert remote_oid(upstream_of(guarded), "main") == merge_oid
+    fix = next(x for x in done.stderr.splitlines() if x.startswith("incident: fix: "))
+    # A person reviews, the tool tags: never a bare `git tag -a`, which carries no review.
+    assert fix == ("incident: fix: incident hotfix review bd-42 --reviewer PERSON --approve "
+                   "--fixes-issue yes --adds-issues no && incident hotfix tag bd-42 && "
+                   "git push origin refs/tags/hotfix-bd-42 main")
+    assert "git tag -a" not in done.stderr
 
 
 def test_tag_on_the_merge_in_the_same_push_is_accepted(guarded: Path) -> None:
@@ -73,7 +72,8 @@ def test_lightweight_tag_is_refused(guarded: Path) -> None:
     done = push(guarded, "--follow-tags", "origin", "main")
     assert done.returncode != 0
     assert "tag hotfix-bd-42 is lightweight" in done.stderr
-    assert f"git tag -f -a hotfix-bd-42 -m 'Hotfix for incident bd-42' {merge_oid}" in done.stderr
+    assert ("git tag -d hotfix-bd-42 && incident hotfix review bd-42 --reviewer PERSON "
+            "--approve") in done.stderr
     assert "+refs/tags/hotfix-bd-42" in done.stderr
 
 
@@ -140,7 +140,7 @@ def test_force_push_over_a_tip_never_fetched(guarded: Path, tmp_path: Path) -> N
 
 def test_deletions_pass(guarded: Path) -> None:
     git(guarded, "branch", "old-feature")
-    annotated_tag(guarded, "v1", "HEAD")
+    hand_made_tag(guarded, "v1", "HEAD")
     assert push(guarded, "origin", "old-feature", "v1").returncode == 0
     assert push(guarded, "origin", ":old-feature", ":refs/tags/v1").returncode == 0
     assert remote_oid(upstream_of(guarded), "refs/heads/old-feature") == ""
@@ -242,20 +242,21 @@ def test_git_flow_branch_names_use_the_branch_template(guarded: Path) -> None:
     done = push(guarded, "origin", "main")
     assert done.returncode != 0
     assert "no annotated tag v1.2.1" in done.stderr
-    annotated_tag(guarded, "v1.2.1", merge_oid)
+    annotated_tag(guarded, "v1.2.1", merge_oid, incident="1.2.1")
     assert push(guarded, "--follow-tags", "origin", "main").returncode == 0
 
 
 def test_two_hotfixes_get_one_combined_fix(guarded: Path) -> None:
-    hotfix_merge(guarded, "bd-1")
+    first, _ = hotfix_merge(guarded, "bd-1")
     second, _ = hotfix_merge(guarded, "bd-2")
     done = push(guarded, "origin", "main")
     assert done.returncode != 0
     fix = next(x for x in done.stderr.splitlines() if x.startswith("incident: fix: "))
-    assert fix.count("git tag -a") == 2
+    assert fix.count("incident hotfix review") == 2 and fix.count("incident hotfix tag") == 2
     assert fix.endswith("git push origin refs/tags/hotfix-bd-2 main refs/tags/hotfix-bd-1")
-    subprocess.run(fix[len("incident: fix: "):], shell=True, cwd=guarded, check=True,
-                   capture_output=True)
+    annotated_tag(guarded, "hotfix-bd-1", first)
+    annotated_tag(guarded, "hotfix-bd-2", second)
+    assert push(guarded, "--follow-tags", "origin", "main").returncode == 0
     assert remote_oid(upstream_of(guarded), "main") == second
 
 
@@ -280,8 +281,8 @@ def test_sha256_repository(tmp_path: Path) -> None:
     assert len(merge_oid) == 64
     done = push(work, "origin", "main")
     assert done.returncode != 0
-    assert merge_oid in done.stderr
-    annotated_tag(work, "hotfix-bd-42", merge_oid)
+    assert f"merge {merge_oid[:12]}" in done.stderr
+    annotated_tag(work, "hotfix-bd-42", merge_oid)  # its review names a 64-digit commit
     assert push(work, "--follow-tags", "origin", "main").returncode == 0
     # A new branch and a deletion carry 64-digit zero ids.
     git(work, "branch", "topic")

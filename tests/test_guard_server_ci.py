@@ -38,7 +38,7 @@ def test_server_refuses_what_the_client_skipped(repo: Path, server: Path) -> Non
     assert done.returncode != 0
     assert "pre-receive hook declined" in done.stderr
     assert f"merge {merge_oid[:12]}" in done.stderr
-    assert "git tag -a hotfix-bd-42" in done.stderr
+    assert "incident hotfix review bd-42" in done.stderr
     assert remote_oid(server, "main") != merge_oid
 
 
@@ -90,7 +90,8 @@ def test_check_push_range_refuses_with_one_line(repo: Path) -> None:
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert f"merge {merge_oid[:12]}" in lines[0] and "hint: git tag -a hotfix-bd-42" in lines[0]
+    assert f"merge {merge_oid[:12]}" in lines[0]
+    assert "hint: incident hotfix review bd-42 --reviewer PERSON --approve" in lines[0]
     done = run_cli(repo, "check-push", "--range", f"{base}..{merge_oid}", "--json")
     assert done.returncode == 1
     payload = json.loads(done.stdout)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from incident_beads import IncidentResponse
 from incident_beads.guard.install import LEFTHOOK, install, status
 from tests.conftest import git
 from tests.guard_helpers import annotated_tag, commit, hotfix_merge, push, remote_oid
@@ -37,17 +38,52 @@ def flow_repo(repo: Path) -> Path:
 
 @needs_git_flow
 def test_git_flow_hotfix_finish_passes_the_guard(flow_repo: Path) -> None:
+    """The documented way: the tool starts, commits and records the review; git-flow finishes
+    with the tool's tag message (`incident hotfix tag ID --print-message`)."""
+    git(flow_repo, "checkout", "-q", "main")
+    (flow_repo / ".beads").mkdir()
+    (flow_repo / ".beads" / "issues.jsonl").write_text("")
+    git(flow_repo, "add", ".beads")
+    git(flow_repo, "commit", "-q", "-m", "Add the beads store")
+    git(flow_repo, "push", "-q", "origin", "main")
+    api = IncidentResponse(flow_repo, actor="ada")
+    incident_id = api.declare("Checkout down", severity=1).id
+    for rung in ("rollback", "feature-flag"):
+        api.mitigate(incident_id, rung, "unavailable", detail="not possible")
+    hotfix = api.hotfixes.start(incident_id)
+    (flow_repo / "app.py").write_text("print('fixed')\n")
+    git(flow_repo, "add", "app.py")
+    api.hotfixes.commit(hotfix.id, "Fix the outage")
+    api.hotfixes.review(hotfix.id, reviewer="grace", approve=True, fixes_issue=True,
+                        adds_issues=False)
+    (flow_repo.parent / "tag-message").write_text(api.hotfixes.tag_message(hotfix.id))
+    # git-flow wants a clean tree: the store is committed where the team keeps it, never on
+    # the reviewed hotfix branch (that would change the commit the review approved).
+    git(flow_repo, "checkout", "-q", "main")
+    git(flow_repo, "commit", "-q", "-m", "Record the incident so far", ".beads/issues.jsonl")
+    name = f"incident-{incident_id}"
+    done = git_flow(flow_repo, "hotfix", "finish", "-f", str(flow_repo.parent / "tag-message"),
+                    name)
+    assert done.returncode == 0, done.stderr
+    tag = git(flow_repo, "for-each-ref", "--format=%(objecttype)", f"refs/tags/{name}")
+    assert tag == "tag"
+    # develop first (its back-merge is not a delivery), then main with the tag.
+    assert push(flow_repo, "origin", "develop").returncode == 0
+    done = push(flow_repo, "--follow-tags", "origin", "main")
+    assert done.returncode == 0, done.stderr
+    assert remote_oid(flow_repo.parent / "upstream.git", f"refs/tags/{name}")
+
+
+@needs_git_flow
+def test_git_flow_tag_without_the_review_is_refused(flow_repo: Path) -> None:
     assert git_flow(flow_repo, "hotfix", "start", "incident-42").returncode == 0
     commit(flow_repo, "Fix the outage\n\nIncident: 42")
     done = git_flow(flow_repo, "hotfix", "finish", "-m", "Hotfix for incident 42", "incident-42")
     assert done.returncode == 0, done.stderr
-    tag = git(flow_repo, "for-each-ref", "--format=%(objecttype)", "refs/tags/incident-42")
-    assert tag == "tag"
-    # develop first (its back-merge is not a delivery), then main with the tag.
     assert push(flow_repo, "origin", "develop").returncode == 0
-    done = push(flow_repo, "origin", "main")
-    assert done.returncode == 0, done.stderr
-    assert remote_oid(flow_repo.parent / "upstream.git", "refs/tags/incident-42")
+    done = push(flow_repo, "--follow-tags", "origin", "main")
+    assert done.returncode != 0
+    assert "tag incident-42 carries no review block" in done.stderr
 
 
 @needs_git_flow

@@ -31,7 +31,7 @@ from incident_beads.knowledge.runbooks import Runbooks
 from incident_beads.mergedriver.register import driver_command
 from tests.cli_runner import run_incident as cli
 from tests.conftest import git
-from tests.guard_helpers import merge, push, remote_oid
+from tests.guard_helpers import merge, push, remote_oid, review_message
 from tests.hotfix.hotfix_helpers import deployable
 
 pytestmark = pytest.mark.reliability
@@ -307,8 +307,22 @@ def test_the_guard_fix_for_an_odd_branch_name_runs_safely_in_a_shell(
     done = push(repo, "origin", "main")
     assert done.returncode != 0, done.stderr
     fix = next(line for line in done.stderr.splitlines() if "fix: " in line)
+    # The fix runs `incident hotfix review` and `incident hotfix tag`: a stand-in that records
+    # the arguments it gets and, for `tag`, makes the reviewed tag the tool would make.
+    bin_dir, log, message = tmp_path / "bin", tmp_path / "incident-args", tmp_path / "message"
+    bin_dir.mkdir()
+    message.write_text(review_message(repo, incident, merged))
+    stub = bin_dir / "incident"
+    stub.write_text('#!/bin/sh\nprintf "%s\\n" "$@" >> "$STUB_LOG"\n'
+                    'if [ "$1" = hotfix ] && [ "$2" = tag ]; then\n'
+                    '  exec git tag -a "hotfix-$3" -F "$STUB_MESSAGE" HEAD\nfi\n')
+    stub.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "STUB_LOG": str(log), "STUB_MESSAGE": str(message)}
     subprocess.run(fix.split("fix: ", 1)[1], shell=True, cwd=repo, check=True,
-                   capture_output=True)
+                   capture_output=True, env=env)
+    given = log.read_text().splitlines()
+    assert given[:3] == ["hotfix", "review", incident] and given[-3:] == ["hotfix", "tag", incident]
     assert remote_oid(tmp_path / "upstream.git", "main") == merged
     no_pwned(repo, tmp_path)
 

@@ -356,10 +356,13 @@ class BeadsStore:
         self._scan(_matcher(status, issue_type, label, priority, include_closed), found.append)
         return found
 
-    def summaries(self, **filters: Any) -> list[dict[str, Any]]:
-        """Like `query`, keeping only the listed fields: big stores list in little memory."""
+    def summaries(self, *, row: Callable[[Issue], dict[str, Any]] | None = None,
+                  **filters: Any) -> list[dict[str, Any]]:
+        """Like `query`, keeping only the listed fields (or what `row` makes of each issue):
+        big stores list in little memory."""
         found: list[dict[str, Any]] = []
-        self._scan(_matcher(**filters), lambda issue: found.append(issue.summary()))
+        make = row or Issue.summary
+        self._scan(_matcher(**filters), lambda issue: found.append(make(issue)))
         return found
 
     def _scan(self, keep: Callable[[Issue], bool], collect: Callable[[Issue], Any]) -> None:

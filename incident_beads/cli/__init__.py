@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from incident_beads.cli._common import ACTOR_KEY
 from incident_beads.cli._errors import run
 from incident_beads.cli._subgroups import TableGroup
 from incident_beads.cli._summaries import SUMMARIES
@@ -50,11 +51,14 @@ COMMANDS: dict[str, str] = {
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-C", "--repo", "repo", default=".", metavar="PATH",
               help="Run as if started in PATH (default: the current folder).")
+@click.option("--actor", "actor", default=None, metavar="NAME",
+              help="Who acts (default: $INCIDENT_ACTOR, else $BD_ACTOR, else the git user).")
 @click.version_option(package_name="incident_beads", prog_name="incident")
 @click.pass_context
-def cli(ctx: click.Context, repo: str) -> None:
+def cli(ctx: click.Context, repo: str, actor: str | None) -> None:
     """Run production incident response inside a git repository, stored as beads issues."""
     ctx.obj = repo
+    ctx.meta[ACTOR_KEY] = actor
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -16,6 +16,9 @@ from incident_beads.errors import NoStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Where the group keeps the global `--actor` in the click context's `meta`.
+ACTOR_KEY = "incident_beads.actor"
+
 json_option = click.option("--json", "as_json", is_flag=True,
                            help="Print the result as JSON for scripts.")
 
@@ -26,6 +29,13 @@ def repo_root(ctx: click.Context) -> Path:
     if not start.is_dir():
         raise click.BadParameter(f"{start} is not a folder", param_hint="-C/--repo")
     return find_root(start)
+
+
+def actor_for(ctx: click.Context, root: Path) -> str:
+    """Who acts: the global `--actor`, else `$INCIDENT_ACTOR`, `$BD_ACTOR`, the git user."""
+    from incident_beads.people import resolve_actor
+
+    return resolve_actor(str(root), ctx.find_root().meta.get(ACTOR_KEY))
 
 
 def config_for(ctx: click.Context) -> Config:

@@ -8,25 +8,25 @@ from datetime import datetime
 
 import click
 
-from incident_beads.cli._common import print_warnings, repo_root
+from incident_beads.cli._common import actor_for, print_warnings, repo_root
 from incident_beads.config import load_config
 from incident_beads.errors import InvalidInput, NoStore
 from incident_beads.incident.model import Incident
-from incident_beads.incident.response import IncidentResponse, default_actor
+from incident_beads.incident.response import IncidentResponse
 from incident_beads.incident.when import as_utc, format_moment
 
 #: Replay time from the command line: every command runs as if it were this ISO moment.
 NOW_VARIABLE = "INCIDENT_BEADS_NOW"
 
 actor_option = click.option("--by", "actor", default=None, metavar="WHO",
-                            help="Who does this (default: $USER).")
+                            help="Who does this (the same as the global --actor).")
 
 
 def open_response(ctx: click.Context) -> IncidentResponse:
     """The API over the repository's store; the CLI needs a store on disk."""
     root = repo_root(ctx)
     response = IncidentResponse(root, config=load_config(root), clock=_clock(),
-                                actor=default_actor())
+                                actor=actor_for(ctx, root))
     if not response.store.persistent:
         raise NoStore(f"no beads store in {root}",
                       hint="run `incident init` (or `bd init`) first")

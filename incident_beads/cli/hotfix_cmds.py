@@ -6,17 +6,25 @@ from typing import Any
 
 import click
 
-from incident_beads.cli._common import config_for, emit, json_option, open_store, repo_root
+from incident_beads.cli._common import (
+    actor_for,
+    config_for,
+    emit,
+    json_option,
+    open_store,
+    repo_root,
+)
 from incident_beads.hotfix.protocol import HotfixProtocol
 from incident_beads.incident.response import IncidentResponse
 
 by_option = click.option("--by", "actor", metavar="WHO", default=None,
-                         help="Who does this (default: $USER).")
+                         help="Who does this (the same as the global --actor).")
 
 
 def _protocol(ctx: click.Context) -> HotfixProtocol:
     root = repo_root(ctx)
-    return IncidentResponse(root, config=config_for(ctx), store=open_store(ctx)).hotfixes
+    return IncidentResponse(root, config=config_for(ctx), store=open_store(ctx),
+                            actor=actor_for(ctx, root)).hotfixes
 
 
 def _dump(value: Any) -> Any:
@@ -117,14 +125,34 @@ def scope(ctx: click.Context, hotfix_id: str, declare: tuple[str, ...], actor: s
 @click.option("--adds-issues", type=click.Choice(["yes", "no"]), required=True,
               help="Does it introduce new issues?")
 @click.option("--note", default="", help="What the reviewer saw or asks for.")
+@click.option("--at", "at", default=None, metavar="TIME",
+              help="When it was reviewed (the time in a signed payload).")
+@click.option("--sign", "sign", is_flag=True,
+              help="Signed mode: sign with your git user.signingkey (on your own machine).")
+@click.option("--signature", "signature_file", default=None, metavar="FILE",
+              help="Signed mode: the reviewer's `ssh-keygen -Y sign` signature of the payload.")
+@click.option("--payload", "print_payload", is_flag=True,
+              help="Print the payload the reviewer signs, and record nothing.")
 @json_option
 @click.pass_context
 def review(ctx: click.Context, hotfix_id: str, reviewer: str, approve: bool, fixes_issue: str,
-           adds_issues: str, note: str, as_json: bool) -> None:
-    """Record the expedited review and its two questions."""
-    done = _protocol(ctx).review(hotfix_id, reviewer=reviewer, approve=approve,
-                                 fixes_issue=fixes_issue == "yes",
-                                 adds_issues=adds_issues == "yes", note=note)
+           adds_issues: str, note: str, at: str | None, sign: bool, signature_file: str | None,
+           print_payload: bool, as_json: bool) -> None:
+    """Record the expedited review and its two questions (an approval: by a person with no
+    hand in the fix; signed in signed mode)."""
+    from incident_beads import signing
+
+    protocol = _protocol(ctx)
+    if print_payload:
+        moment = at or protocol.incidents.now().isoformat()
+        text = protocol.review_payload(hotfix_id, reviewer=reviewer, at=moment)
+        emit(as_json, {"payload": text}, text.rstrip("\n"))
+        return
+    done = protocol.review(
+        hotfix_id, reviewer=reviewer, approve=approve, fixes_issue=fixes_issue == "yes",
+        adds_issues=adds_issues == "yes", note=note, at=at,
+        signature=signing.read_signature(signature_file) if signature_file else "",
+        sign_key=signing.signing_key(str(protocol.root)) if sign else None)
     verdict = "approved" if done.approved else "changes requested"
     emit(as_json, _dump(done), f"{hotfix_id}  {verdict} by {done.reviewer} at {done.head[:12]}")
 
@@ -163,11 +191,19 @@ def staging(ctx: click.Context, hotfix_id: str, passed: bool | None, note: str,
 
 @hotfix.command()
 @click.argument("hotfix_id")
+@click.option("--print-message", is_flag=True,
+              help="Print the tag message with its review block instead of tagging "
+                   "(for `git flow hotfix finish -f FILE`).")
 @by_option
 @json_option
 @click.pass_context
-def tag(ctx: click.Context, hotfix_id: str, actor: str | None, as_json: bool) -> None:
-    """Create the annotated hotfix-<incident id> tag (needs an approving review)."""
+def tag(ctx: click.Context, hotfix_id: str, print_message: bool, actor: str | None,
+        as_json: bool) -> None:
+    """Create the annotated hotfix-<incident id> tag carrying the approving review."""
+    if print_message:
+        message = _protocol(ctx).tag_message(hotfix_id)
+        emit(as_json, {"message": message}, message.rstrip("\n"))
+        return
     record = _protocol(ctx).tag(hotfix_id, actor=actor)
     emit(as_json, _dump(record), f"{record.name}  {record.commit}")
 

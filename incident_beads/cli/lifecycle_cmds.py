@@ -14,6 +14,7 @@ from incident_beads.cli._lifecycle import (
 from incident_beads.errors import Escalation
 from incident_beads.incident.mitigation import LADDER
 from incident_beads.incident.model import ConfigChange, MitigationResult, UpdateStatus
+from incident_beads.incident.when import format_moment
 
 _STATUSES = [s.value for s in UpdateStatus if s is not UpdateStatus.RESOLVED]
 
@@ -244,7 +245,9 @@ def check(ctx: click.Context, incident_id: str, as_json: bool) -> None:
     emit(as_json, report.model_dump(mode="json"), lambda: "\n".join(
         [f"{report.incident_id}  {'COMPLETE' if report.complete else 'NOT COMPLETE'}"]
         + [f"  [{'met' if c.met else 'missing'}] {c.name}: {c.detail}"
-           for c in report.criteria]))
+           for c in report.criteria]
+        + [f"  [HELD] escalation {e.condition} since {format_moment(e.since)}; a person "
+           f"decides: {e.decision_command}" for e in report.open_escalations]))
     if not report.complete:
         ctx.exit(1)
 

@@ -7,7 +7,7 @@ import click
 from incident_beads.cli._common import emit, json_option
 from incident_beads.cli._lifecycle import open_response
 from incident_beads.cli._subgroups import TableGroup
-from incident_beads.incident.when import format_moment
+from incident_beads.incident.when import format_moment, parse_moment
 
 #: Subcommands of `incident risk`; add a line to add one.
 RISK_COMMANDS: dict[str, str] = {"ack": "risk_cmds:ack"}
@@ -23,14 +23,39 @@ def risk() -> None:
 @click.option("--risk", "risk_name", required=True, metavar="RISK",
               help="The risk accepted (e.g. postmortem-beyond-window, eta-beyond-window, "
                    "hotfix-without-rollback).")
-@click.option("--by", "by", required=True, metavar="WHO", help="The person who accepts it.")
-@click.option("--note", default="", help="Why it is accepted.")
+@click.option("--by", "by", required=True, metavar="WHO",
+              help="The person who decides or accepts it (never an automated actor).")
+@click.option("--note", default="",
+              help="Why it is accepted (required when deciding on an escalation).")
+@click.option("--at", "at", default=None, metavar="TIME",
+              help="When it was decided (the time in a signed payload).")
+@click.option("--sign", "sign", is_flag=True,
+              help="Signed mode: sign with your git user.signingkey (on your own machine).")
+@click.option("--signature", "signature_file", default=None, metavar="FILE",
+              help="Signed mode: the person's `ssh-keygen -Y sign` signature of the payload.")
+@click.option("--payload", "print_payload", is_flag=True,
+              help="Print the payload the person signs, and record nothing.")
 @json_option
 @click.pass_context
 def ack(ctx: click.Context, incident_id: str, risk_name: str, by: str, note: str,
+        at: str | None, sign: bool, signature_file: str | None, print_payload: bool,
         as_json: bool) -> None:
-    """Record that a person explicitly accepts a risk, before the risky step."""
-    acknowledgment = open_response(ctx).acknowledge_risk(incident_id, risk_name, by=by, note=note)
+    """Record that a person accepts a risk, or decides on an escalation that holds the incident.
+
+    Deciding on an escalation needs --note; with signed approvals, the person's signature.
+    """
+    from incident_beads import signing
+
+    response = open_response(ctx)
+    if print_payload:
+        moment = parse_moment(at, response.now()) if at else response.now()
+        text = response.decision_payload(incident_id, risk_name, by=by, note=note, at=moment)
+        emit(as_json, {"payload": text, "at": moment.isoformat()}, text.rstrip("\n"))
+        return
+    acknowledgment = response.acknowledge_risk(
+        incident_id, risk_name, by=by, note=note, at=at,
+        signature=signing.read_signature(signature_file) if signature_file else "",
+        sign_key=signing.signing_key(str(response.root)) if sign else None)
     emit(as_json, {"incident_id": incident_id, **acknowledgment.model_dump(mode="json")},
          f"{incident_id}  risk {acknowledgment.risk!r} accepted by {acknowledgment.by} at "
          f"{format_moment(acknowledgment.at)}")

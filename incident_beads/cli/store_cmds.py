@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
+from incident_beads.beads.record import Issue
 from incident_beads.cli._common import emit, json_option, open_store, print_warnings, repo_root
 from incident_beads.errors import MalformedFile
+from incident_beads.incident.held import decision_command, open_escalations
 
 
 @click.command()
@@ -39,15 +43,37 @@ def list_(ctx: click.Context, status: str | None, issue_type: str | None, label:
     """List issues, ids first."""
     store = open_store(ctx)
     if ready:
-        rows = [i.summary() for i in store.ready()
+        rows = [_row(i) for i in store.ready()
                 if (issue_type is None or i.issue_type == issue_type)
                 and (label is None or label in i.labels)
                 and (priority is None or i.priority == priority)]
     else:
-        rows = store.summaries(status=status, issue_type=issue_type, label=label,
+        rows = store.summaries(row=_row, status=status, issue_type=issue_type, label=label,
                                priority=priority, include_closed=include_closed)
     emit(as_json, rows, lambda: "\n".join(
-        f"{r['id']}  [P{r['priority']}] [{r['status']}] {r['title']}" for r in rows))
+        f"{r['id']}  [P{r['priority']}] [{r['status']}] {r['title']}"
+        + (f"  HELD: {', '.join(e['condition'] for e in r['open_escalations'])}"
+           if r.get("open_escalations") else "") for r in rows))
+
+
+def _row(issue: Issue) -> dict[str, Any]:
+    """An issue's summary; an incident's also names the escalations that hold it."""
+    row = issue.summary()
+    held = _held(issue)
+    if held is not None:
+        row["open_escalations"] = held
+    return row
+
+
+def _held(issue: Issue) -> list[dict[str, Any]] | None:
+    """The open escalations of an incident bead (None for other beads)."""
+    record = issue.metadata.get("incident_beads")
+    if not isinstance(record, dict) or record.get("kind") != "incident":
+        return None
+    found = open_escalations(record)
+    for item in found:
+        item["decision_command"] = decision_command(issue.id, item["condition"])
+    return found
 
 
 @click.command()
@@ -58,9 +84,14 @@ def show(ctx: click.Context, issue_id: str, as_json: bool) -> None:
     """Show one issue with its dependencies and comments."""
     issue = open_store(ctx).get(issue_id)
 
+    held = _held(issue)
+
     def text() -> str:
         lines = [f"{issue.id}: {issue.title}",
                  f"status: {issue.status}  priority: P{issue.priority}  type: {issue.issue_type}"]
+        for item in held or []:
+            lines.append(f"HELD by escalation {item['condition']} since {item['since']}: "
+                         f"{item['message']}\n  a person decides: {item['decision_command']}")
         if issue.labels:
             lines.append(f"labels: {', '.join(issue.labels)}")
         if issue.description:
@@ -74,7 +105,8 @@ def show(ctx: click.Context, issue_id: str, as_json: bool) -> None:
             lines.append(f"closed {issue.closed_at}: {issue.close_reason}")
         return "\n".join(lines)
 
-    emit(as_json, issue.data, text)
+    emit(as_json, issue.data if held is None else {**issue.data, "open_escalations": held},
+         text)
 
 
 @click.command()

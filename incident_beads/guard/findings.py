@@ -12,6 +12,9 @@ if TYPE_CHECKING:
 MISSING = "missing"  # no accepted tag at all
 LIGHTWEIGHT = "lightweight"  # the tag exists but is not annotated
 ELSEWHERE = "elsewhere"  # the annotated tag points at another commit
+NO_REVIEW = "no-review"  # the annotated tag carries no review block (made by hand)
+BAD_REVIEW = "bad-review"  # the block does not approve the fix the tag points at
+BAD_SIGNATURE = "bad-signature"  # signed mode: the review's signature does not hold
 
 _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_^")
 
@@ -30,6 +33,7 @@ class Finding(NamedTuple):
     found_target: str  # where the offending tag points (ELSEWHERE)
     remote: str  # where the fix pushes
     branch_spec: str  # how the fix names the branch to push
+    detail: str = ""  # what is wrong with the review (NO_REVIEW, BAD_REVIEW, BAD_SIGNATURE)
 
     def problem(self) -> str:
         """Name the commit, the incident and what is missing, in one line."""
@@ -42,7 +46,9 @@ class Finding(NamedTuple):
             what = (f'commit {short} ("{self.subject}") brings incident {self.incident_id} to '
                     f"{self.branch} without a merge (Incident: trailer)")
             where = "it"
-        if self.kind == LIGHTWEIGHT:
+        if self.kind in (NO_REVIEW, BAD_REVIEW, BAD_SIGNATURE):
+            missing = f"tag {self.tag} {self.detail}"
+        elif self.kind == LIGHTWEIGHT:
             missing = f"tag {self.tag} is lightweight; an annotated tag must point at {where}"
         elif self.kind == ELSEWHERE:
             missing = f"tag {self.tag} points at {self.found_target[:12]}, not at {where}"
@@ -51,10 +57,14 @@ class Finding(NamedTuple):
         return f"{what}, but {missing}"
 
     def tag_command(self) -> str:
-        """The `git tag` command that makes the missing annotated tag."""
-        force = "-f " if self.kind != MISSING else ""
-        message = _quote(f"Hotfix for incident {self.incident_id}")
-        return f"git tag {force}-a {_quote(self.tag)} -m {message} {self.commit}"
+        """The commands that make the tag with its review: a person reviews, the tool tags.
+
+        Never a bare `git tag -a`: a tag made by hand carries no review and is refused.
+        """
+        incident = _quote(self.incident_id)
+        drop = f"git tag -d {_quote(self.tag)} && " if self.kind != MISSING else ""
+        return (f"{drop}incident hotfix review {incident} --reviewer PERSON --approve "
+                f"--fixes-issue yes --adds-issues no && incident hotfix tag {incident}")
 
     def push_spec(self) -> str:
         """The tag's refspec for the push that follows (forced when it replaces a tag)."""

@@ -9,7 +9,7 @@ from incident_beads.guard.records import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from incident_beads.config import GitConfig
+    from incident_beads.config import GitConfig, PeopleConfig
 
 CONFIG_FILE = ".incident-beads.toml"  # config.CONFIG_FILE, without importing config
 
@@ -20,11 +20,17 @@ class GuardSettings(NamedTuple):
     protected_branches: tuple[str, ...] = defaults.PROTECTED_BRANCHES
     tag_names: tuple[str, ...] = defaults.TAG_NAMES
     remote: str = defaults.REMOTE
+    approvals: str = "named"  # [people] approvals: "signed" needs verified signatures
+    allowed_signers: str = ""  # [people] allowed_signers, a path in the repository
 
     @classmethod
-    def from_git_config(cls, config: GitConfig) -> GuardSettings:
-        """The guard's part of a loaded `[git]` section."""
-        return cls(config.protected_branches, config.tag_names, config.remote)
+    def from_git_config(cls, config: GitConfig, people: PeopleConfig | None = None
+                        ) -> GuardSettings:
+        """The guard's part of a loaded `[git]` (and `[people]`) section."""
+        if people is None:
+            return cls(config.protected_branches, config.tag_names, config.remote)
+        return cls(config.protected_branches, config.tag_names, config.remote,
+                   people.approvals, people.allowed_signers)
 
 
 def load_settings(folder: str) -> GuardSettings:
@@ -33,4 +39,18 @@ def load_settings(folder: str) -> GuardSettings:
         return GuardSettings()
     from incident_beads.config import load_config
 
-    return GuardSettings.from_git_config(load_config(folder).git)
+    config = load_config(folder)
+    return GuardSettings.from_git_config(config.git, config.people)
+
+
+def people_on_branch(text: str) -> tuple[str, str]:
+    """`[people] approvals` and `allowed_signers` of a committed `.incident-beads.toml`."""
+    import tomllib
+
+    try:
+        people = tomllib.loads(text).get("people", {})
+    except tomllib.TOMLDecodeError:
+        return "named", ""
+    if not isinstance(people, dict):
+        return "named", ""
+    return str(people.get("approvals", "named")), str(people.get("allowed_signers", ""))

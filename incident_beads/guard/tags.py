@@ -19,6 +19,7 @@ class TagInfo(NamedTuple):
     annotated: bool
     target: str  # the commit (or object) the tag finally names
     in_push: bool  # the tag is created or moved by this push
+    oid: str = ""  # the tag object itself (annotated tags), to read its message
 
 
 def tag_names_for(incident_id: str, branch_name: str, templates: Iterable[str]) -> list[str]:
@@ -48,7 +49,8 @@ def lookup_tags(git: Git, names: Iterable[str], updates: Iterable[RefUpdate]) ->
         if name in pushed and pushed[name] != oid:
             continue  # the push changes it: read the pushed object below
         annotated = kind == "tag"
-        found[name] = TagInfo(name, annotated, peeled if annotated else oid, name in pushed)
+        found[name] = TagInfo(name, annotated, peeled if annotated else oid, name in pushed,
+                              oid if annotated else "")
     unseen = [(n, oid) for n, oid in pushed.items()
               if n in wanted and n not in found and not is_zero(oid)]
     if unseen:
@@ -64,10 +66,11 @@ def _describe_objects(git: Git, tags: list[tuple[str, str]]) -> dict[str, TagInf
     out = git.output("cat-file", "--batch-check=%(objectname) %(objecttype)", stdin=query)
     lines = out.splitlines()
     result = {}
-    for index, (name, _oid) in enumerate(tags):
+    for index, (name, oid) in enumerate(tags):
         own = lines[2 * index].split()
         peeled = lines[2 * index + 1].split()
         if len(own) == 2 and len(peeled) == 2:
-            result[name] = TagInfo(name, own[1] == "tag", peeled[0], True)
+            annotated = own[1] == "tag"
+            result[name] = TagInfo(name, annotated, peeled[0], True, oid if annotated else "")
     return result
 

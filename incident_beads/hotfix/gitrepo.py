@@ -32,6 +32,8 @@ class Commit(NamedTuple):
     date: str
     subject: str
     message: str
+    committer_name: str = ""
+    committer_email: str = ""
 
 
 def _fail(exc: GitCommandError, what: str, hint: str | None = None) -> GitError:
@@ -150,13 +152,15 @@ class GitRepo:
 
     def commits(self, base: str, head: str) -> list[Commit]:
         """Commits in `base..head`, oldest first."""
-        out = self.git("log", "--reverse", "-z", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1f%B",
+        out = self.git("log", "--reverse", "-z",
+                       "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%s%x1f%B",
                        f"{base}..{head}", "--")
         found = []
         for record in out.split("\0"):
             if record.strip():
-                sha, name, email, date, subject, body = record.strip("\n").split("\x1f", 5)
-                found.append(Commit(sha, name, email, date, subject, body))
+                sha, name, email, date, c_name, c_email, subject, body = record.strip(
+                    "\n").split("\x1f", 7)
+                found.append(Commit(sha, name, email, date, subject, body, c_name, c_email))
         return found
 
     def behind_remote(self, branch: str, remote: str) -> int:

@@ -29,6 +29,10 @@ class Review(Record):
     level: str = ""  # quick or standard, from the gate table
     head: str  # the commit reviewed; a later commit needs a new review
     flags_seen: list[dict[str, Any]] = Field(default_factory=list)
+    #: Signed mode: the reviewer's `ssh-keygen -Y sign` signature of `block_fields`.
+    signature: str = ""
+    #: The review block's fields as signed (see `guard/review.py`), so it can be verified again.
+    block_fields: dict[str, str] = Field(default_factory=dict)
 
 
 class GateRecord(Record):
@@ -109,6 +113,8 @@ class HotfixState(Record):
     override: str = ""  # why the hotfix started although rollback or the flag was possible
     scope: list[str] = Field(default_factory=list)
     commits: list[str] = Field(default_factory=list)
+    #: Who committed through `incident hotfix commit` (they cannot approve it).
+    committed_by: list[str] = Field(default_factory=list)
     reviews: list[Review] = Field(default_factory=list)
     gates: dict[str, GateRecord] = Field(default_factory=dict)
     staging: list[RunRecord] = Field(default_factory=list)

@@ -7,12 +7,14 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from incident_beads import signing
 from incident_beads.beads.record import Issue
 from incident_beads.beads.rules import MAX_TITLE
 from incident_beads.beads.store import Changes
 from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
+from incident_beads.guard.review import ReviewBlock, payload
 from incident_beads.hotfix import gates, records, release
-from incident_beads.hotfix.gitrepo import GitRepo, require_clean, require_up_to_date
+from incident_beads.hotfix.gitrepo import Commit, GitRepo, require_clean, require_up_to_date
 from incident_beads.hotfix.model import (
     GateRecord,
     HotfixState,
@@ -25,9 +27,14 @@ from incident_beads.hotfix.model import (
 from incident_beads.hotfix.progress import HotfixStatus, status_of
 from incident_beads.hotfix.records import Hotfix, hotfix_from, hotfix_state
 from incident_beads.hotfix.scope import ScopeReport, analyse
+from incident_beads.incident import hold
+from incident_beads.incident.hold import committed_signers_of
 from incident_beads.incident.model import MitigationOption, Phase
 from incident_beads.incident.risk import KnownRisk
 from incident_beads.incident.severity import Severity
+from incident_beads.incident.timeline import incident_state
+from incident_beads.incident.when import parse_moment
+from incident_beads.people import require_person, who_may
 
 if TYPE_CHECKING:
     from incident_beads.incident.response import IncidentResponse
@@ -96,6 +103,7 @@ class HotfixProtocol:
             paths = [p.strip().removeprefix("./") for p in declare]
             if not all(paths):
                 raise InvalidInput("a declared scope entry is empty")
+            self._held(hotfix.state.incident_id, "hotfix scope change")
             with self._editing(hotfix.id, actor) as (_tx, _issue, state):
                 state.scope = paths
             self._event(hotfix.state.incident_id, f"Hotfix scope declared: {', '.join(paths)}",
@@ -116,6 +124,7 @@ class HotfixProtocol:
         if risk not in RISK_LEVELS:
             raise InvalidInput(f"unknown risk level {risk!r}", hint="use low, normal or high")
         incident = self.incidents.get(incident_id)
+        hold.refuse_if_held(incident_id, incident.state, "hotfix", self.incidents.decision_trust)
         if not incident.is_open:
             raise Refused(f"{incident_id} is closed; a hotfix needs an open incident")
         if any(not i.is_closed for i in records.hotfixes_of(list(self.store.issues()),
@@ -206,21 +215,19 @@ class HotfixProtocol:
         ruled_out = set(self.incidents.ruled_out(incident_id))
         if MitigationOption.ROLLBACK not in ruled_out or not why:
             return
-        # A person's decision on the escalation itself (`--risk <condition>`) accepts it too.
-        if any(self.incidents.has_risk_ack(incident_id, risk) for risk in
-               (KnownRisk.HOTFIX_WITHOUT_ROLLBACK, Escalation.RISKY_HOTFIX_NO_ROLLBACK)):
+        # A person's decision on this escalation accepts the same risk.
+        if any(self.incidents.has_risk_ack(incident_id, risk) for risk in (
+                KnownRisk.HOTFIX_WITHOUT_ROLLBACK, Escalation.RISKY_HOTFIX_NO_ROLLBACK)):
             return
         self.incidents.escalate(
             incident_id, Escalation.RISKY_HOTFIX_NO_ROLLBACK,
             "rollback is not possible and the hotfix carries significant risk: "
-            + "; ".join(why), actor=actor, data={"why": why},
-            hint=f"ask a person; once they accept it: incident risk ack {incident_id} "
-                 f"--risk {KnownRisk.HOTFIX_WITHOUT_ROLLBACK} --by WHO")
+            + "; ".join(why), actor=actor, data={"why": why})
 
     # the minimal fix ---------------------------------------------------------------------
     def commit(self, hotfix_id: str, message: str, *, actor: str | None = None) -> str:
         """Commit what is staged on the hotfix branch with the `Incident: <id>` trailer."""
-        hotfix = self._open(hotfix_id)
+        hotfix = self._open(hotfix_id, "hotfix commit")
         if not message.strip():
             raise InvalidInput("a commit needs a message")
         state = hotfix.state
@@ -233,8 +240,11 @@ class HotfixProtocol:
             if not git.has_staged_changes():
                 raise Refused("nothing is staged", hint="git add the files of the fix first")
             sha = git.commit_staged(message, [(TRAILER, state.incident_id)])
+        who = actor or self.incidents.actor
         with self._editing(hotfix.id, actor) as (_tx, _issue, edited):
             edited.commits.append(sha)
+            if who not in edited.committed_by:
+                edited.committed_by.append(who)
             # The review and the staging test were of the previous head.
             for gate in (gates.CODE_REVIEW, gates.STAGING):
                 edited.gates.pop(gate, None)
@@ -244,9 +254,17 @@ class HotfixProtocol:
 
     # review and gates --------------------------------------------------------------------
     def review(self, hotfix_id: str, *, reviewer: str, approve: bool, fixes_issue: bool,
-               adds_issues: bool, note: str = "", actor: str | None = None) -> Review:
-        """Record the expedited review: does it fix the issue, does it add new issues."""
-        hotfix = self._open(hotfix_id)
+               adds_issues: bool, note: str = "", actor: str | None = None,
+               signature: str = "", sign_key: str | None = None,
+               at: datetime | str | None = None) -> Review:
+        """Record the expedited review: does it fix the issue, does it add new issues.
+
+        An approval is refused from an automated actor, from whoever started or committed the
+        hotfix or authored or committed its commits, and, with `[people] approvers`, from
+        anyone not listed. In signed mode it counts only with the reviewer's SSH signature of
+        `review_payload(...)` (`signature`, or made here with the private key `sign_key`).
+        """
+        hotfix = self._open(hotfix_id, "hotfix review")
         state = hotfix.state
         name = reviewer.strip()
         if not name:
@@ -267,11 +285,26 @@ class HotfixProtocol:
         if name.lower() in authors:
             raise Refused(f"{name} wrote this hotfix and cannot review it",
                           hint="ask someone else to review")
+        if approve:
+            self._check_approver(name, state, commits)
         now = self.incidents.now()
+        if at is not None:
+            now = parse_moment(at, now).replace(microsecond=0)
+            if now > self.incidents.now():
+                raise InvalidInput("a review is dated when it was given, not in the future")
         review = Review(at=now, reviewer=name, approved=approve, fixes_issue=fixes_issue,
                         adds_issues=adds_issues, note=note, head=head,
                         level=gates.rule(state.severity_level, gates.CODE_REVIEW).level,
                         flags_seen=[f._asdict() for f in report.flags])
+        if approve:
+            review.block_fields = release.review_fields(
+                hotfix, name, head, now, fixes_issue=fixes_issue, adds_issues=adds_issues)
+            if self.config.people.approvals == "signed":
+                block = ReviewBlock(review.block_fields,
+                                    signing.sign(payload(review.block_fields), sign_key)
+                                    if sign_key else signature)
+                self.require_signed(hotfix, block, at=now)
+                review.signature = block.signature
         with self._editing(hotfix.id, actor) as (tx, issue, edited):
             edited.reviews.append(review)
             if approve:
@@ -284,14 +317,59 @@ class HotfixProtocol:
                     f"Hotfix review by {name}: {verdict} at {head[:12]} (fixes the issue: "
                     f"{'yes' if fixes_issue else 'no'}; adds new issues: "
                     f"{'yes' if adds_issues else 'no'}; flags: {len(report.flags)})"
-                    + (f"\n{note}" if note else ""), actor or name,
+                    + (f"\n{note}" if note else ""), actor or self.incidents.actor,
                     {"hotfix": hotfix.id, "approved": approve, "head": head})
         return review
+
+    def review_payload(self, hotfix_id: str, *, reviewer: str, at: datetime | str) -> str:
+        """The text a reviewer signs to approve the hotfix's head (signed mode)."""
+        hotfix = self.get(hotfix_id)
+        with GitRepo(self.root, self.config.git) as git:
+            head = git.rev_parse(f"refs/heads/{hotfix.state.branch}")
+        moment = parse_moment(at, self.incidents.now()).replace(microsecond=0)
+        return payload(release.review_fields(hotfix, reviewer.strip(), head, moment,
+                                             fixes_issue=True, adds_issues=False))
+
+    def require_signed(self, hotfix: Hotfix, block: ReviewBlock,
+                       at: datetime | None = None) -> None:
+        """Signed mode: refuse an approval whose signature does not verify (checked whenever
+        the approval is relied on: recording, tagging, deploying)."""
+        if self.config.people.approvals != "signed":
+            return
+        reviewer = block.get("reviewer")
+        if not block.signature.strip():
+            moment = (at or self.incidents.now()).strftime("%Y-%m-%dT%H:%M:%SZ")
+            raise Refused(
+                f"signed approvals: the approval of {reviewer} must be signed with their SSH "
+                f"key; payload:\n{block.payload()}",
+                hint=f"{reviewer} signs it (ssh-keygen -Y sign -f KEY -n {signing.NAMESPACE} "
+                     f"FILE), then: incident hotfix review {hotfix.id} --reviewer {reviewer} "
+                     f"--approve --fixes-issue yes --adds-issues no --at {moment} --signature "
+                     "FILE.sig; or on their machine: --sign")
+        problem = signing.verify(block.payload(), block.signature, reviewer,
+                                 committed_signers_of(self.root, self.config))
+        if problem:
+            raise Refused(f"the approval of {reviewer} is not accepted: {problem}",
+                          hint=f"{reviewer} signs with the key listed for them in "
+                               f"{self.config.people.allowed_signers} on the main branch")
+
+    def _check_approver(self, name: str, state: HotfixState, commits: list[Commit]) -> None:
+        """A person who had no hand in the fix approves it: not who started or committed the
+        hotfix through the tool, nor any author or committer of its commits."""
+        people = self.config.people
+        require_person(name, people, what="an approving review")
+        hands = {state.started_by, *state.committed_by,
+                 *(x for c in commits for x in (c.author_name, c.author_email,
+                                                c.committer_name, c.committer_email))}
+        if name.lower() in {h.strip().lower() for h in hands if h}:
+            raise Refused(f"{name} started, committed or authored this hotfix and cannot "
+                          "approve it", hint=f"an approving review is given by {who_may(people)} "
+                                             "who had no hand in the fix")
 
     def gate(self, hotfix_id: str, gate: str, *, done: bool, reason: str = "",
              actor: str | None = None) -> GateRecord:
         """Record a quality gate as done, or skipped with a reason where the table allows it."""
-        hotfix = self._open(hotfix_id)
+        hotfix = self._open(hotfix_id, "hotfix gate")
         name = gates.parse_gate(gate)
         level = hotfix.state.severity_level
         if done:
@@ -319,8 +397,18 @@ class HotfixProtocol:
         return release.staging(self, hotfix_id, passed=passed, note=note, actor=actor)
 
     def tag(self, hotfix_id: str, *, actor: str | None = None) -> TagRecord:
-        """Create the annotated `hotfix-<id>` tag; refused without an approving review."""
+        """Create the annotated `hotfix-<id>` tag with the approving review written into its
+        message (the block the push guard checks); refused without an approving review."""
         return release.tag(self, hotfix_id, actor=actor)
+
+    def tag_message(self, hotfix_id: str) -> str:
+        """The message `tag` would write, for tools that make the tag themselves
+        (`git flow hotfix finish -f FILE`); refused without an approving review."""
+        hotfix = self._open(hotfix_id, "hotfix tag")
+        with GitRepo(self.root, self.config.git) as git:
+            head = git.rev_parse(f"refs/heads/{hotfix.state.branch}")
+        title = self.incidents.get(hotfix.state.incident_id).title
+        return release.tag_message(hotfix, title, head)
 
     def merge(self, hotfix_id: str, *, push: bool = False,
               actor: str | None = None) -> MergeRecord:
@@ -354,11 +442,17 @@ class HotfixProtocol:
         state.gates[gate] = record
         return record
 
-    def _open(self, hotfix_id: str) -> Hotfix:
+    def _open(self, hotfix_id: str, action: str = "hotfix step") -> Hotfix:
         hotfix = self.get(hotfix_id)
+        self._held(hotfix.state.incident_id, action)
         if hotfix.status == "closed":
             raise Refused(f"hotfix {hotfix.id} is closed ({hotfix.close_reason})")
         return hotfix
+
+    def _held(self, incident_id: str, action: str) -> None:
+        """Refuse before any git work while the incident is held by an escalation."""
+        hold.refuse_if_held(incident_id, self.incidents.get(incident_id).state, action,
+                            self.incidents.decision_trust)
 
     def _report(self, git: GitRepo, state: HotfixState) -> ScopeReport:
         head = (git.rev_parse(f"refs/heads/{state.branch}") if git.branch_exists(state.branch)
@@ -372,6 +466,9 @@ class HotfixProtocol:
         with self.store.transaction() as tx:
             issue = tx.get(hotfix_id)
             state = hotfix_state(issue)
+            # Checked again under the lock: an escalation may have come in since `_open`.
+            hold.refuse_if_held(state.incident_id, incident_state(tx.get(state.incident_id)),
+                                "hotfix step", self.incidents.decision_trust)
             yield tx, issue, state
             records.save(tx, hotfix_id, state)
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from incident_beads.errors import CommandFailed, GitError, InvalidInput, Refused
+from incident_beads.guard.review import APPROVED, ReviewBlock
 from incident_beads.hotfix import gates, records
 from incident_beads.hotfix.gitrepo import GitRepo, require_clean
 from incident_beads.hotfix.model import MergeRecord, RunRecord, TagRecord, Verification
 from incident_beads.hotfix.records import Hotfix
 from incident_beads.hotfix.runner import CommandResult, run_command
-from incident_beads.incident.when import format_moment
+from incident_beads.incident.when import as_utc, format_moment
 
 if TYPE_CHECKING:
     from incident_beads.hotfix.protocol import HotfixProtocol
@@ -62,7 +63,7 @@ def _outcome(result: RunRecord) -> str:
 def staging(p: HotfixProtocol, hotfix_id: str, *, passed: bool | None = None, note: str = "",
             actor: str | None = None) -> RunRecord:
     """Run the staging command time-boxed (15 min for SEV-1), or record a manual result."""
-    hotfix = p._open(hotfix_id)
+    hotfix = p._open(hotfix_id, "staging test")
     state = hotfix.state
     who = actor or p.incidents.actor
     settings = p.config.hotfix
@@ -102,7 +103,7 @@ def staging(p: HotfixProtocol, hotfix_id: str, *, passed: bool | None = None, no
 
 def tag(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> TagRecord:
     """Create the annotated `hotfix-<id>` tag on the reviewed head; refused without approval."""
-    hotfix = p._open(hotfix_id)
+    hotfix = p._open(hotfix_id, "hotfix tag")
     state = hotfix.state
     who = actor or p.incidents.actor
     incident = p.incidents.get(state.incident_id)
@@ -125,8 +126,8 @@ def tag(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> TagRe
                            f"reviewed {head[:12]}; it is not overwritten",
                            hint=f"look at it (git show {state.tag}); delete it only if it is "
                                 f"wrong: git tag -d {state.tag}")
-        message = (f"Hotfix for incident {state.incident_id}: {incident.title}\n\n"
-                   f"{trailer_line(state.incident_id)}\n")
+        p.require_signed(hotfix, review_block(hotfix, head))
+        message = tag_message(hotfix, incident.title, head)
         git.annotated_tag(state.tag, head, message)
     record = TagRecord(name=state.tag, commit=head, at=p.incidents.now(), by=who)
     with p._editing(hotfix.id, who) as (_tx, _issue, edited):
@@ -134,6 +135,34 @@ def tag(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> TagRe
     p._event(state.incident_id, f"Hotfix tagged {state.tag} at {head[:12]}", who,
              {"hotfix": hotfix.id, "tag": state.tag, "commit": head})
     return record
+
+
+def review_block(hotfix: Hotfix, head: str) -> ReviewBlock:
+    """The approving review of `head` as the block the push guard reads from the tag."""
+    review = hotfix.state.approving_review(head)
+    if review is None:
+        raise Refused(f"{hotfix.state.branch} at {head[:12]} has no approving review",
+                      hint=f"incident hotfix review {hotfix.id} --reviewer WHO --approve ...")
+    fields = review.block_fields or review_fields(hotfix, review.reviewer, head, review.at,
+                                                  fixes_issue=review.fixes_issue,
+                                                  adds_issues=review.adds_issues)
+    return ReviewBlock(fields, review.signature)
+
+
+def review_fields(hotfix: Hotfix, reviewer: str, head: str, at: datetime, *, fixes_issue: bool,
+                  adds_issues: bool) -> dict[str, str]:
+    """The fields of an approving review's block, in the guard's format."""
+    return {"incident": hotfix.state.incident_id, "hotfix": hotfix.id, "reviewer": reviewer,
+            "commit": head, "verdict": APPROVED, "fixes-issue": "yes" if fixes_issue else "no",
+            "adds-issues": "yes" if adds_issues else "no",
+            "reviewed-at": as_utc(at).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def tag_message(hotfix: Hotfix, title: str, head: str) -> str:
+    """The annotated tag's message: the incident, the trailer, and the approving review."""
+    incident_id = hotfix.state.incident_id
+    return (f"Hotfix for incident {incident_id}: {title}\n\n"
+            f"{review_block(hotfix, head).render()}\n{trailer_line(incident_id)}\n")
 
 
 def trailer_line(incident_id: str) -> str:
@@ -144,7 +173,7 @@ def trailer_line(incident_id: str) -> str:
 def merge(p: HotfixProtocol, hotfix_id: str, *, push: bool = False,
           actor: str | None = None) -> MergeRecord:
     """Merge the tagged hotfix `--no-ff` into the main branch (and develop), as git-flow does."""
-    hotfix = p._open(hotfix_id)
+    hotfix = p._open(hotfix_id, "hotfix merge")
     state = hotfix.state
     who = actor or p.incidents.actor
     if state.merged is not None:
@@ -188,7 +217,7 @@ def merge(p: HotfixProtocol, hotfix_id: str, *, push: bool = False,
 def deploy(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> RunRecord:
     """Run the deploy command in a clean work tree holding the tagged commit (at it, or at the
     main branch it was merged into); refused without approval, tag and gates."""
-    hotfix = p._open(hotfix_id)
+    hotfix = p._open(hotfix_id, "deploy")
     state = hotfix.state
     who = actor or p.incidents.actor
     if state.tagged is None:
@@ -197,6 +226,7 @@ def deploy(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> Ru
     if state.approving_review(commit) is None:
         raise Refused(f"the tagged commit {commit[:12]} has no approving review",
                       hint=f"incident hotfix review {hotfix.id} --reviewer WHO --approve ...")
+    p.require_signed(hotfix, review_block(hotfix, commit))
     with GitRepo(p.root, p.config.git) as git:
         if not git.tag_exists(state.tag) or git.tag_info(state.tag) != ("tag", commit):
             raise Refused(f"the annotated tag {state.tag} is missing or moved",
@@ -241,7 +271,7 @@ def deploy(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> Ru
 def verify_start(p: HotfixProtocol, hotfix_id: str, *, minutes: int | None = None,
                  actor: str | None = None) -> Verification:
     """Start production verification: the monitoring window runs from now."""
-    hotfix = p._open(hotfix_id)
+    hotfix = p._open(hotfix_id, "verification")
     state = hotfix.state
     who = actor or p.incidents.actor
     window = minutes if minutes is not None else p.config.hotfix.verify_minutes
@@ -262,7 +292,7 @@ def verify_start(p: HotfixProtocol, hotfix_id: str, *, minutes: int | None = Non
 def verify_confirm(p: HotfixProtocol, hotfix_id: str, *, evidence: str,
                    actor: str | None = None) -> Hotfix:
     """Confirm with evidence after the window; close the hotfix and create its follow-ups."""
-    hotfix = p._open(hotfix_id)
+    hotfix = p._open(hotfix_id, "verification")
     state = hotfix.state
     who = actor or p.incidents.actor
     deployed = state.last_good_deploy()

@@ -81,9 +81,7 @@ def check_eta(edit: IncidentEdit, config: Config, eta: datetime) -> None:
     edit.escalate(Escalation.ETA_BEYOND_WINDOW,
                   f"the ETA {format_moment(eta)} is beyond the {state.severity.value} response "
                   f"window ({window} min from detection, until {format_moment(deadline)})",
-                  {"eta": eta.isoformat()},
-                  hint=f"ask a person; once they accept it: incident risk ack "
-                       f"{edit.incident_id} --risk {KnownRisk.ETA_BEYOND_WINDOW} --by WHO")
+                  {"eta": eta.isoformat()})
 
 
 def accepted_eta(state: IncidentState) -> datetime | None:

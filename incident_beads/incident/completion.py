@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel
 
 from incident_beads.config import Config
+from incident_beads.incident.held import decision_command
 from incident_beads.incident.model import Incident
 from incident_beads.incident.resolution import postmortem_required
 
@@ -17,12 +20,22 @@ class Criterion(BaseModel):
     detail: str
 
 
+class OpenEscalation(BaseModel):
+    """An escalation that holds the incident until a person decides on it."""
+
+    condition: str
+    since: datetime
+    message: str
+    decision_command: str
+
+
 class CompletionReport(BaseModel):
-    """Every criterion of one incident; `complete` only when all are met."""
+    """Every criterion of one incident; `complete` only when all are met and none is held."""
 
     incident_id: str
     complete: bool
     criteria: list[Criterion]
+    open_escalations: list[OpenEscalation] = []
 
 
 def evaluate(incident: Incident, config: Config, *, postmortem_scheduled: bool) -> CompletionReport:
@@ -57,5 +70,9 @@ def evaluate(incident: Incident, config: Config, *, postmortem_scheduled: bool) 
                   and resolution.checklist.stakeholders_notified,
                   detail="sent with the resolution" if resolution else "not resolved"),
     ]
-    return CompletionReport(incident_id=incident.id, complete=all(c.met for c in criteria),
-                            criteria=criteria)
+    held = [OpenEscalation(condition=e.condition, since=e.at, message=e.message,
+                           decision_command=decision_command(incident.id, e.condition))
+            for e in state.open_escalations]
+    return CompletionReport(incident_id=incident.id,
+                            complete=all(c.met for c in criteria) and not held,
+                            criteria=criteria, open_escalations=held)

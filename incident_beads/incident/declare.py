@@ -83,8 +83,21 @@ def check_data_risk(edit: IncidentEdit, before: Assessment | None = None) -> Non
                       " and ".join(reasons) + "; a person must decide how to proceed")
 
 
+def declared_before(tx: Changes, request: str) -> Issue | None:
+    """The open incident that the same declaration, made before, created and escalated."""
+    for issue in tx.issues():
+        record = issue.metadata.get(METADATA_KEY)
+        if issue.is_closed or not isinstance(record, dict) or record.get("kind") != "incident":
+            continue
+        escalations = record.get("escalations")
+        if isinstance(escalations, list) and any(
+                isinstance(e, dict) and e.get("request") == request for e in escalations):
+            return issue
+    return None
+
+
 def write_incident(tx: Changes, config: Config, *, plain: str, state: IncidentState,
-                   now: datetime, actor: str) -> IncidentEdit:
+                   now: datetime, actor: str, request: str = "") -> IncidentEdit:
     """Create the incident bead in `tx`, link recurrences, and record the escalations due."""
     level, assessment = state.severity, state.assessment
     window = timedelta(days=config.knowledge.recurrence_window_days)
@@ -98,7 +111,8 @@ def write_incident(tx: Changes, config: Config, *, plain: str, state: IncidentSt
                       labels=["incident", level.label], created_by=actor,
                       metadata={METADATA_KEY: {"kind": "incident"}},
                       dependencies=[("related", m.id) for m in matches])
-    edit = IncidentEdit(tx, issue, state, now=now, actor=actor)
+    edit = IncidentEdit(tx, issue, state, now=now, actor=actor, request=request)
+    state.last_request = request
     edit.event("declared", f"Declared {level.value}: {plain}\n\n{assessment.render(level)}",
                {"severity": level.value})
     check_data_risk(edit)

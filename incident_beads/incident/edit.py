@@ -10,6 +10,7 @@ from typing import Any
 from incident_beads.beads.record import Issue
 from incident_beads.beads.store import BeadsStore, Changes
 from incident_beads.errors import Escalation, Refused
+from incident_beads.incident import hold
 from incident_beads.incident.model import EscalationRecord, IncidentState, TimelineEvent
 from incident_beads.incident.timeline import append_event, incident_state, save_state
 
@@ -18,12 +19,13 @@ class IncidentEdit:
     """What a change to an incident works with, inside one store transaction."""
 
     def __init__(self, tx: Changes, issue: Issue, state: IncidentState, *, now: datetime,
-                 actor: str) -> None:
+                 actor: str, request: str = "") -> None:
         self.tx = tx
         self.issue = issue
         self.state = state
         self.now = now
         self.actor = actor
+        self.request = request
         self.escalation: Escalation | None = None
 
     @property
@@ -39,30 +41,56 @@ class IncidentEdit:
 
     def escalate(self, condition: str, message: str, data: dict[str, Any] | None = None,
                  *, hint: str | None = None) -> None:
-        """Record an escalation now; it is raised once everything is written."""
+        """Record an escalation now; it is raised once everything is written.
+
+        From then on the incident is held: `hold.refuse_if_held` refuses its changes until a
+        person decides on `condition`.
+        """
         self.state.escalations.append(EscalationRecord(
-            condition=condition, message=message, at=self.now, by=self.actor, data=data or {}))
+            condition=condition, message=message, at=self.now, by=self.actor, data=data or {},
+            request=self.request, decision_required=True))
         self.event("escalation", f"ESCALATION [{condition}]: {message}",
                    {"condition": condition, **(data or {})})
         if self.escalation is None:
-            self.escalation = Escalation(condition, message, incident_id=self.incident_id,
-                                         hint=hint or "stop and ask a person how to proceed; "
-                                                      "the escalation is on the timeline")
+            decide = hold.escalation_hint(self.incident_id, condition)
+            self.escalation = Escalation(
+                condition, message, incident_id=self.incident_id, since=self.now,
+                decision_command=hold.decision_command(self.incident_id, condition),
+                hint=f"{hint}; {decide}" if hint else decide)
+
+
+class _Retry(Exception):
+    """Leaves the transaction of a call already recorded, writing nothing."""
 
 
 @contextlib.contextmanager
 def editing(store: BeadsStore, incident_id: str, *, now: datetime, actor: str,
-            open_only: bool = False, action: str = "change") -> Iterator[IncidentEdit]:
-    """Change one incident in one transaction; raise a recorded escalation after the write."""
+            open_only: bool = False, action: str = "change", held_ok: bool = False,
+            request: str = "", trust: hold.Trust | None = None) -> Iterator[IncidentEdit]:
+    """Change one incident in one transaction; raise a recorded escalation after the write.
+
+    Every change to an incident passes here: unless `held_ok` (status updates, timeline notes,
+    decisions), an open escalation refuses it before anything is written. A call named by
+    `request` that is the one which raised the latest escalation, made again, writes nothing.
+    """
     pending: Escalation | None = None
-    with store.transaction() as tx:
+    with contextlib.suppress(_Retry), store.transaction() as tx:
         issue = tx.get(incident_id)
         state = incident_state(issue)
-        if open_only and issue.is_closed:
+        if not held_ok:
+            hold.refuse_if_held(incident_id, state, action, trust)
+        retry = hold.is_retry(state, request)
+        if open_only and issue.is_closed and not retry:
             raise Refused(f"cannot {action} {incident_id}: the incident is closed",
                           hint=f"reopen it first: incident reopen {incident_id} --reason ...")
-        edit = IncidentEdit(tx, issue, state, now=now, actor=actor)
+        edit = IncidentEdit(tx, issue, state, now=now, actor=actor, request=request)
         yield edit
+        if retry:
+            raise _Retry
+        if not held_ok or edit.escalation is not None:
+            # What a hold allows (updates, notes, the decision) may come between a call that
+            # escalated and its retry.
+            state.last_request = request
         save_state(tx, incident_id, state)
         pending = edit.escalation
     if pending is not None:

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from incident_beads.incident.held import normalize_risk as normalize_risk
+from incident_beads.incident.held import open_positions
 from incident_beads.incident.severity import Severity
 from incident_beads.incident.when import format_moment
 
@@ -164,16 +166,33 @@ class RiskAcknowledgment(Record):
     by: str
     at: datetime
     note: str = ""
+    signature: str = ""  # signed mode: the person's signature of the decision
 
 
 class EscalationRecord(Record):
-    """An escalation that was raised: the condition, why, and when."""
+    """An escalation that was raised: the condition, why, when, and the person's decision."""
 
     condition: str
     message: str
     at: datetime
     by: str
     data: dict[str, Any] = Field(default_factory=dict)
+    #: A fingerprint of the call that raised it, so that the same call retried records nothing.
+    request: str = ""
+    #: Only a decision stored on it settles it (False: written before decisions were stored).
+    decision_required: bool = False
+    decided_at: datetime | None = None
+    decided_by: str = ""
+    decision_note: str = ""
+    decision_recorded_by: str = ""
+    #: Signed mode: the risk name as signed, and the person's signature of the decision.
+    decision_risk: str = ""
+    decision_signature: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        """True until a person recorded a decision on it."""
+        return self.decided_at is None
 
 
 class TimelineEvent(Record):
@@ -253,6 +272,17 @@ class IncidentState(Record):
     postmortem_id: str | None = None
     root_cause_id: str | None = None
     recurrence_of: list[str] = Field(default_factory=list)
+    #: The fingerprint of the latest API call that changed the incident and named one.
+    last_request: str = ""
+
+    @property
+    def open_escalations(self) -> list[EscalationRecord]:
+        """The escalations no person has decided on yet, oldest first: they hold the incident."""
+        positions = open_positions(
+            [(e.condition, e.at, not e.is_open, not e.decision_required)
+             for e in self.escalations],
+            [(a.risk, a.at) for a in self.risk_acknowledgments])
+        return [self.escalations[i] for i in positions]
 
     @property
     def highest_severity(self) -> Severity:
@@ -317,6 +347,3 @@ class RootCauseHandoff(BaseModel):
     created: bool
 
 
-def normalize_risk(risk: str) -> str:
-    """Compare risk names loosely: case, spaces and underscores do not matter."""
-    return "-".join(risk.strip().lower().replace("_", " ").split())

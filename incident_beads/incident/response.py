@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from incident_beads import signing
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.config import Config, load_config
 from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
 from incident_beads.incident import declare as declaring
+from incident_beads.incident import hold
 from incident_beads.incident import mitigation as ladder
 from incident_beads.incident import resolution as closing
 from incident_beads.incident.communicate import next_update_due, parse_update_status, record_update
 from incident_beads.incident.completion import CompletionReport, evaluate
-from incident_beads.incident.edit import editing
+from incident_beads.incident.edit import IncidentEdit, editing
 from incident_beads.incident.followups import write_postmortem, write_root_cause
 from incident_beads.incident.model import (
     Assessment,
@@ -38,6 +40,7 @@ from incident_beads.incident.model import (
 from incident_beads.incident.severity import Severity
 from incident_beads.incident.timeline import incident_from, is_incident
 from incident_beads.incident.when import as_utc, format_moment, parse_moment
+from incident_beads.people import require_person, resolve_actor
 
 if TYPE_CHECKING:
     from incident_beads.hotfix.protocol import HotfixProtocol
@@ -46,9 +49,9 @@ if TYPE_CHECKING:
 Clock = Callable[[], datetime]
 
 
-def default_actor() -> str:
-    """Who acts when no one is named: `$USER`, else `incident_beads`."""
-    return os.environ.get("USER") or "incident_beads"
+def default_actor(root: Path | str = ".") -> str:
+    """Who acts when no one is named: `$INCIDENT_ACTOR`, `$BD_ACTOR`, the git user, `$USER`."""
+    return resolve_actor(str(root))
 
 
 class IncidentResponse:
@@ -66,8 +69,10 @@ class IncidentResponse:
         self.root = Path(root)
         self.config = config if config is not None else load_config(self.root)
         self._clock: Clock = clock or utc_now
-        self.actor = actor or default_actor()
+        self.actor = actor or default_actor(self.root)
         self.store = store or BeadsStore(self.root, config=self.config.beads, clock=self.now)
+        #: Signed mode: whether a recorded decision still verifies (None: names are trusted).
+        self.decision_trust = hold.signed_trust(self.root, self.config)
 
     def now(self) -> datetime:
         """The current moment from the injected clock, in UTC, to the second (as bd writes)."""
@@ -165,9 +170,21 @@ class IncidentResponse:
             severity=level, peak_severity=level, assessment=assessment,
             timestamps=Timestamps(detected=detected, declared=now),
             next_update_at=now + timedelta(minutes=cadence) if cadence else None)
+        # Made again after it escalated (a retry), the declaration returns the incident it made.
+        request = hold.request_key("declare", plain, level, who_affected, what_broken,
+                                   users_affected, workaround, data_at_risk, security,
+                                   list(error_messages), list(alerts), list(recent_changes),
+                                   reported_by, detected_at, list(services), description)
         with self.store.transaction() as tx:
-            edit = declaring.write_incident(tx, self.config, plain=plain, state=state, now=now,
-                                        actor=actor or self.actor)
+            earlier = declaring.declared_before(tx, request)
+            if earlier is None:
+                edit = declaring.write_incident(tx, self.config, plain=plain, state=state,
+                                                now=now, actor=actor or self.actor,
+                                                request=request)
+        if earlier is not None:
+            hold.refuse_if_held(earlier.id, incident_from(earlier).state, "declaration",
+                                self.decision_trust)
+            return self.get(earlier.id)
         if edit.escalation is not None:
             raise edit.escalation
         return self.get(edit.incident_id)
@@ -189,8 +206,9 @@ class IncidentResponse:
                    "error_messages": error_messages, "alerts": alerts,
                    "recent_changes": recent_changes, "services": services,
                    "reported_by": reported_by}
-        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
-                     open_only=True, action="assess") as edit:
+        with self._edit(incident_id, now=self.now(), actor=actor or self.actor,
+                     open_only=True, action="assess",
+                     request=hold.request_key("assess", incident_id, changes)) as edit:
             declaring.apply_assessment(edit, changes)
         return self.get(incident_id)
 
@@ -206,8 +224,10 @@ class IncidentResponse:
         update is recorded, unless a person acknowledged `eta-beyond-window` for it.
         """
         level = parse_update_status(status, incident_id)
-        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
-                     open_only=True, action="update") as edit:
+        request = hold.request_key("update", incident_id, level, impact, action, eta,
+                                   next_update)
+        with self._edit(incident_id, now=self.now(), actor=actor or self.actor,
+                     open_only=True, action="update", held_ok=True, request=request) as edit:
             record_update(edit, self.config, status=level, impact=impact, action=action,
                           eta=eta, next_update=next_update)
         return self.get(incident_id)
@@ -225,8 +245,10 @@ class IncidentResponse:
         the attempt is recorded and `Escalation` (mitigations exhausted) is raised.
         """
         rung, outcome = ladder.parse_option(option), ladder.parse_result(result)
-        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
-                     open_only=True, action="mitigate") as edit:
+        request = hold.request_key("mitigate", incident_id, rung, outcome, detail, reason,
+                                   config_change.model_dump() if config_change else None)
+        with self._edit(incident_id, now=self.now(), actor=actor or self.actor,
+                     open_only=True, action="mitigate", request=request) as edit:
             ladder.record_attempt(edit, rung, outcome, detail=detail, reason=reason,
                                   config_change=config_change)
         return self.get(incident_id)
@@ -235,8 +257,8 @@ class IncidentResponse:
         """Mark the incident mitigated by something off the ladder (a verified hotfix)."""
         if not how.strip():
             raise InvalidInput("say what mitigated the incident")
-        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
-                     open_only=True, action="mark mitigated") as edit:
+        with self._edit(incident_id, now=self.now(), actor=actor or self.actor,
+                     open_only=True, action="mark it mitigated") as edit:
             if edit.state.timestamps.mitigated is None:
                 edit.state.timestamps.mitigated = edit.now
             edit.state.phase = Phase.MITIGATED.value
@@ -244,25 +266,100 @@ class IncidentResponse:
         return self.get(incident_id)
 
     # risk ----------------------------------------------------------------------------------
+    def decision_payload(self, incident_id: str, risk: str, *, by: str, note: str,
+                         at: datetime) -> str:
+        """The text a person signs to decide on an escalation (signed mode)."""
+        return signing.decision_payload(incident_id, risk.strip(), by.strip(), note.strip(),
+                                        as_utc(at).replace(microsecond=0).isoformat())
+
     def acknowledge_risk(self, incident_id: str, risk: str, *, by: str, note: str = "",
-                         at: datetime | str | None = None) -> RiskAcknowledgment:
-        """Record that the person `by` explicitly accepts `risk` (before the risky step)."""
+                         at: datetime | str | None = None, actor: str | None = None,
+                         signature: str = "", sign_key: str | None = None
+                         ) -> RiskAcknowledgment:
+        """Record that the person `by` explicitly accepts `risk`, or decides on an escalation.
+
+        When `risk` names an open escalation's condition, this is the person's decision on it
+        (a `note` saying why is required): the escalations of that condition recorded up to
+        then are settled, and the incident is held no longer unless another stays open. `by`
+        must be a person (and, when `[people] approvers` is set, one of them); `actor` is who
+        records it (by default the actor of this API). The same acknowledgment made again
+        records nothing twice. With `[people] approvals = "signed"`, a decision counts only
+        with the person's SSH signature of `decision_payload(...)` (`signature`, or made here
+        with the private key `sign_key`), verified against the committed allowed-signers file.
+        """
         if not risk.strip():
             raise InvalidInput("name the risk being accepted", hint="--risk NAME")
         if not by.strip():
             raise InvalidInput("a risk is accepted by a named person", hint="--by WHO")
+        person = require_person(by, self.config.people, what="a decision or acknowledgment")
         now = self.now()
-        moment = parse_moment(at, now) if at is not None else now
+        # UTC to the second: the moment is part of what a person signs, and is stored as signed.
+        moment = as_utc(parse_moment(at, now)).replace(microsecond=0) if at is not None else now
         if moment > now:
             raise InvalidInput("a risk is acknowledged when it is accepted, not in the future",
                                hint="leave out the time, or give one already past")
-        ack = RiskAcknowledgment(risk=risk.strip(), by=by.strip(), at=moment, note=note)
-        with editing(self.store, incident_id, now=now, actor=by.strip()) as edit:
+        ack = RiskAcknowledgment(risk=risk.strip(), by=person, at=moment, note=note.strip())
+        if self.decision_trust is not None and hold.decide(self.get(incident_id).state,
+                                                           ack.risk):
+            ack.signature = self._signed_decision(incident_id, ack, signature, sign_key)
+        recorder = actor or self.actor
+        state = self.get(incident_id).state
+        previous = state.acknowledgments_of(ack.risk)
+        if not [e for e in hold.decide(state, ack.risk) if e.at <= moment] and previous and (
+                previous[-1].by, previous[-1].note) == (ack.by, ack.note):
+            return previous[-1]  # the same acknowledgment made again: nothing new to record
+        with self._edit(incident_id, now=now, actor=recorder, held_ok=True,
+                     action="decision") as edit:
+            settled = [e for e in hold.decide(edit.state, ack.risk) if e.at <= moment]
+            if settled and not ack.note:
+                raise InvalidInput(f"a decision on the escalation {settled[0].condition} needs "
+                                   "a note saying why", hint="--note WHY")
             edit.state.risk_acknowledgments.append(ack)
-            edit.event("risk-acknowledged",
-                       f"Risk accepted by {ack.by}: {ack.risk}" + (f" ({note})" if note else ""),
-                       {"risk": ack.risk})
+            for escalation in settled:
+                escalation.decided_at = moment
+                escalation.decided_by = person
+                escalation.decision_note = ack.note
+                escalation.decision_recorded_by = recorder
+                escalation.decision_risk = ack.risk
+                escalation.decision_signature = ack.signature
+            if settled:
+                edit.event("decision",
+                           f"Decision by {person} on ESCALATION [{settled[0].condition}] "
+                           f"(raised {format_moment(settled[0].at)}): {ack.note}",
+                           {"risk": ack.risk, "condition": settled[0].condition,
+                            "decided_by": person, "escalated_at": [
+                                e.at.isoformat() for e in settled]})
+            else:
+                edit.event("risk-acknowledged",
+                           f"Risk accepted by {person}: {ack.risk}"
+                           + (f" ({ack.note})" if ack.note else ""), {"risk": ack.risk})
         return ack
+
+    def _signed_decision(self, incident_id: str, ack: RiskAcknowledgment, signature: str,
+                         sign_key: str | None) -> str:
+        payload = self.decision_payload(incident_id, ack.risk, by=ack.by, note=ack.note,
+                                        at=ack.at)
+        if sign_key:
+            signature = signing.sign(payload, sign_key)
+        if not signature.strip():
+            raise Refused(
+                f"signed approvals: the decision of {ack.by} on {ack.risk} must be signed "
+                f"with their SSH key; payload:\n{payload}",
+                hint=f"{ack.by} signs it (ssh-keygen -Y sign -f KEY -n {signing.NAMESPACE} "
+                     f"FILE), then: incident risk ack {incident_id} --risk {ack.risk} --by "
+                     f"{ack.by} --note ... --at {ack.at.isoformat()} --signature FILE.sig; "
+                     "or on their machine: --sign")
+        problem = signing.verify(payload, signature, ack.by,
+                                 hold.committed_signers_of(self.root, self.config))
+        if problem:
+            raise Refused(f"the decision of {ack.by} on {ack.risk} is not accepted: {problem}",
+                          hint=f"{ack.by} signs with the key listed for them in "
+                               f"{self.config.people.allowed_signers} on the main branch")
+        return signature
+
+    def _edit(self, incident_id: str, **options: Any) -> AbstractContextManager[IncidentEdit]:
+        """`editing()` with this repository's trust in recorded decisions."""
+        return editing(self.store, incident_id, trust=self.decision_trust, **options)
 
     # reclassify ----------------------------------------------------------------------------
     def reclassify(self, incident_id: str, severity: Severity | str | int, *, reason: str,
@@ -272,8 +369,8 @@ class IncidentResponse:
         if not reason.strip():
             raise InvalidInput("a reclassification needs a reason", hint="--reason TEXT")
         now = self.now()
-        with editing(self.store, incident_id, now=now, actor=actor or self.actor,
-                     open_only=True, action="reclassify") as edit:
+        with self._edit(incident_id, now=now, actor=actor or self.actor,
+                     open_only=True, action="reclassification") as edit:
             state, before = edit.state, edit.state.severity
             if level is before:
                 raise Refused(f"{incident_id} is already {level.value}")
@@ -307,7 +404,8 @@ class IncidentResponse:
         if due < now - timedelta(minutes=1):
             raise InvalidInput(f"the post-mortem time {format_moment(due)} is past",
                                hint="give --at as +1d or a future ISO time")
-        with editing(self.store, incident_id, now=now, actor=actor or self.actor) as edit:
+        with self._edit(incident_id, now=now, actor=actor or self.actor,
+                     action="post-mortem scheduling") as edit:
             incident = incident_from(edit.issue)
             resolved = edit.state.resolution.at if edit.state.resolution else now
             closing.check_postmortem_window(edit.state, self.config, due=due, resolved=resolved,
@@ -340,8 +438,8 @@ class IncidentResponse:
             monitoring_evidence=monitoring_evidence.strip(),
             stakeholders_notified=stakeholders_notified)
         closing.check_checklist(checklist, incident_id)
-        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
-                     open_only=True, action="resolve") as edit:
+        with self._edit(incident_id, now=self.now(), actor=actor or self.actor,
+                     open_only=True, action="resolution") as edit:
             closing.record_resolution(edit, self.config, checklist, resolution=resolution,
                                       root_cause=root_cause, impact=impact)
         self._document_resolution(incident_id, actor or self.actor)
@@ -366,7 +464,9 @@ class IncidentResponse:
         if not reason.strip():
             raise InvalidInput("say why the incident is reopened", hint="--reason TEXT")
         now = self.now()
-        with editing(self.store, incident_id, now=now, actor=actor or self.actor) as edit:
+        with self._edit(incident_id, now=now, actor=actor or self.actor,
+                     action="reopening",
+                     request=hold.request_key("reopen", incident_id, reason)) as edit:
             if not edit.issue.is_closed:
                 raise Refused(f"{incident_id} is not resolved, nothing to reopen")
             state = edit.state
@@ -390,7 +490,8 @@ class IncidentResponse:
         bead made by the first.
         """
         now = self.now()
-        with editing(self.store, incident_id, now=now, actor=actor or self.actor) as edit:
+        with self._edit(incident_id, now=now, actor=actor or self.actor,
+                     action="hand-off") as edit:
             state = edit.state
             if state.root_cause_id and edit.tx.exists(state.root_cause_id):
                 return RootCauseHandoff(incident_id=incident_id,
@@ -422,10 +523,14 @@ class IncidentResponse:
     def record_event(self, incident_id: str, text: str, *, kind: str = "note",
                      actor: str | None = None, data: dict[str, Any] | None = None,
                      phase: Phase | str | None = None) -> TimelineEvent:
-        """Append a timeline event to an incident: a bead comment and an entry in its state."""
+        """Append a timeline event to an incident: a bead comment and an entry in its state.
+
+        A plain note is allowed while the incident is held; one that moves the phase is not.
+        """
         if not text.strip():
             raise InvalidInput("a timeline event needs text")
-        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor) as edit:
+        with self._edit(incident_id, now=self.now(), actor=actor or self.actor,
+                     action=f"{kind} event", held_ok=phase is None) as edit:
             event = edit.event(kind, text, data)
             if phase is not None:
                 edit.state.phase = Phase(phase).value
@@ -433,11 +538,22 @@ class IncidentResponse:
 
     def escalate(self, incident_id: str, condition: str, message: str, *,
                  actor: str | None = None, data: dict[str, Any] | None = None,
-                 hint: str | None = None) -> NoReturn:
-        """Record an escalation on the incident's timeline, then raise it."""
-        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor) as edit:
+                 hint: str | None = None) -> None:
+        """Record an escalation on the incident's timeline, then raise it.
+
+        Any condition name holds the incident until a person decides on it. The same call made
+        again (a retry) records nothing twice: it raises the recorded escalation, or returns
+        quietly once a person has decided.
+        """
+        if not condition.strip() or not message.strip():
+            raise InvalidInput("an escalation needs a condition and a message")
+        request = hold.request_key("escalate", incident_id, condition, message, data)
+        with self._edit(incident_id, now=self.now(), actor=actor or self.actor,
+                     held_ok=True, request=request) as edit:
+            if hold.is_retry(edit.state, request):
+                hold.refuse_if_held(incident_id, edit.state, "escalation")
+                return  # a person decided on it already: nothing more to stop for
             edit.escalate(condition, message, data, hint=hint)
-        raise AssertionError("unreachable: editing() raises the recorded escalation")
 
 
 def risk_refusal(incident_id: str, risk: str, step: str) -> Refused:

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from incident_beads.beads.record import Issue, format_ts, parse_ts
 from incident_beads.beads.store import BeadsStore
 from incident_beads.errors import InvalidInput
+from incident_beads.incident import hold
 from incident_beads.incident.model import METADATA_KEY
 from incident_beads.incident.timeline import incident_from, record_kind
 from incident_beads.incident.when import as_utc, parse_moment
@@ -67,7 +68,8 @@ class ActionItems:
         self.clock = clock
 
     def add(self, incident_id: str, text: str, *, priority: int, owner: str,
-            due: datetime | str, kind: str, created_by: str = "") -> ActionItem:
+            due: datetime | str, kind: str, created_by: str = "",
+            trust: hold.Trust | None = None) -> ActionItem:
         """Create an action item bead for an incident (priority 1 or 2, a named owner)."""
         if priority not in (1, 2):
             raise InvalidInput(f"an action item has priority 1 or 2, not {priority}",
@@ -84,6 +86,7 @@ class ActionItems:
                                hint="give --due as +7d or a future date")
         with self.store.transaction() as tx:
             incident = incident_from(tx.get(incident_id))
+            hold.refuse_if_held(incident.id, incident.state, "action item", trust)
             record = {"kind": KIND, "incident_id": incident.id, "owner": owner.strip(),
                       "due": format_ts(when), "action_kind": kind}
             issue = tx.create(

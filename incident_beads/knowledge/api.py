@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +34,7 @@ from incident_beads.knowledge.patterns import CriticalPatterns
 from incident_beads.knowledge.report import Report
 from incident_beads.knowledge.runbooks import Runbooks
 from incident_beads.knowledge.writeup import Writeups
+from incident_beads.people import resolve_actor
 
 Clock = Callable[[], datetime]
 
@@ -87,7 +87,7 @@ class Knowledge:
         self.config = config if config is not None else load_config(self.root)
         self._clock: Clock = clock or utc_now
         self.store = store or BeadsStore(self.root, config=self.config.beads, clock=self.now)
-        self.actor = actor or os.environ.get("USER") or "incident_beads"
+        self.actor = actor or resolve_actor(str(root))
         self.patterns = CriticalPatterns(self.root, self.config.knowledge)
         self.runbooks = Runbooks(self.root, self.config.knowledge)
         self.writeups = Writeups(self.root, self.config.knowledge)
@@ -246,8 +246,11 @@ class Knowledge:
     def add_action(self, incident_id: str, text: str, *, priority: int, owner: str,
                    due: datetime | str, kind: str) -> ActionItem:
         """Create an action item bead (`post-mortem`, discovered-from the incident)."""
+        from incident_beads.incident.hold import signed_trust
+
         return self.actions.add(incident_id, text, priority=priority, owner=owner, due=due,
-                                kind=kind, created_by=self.actor)
+                                kind=kind, created_by=self.actor,
+                                trust=signed_trust(self.root, self.config))
 
     # reporting -----------------------------------------------------------------------------------
     def report(self, since: datetime | str | None = None) -> Report:

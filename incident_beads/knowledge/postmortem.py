@@ -20,7 +20,8 @@ from incident_beads.knowledge.render import code_text, inline_text, mermaid_labe
 
 # Section of the Mermaid chart for each kind of timeline event.
 _PHASES = (
-    ("Assess", ("declared", "escalation", "reclassified", "risk-acknowledged", "recurred")),
+    ("Assess", ("declared", "escalation", "decision", "reclassified", "risk-acknowledged",
+                "recurred")),
     ("Communicate", ("status-update",)),
     ("Mitigate", ("mitigation", "mitigated")),
     ("Hotfix", ("hotfix",)),

@@ -19,7 +19,6 @@ from hotfix_helpers import (
 from incident_beads import Escalation, GitError, IncidentResponse, InvalidInput, Refused
 from incident_beads.config import GitConfig
 from incident_beads.errors import CommandFailed
-from incident_beads.incident.risk import KnownRisk
 
 PY = sys.executable
 
@@ -215,7 +214,8 @@ def test_scope_flags_without_rollback_escalate_before_deploying(
     assert "outside the declared scope" in str(stop.value)
     assert api.get(incident_id).latest_escalation is not None
     assert api.hotfixes.get(hid).state.deploys == []
-    api.acknowledge_risk(incident_id, KnownRisk.HOTFIX_WITHOUT_ROLLBACK, by="Grace (IC)")
+    api.acknowledge_risk(incident_id, Escalation.RISKY_HOTFIX_NO_ROLLBACK, by="Grace (IC)",
+                         note="the docs change is harmless")
     assert api.hotfixes.deploy(hid).ok
 
 

@@ -149,7 +149,8 @@ def test_high_risk_without_rollback_escalates_first(api: IncidentResponse,
     recorded = api.get(incident_id).state.escalations
     assert [e.condition for e in recorded] == [Escalation.RISKY_HOTFIX_NO_ROLLBACK]
     assert "hotfix/" not in git_run(hot_repo, "branch", "--list")
-    api.acknowledge_risk(incident_id, KnownRisk.HOTFIX_WITHOUT_ROLLBACK, by="Grace (IC)")
+    api.acknowledge_risk(incident_id, Escalation.RISKY_HOTFIX_NO_ROLLBACK, by="Grace (IC)",
+                         note="worth it: checkout is down")
     assert api.hotfixes.start(incident_id, risk="high").state.risk == "high"
 
 

@@ -79,7 +79,8 @@ def test_an_accepted_eta_does_not_escalate_again(api: IncidentResponse) -> None:
     incident = api.declare("Checkout down", severity=2)
     with pytest.raises(Escalation):
         api.post_update(incident.id, status="Identified", impact="i", action="a", eta="+3h")
-    api.acknowledge_risk(incident.id, KnownRisk.ETA_BEYOND_WINDOW, by="Grace (IC)")
+    api.acknowledge_risk(incident.id, KnownRisk.ETA_BEYOND_WINDOW, by="Grace (IC)",
+                         note="the vendor needs three hours")
     api.post_update(incident.id, status="Mitigating", impact="i", action="a", eta="+3h")
     with pytest.raises(Escalation):  # a later ETA than the one accepted is asked again
         api.post_update(incident.id, status="Mitigating", impact="i", action="a", eta="+5h")

@@ -151,6 +151,8 @@ def test_must_stop_when_data_is_found_at_risk_later(api: IncidentResponse) -> No
         api.assess(incident.id, data_at_risk=True)
     assert raised.value.condition == Escalation.DATA_LOSS_OR_SECURITY
     assert api.get(incident.id).state.assessment.data_at_risk
+    api.acknowledge_risk(incident.id, Escalation.DATA_LOSS_OR_SECURITY, by="Grace",
+                         note="backups verified; keep going")
     api.assess(incident.id, who_affected="all")  # already known: no second escalation
 
 
