@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import anyio
-import pytest
 
 from tests.mcp_server.mcp_helpers import Caller, mcp_session
 from tests.mcp_server.test_mcp_end_to_end import T0, incident_state
@@ -79,7 +78,6 @@ def test_an_escalating_declaration_stops_and_its_retry_records_nothing_twice(
     anyio.run(scenario)
 
 
-@pytest.mark.xfail(strict=True, reason="the hold on escalated incidents lands with issue 12")
 def test_a_held_incident_refuses_the_next_step_until_a_person_decides(
         service: Path, errlog: Path) -> None:
     async def scenario() -> None:
