@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from incident_beads.cli._common import config_for, emit, json_option, open_store, repo_root
+from incident_beads.clock import command_clock
 from incident_beads.knowledge.api import Knowledge
 from incident_beads.knowledge.schema import BUG_TRACK, KNOWLEDGE_TRACK, RESOLUTION_TYPES
 
@@ -14,7 +15,7 @@ def knowledge_for(ctx: click.Context, *, need_store: bool) -> Knowledge:
     root = repo_root(ctx)
     config = config_for(ctx)
     store = open_store(ctx) if need_store else None
-    return Knowledge(root, config=config, store=store)
+    return Knowledge(root, config=config, store=store, clock=command_clock())
 
 
 @click.command()

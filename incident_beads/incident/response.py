@@ -65,7 +65,8 @@ class IncidentResponse:
                  store: BeadsStore | None = None) -> None:
         self.root = Path(root)
         self.config = config if config is not None else load_config(self.root)
-        self._clock: Clock = clock or utc_now
+        # One clock: a store given without a clock lends its own (the command's clock).
+        self._clock: Clock = clock or (store.clock if store is not None else utc_now)
         self.actor = actor or default_actor()
         self.store = store or BeadsStore(self.root, config=self.config.beads, clock=self.now)
 
