@@ -128,6 +128,8 @@ def _parse_config(path: str, data: dict[str, Any]) -> Config:
             raise MalformedFile(path, None, f"unknown section [{name}]",
                                 hint=f"known sections: {', '.join(sorted(_SECTIONS))}, severity")
         sections[name] = _build(path, name, kind, value)
+    if "knowledge" in sections:
+        _check_knowledge(path, sections["knowledge"])
     return Config(**sections)
 
 
@@ -190,4 +192,50 @@ def _parse_severities(path: str, value: Any) -> dict[str, SeverityPolicy]:
                                     f"severity.{level}.{key} must be {expected.__name__}")
             merged[key] = item
         result[level] = SeverityPolicy(**merged)
+        _check_ceilings(path, level, base, result[level])
     return result
+
+
+#: The severities whose seed rules are ceilings: configuration may tighten them, never loosen.
+SEED_CEILING_LEVELS = ("SEV-1", "SEV-2")
+#: The seed's post-mortem window (hours after resolution) for SEV-1/2.
+SEED_POSTMORTEM_HOURS = 48
+
+
+def _loosens(path: str, key: str, value: object, seed: object) -> MalformedFile:
+    return MalformedFile(path, None, f"{key} = {_toml(value)} loosens a seed rule (the seed's "
+                                     f"value is {_toml(seed)})",
+                         hint="SEV-1 and SEV-2 rules can be tightened, never loosened: give "
+                              f"{_toml(seed)} or less, or remove the key")
+
+
+def _toml(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _check_ceilings(path: str, level: str, seed: SeverityPolicy, given: SeverityPolicy) -> None:
+    """Refuse a SEV-1/2 window, cadence or post-mortem rule looser than the seed's."""
+    if level not in SEED_CEILING_LEVELS:
+        return
+    prefix = f"severity.{level}"
+    if given.response_minutes < 1 or given.response_minutes > seed.response_minutes:
+        if given.response_minutes >= 1:
+            raise _loosens(path, f"{prefix}.response_minutes", given.response_minutes,
+                           seed.response_minutes)
+        raise MalformedFile(path, None, f"{prefix}.response_minutes must be at least 1")
+    # A cadence of 0 would mean "no status updates": the loosest value of all.
+    if seed.update_minutes is not None and given.update_minutes is not None and (
+            given.update_minutes < 1 or given.update_minutes > seed.update_minutes):
+        raise _loosens(path, f"{prefix}.update_minutes", given.update_minutes,
+                       seed.update_minutes)
+    if seed.postmortem_required and not given.postmortem_required:
+        raise _loosens(path, f"{prefix}.postmortem_required", False, True)
+
+
+def _check_knowledge(path: str, knowledge: KnowledgeConfig) -> None:
+    """The SEV-1/2 post-mortem is due within 48 hours; configuration may only shorten that."""
+    hours = knowledge.postmortem_within_hours
+    if hours > SEED_POSTMORTEM_HOURS:
+        raise _loosens(path, "knowledge.postmortem_within_hours", hours, SEED_POSTMORTEM_HOURS)
+    if hours < 1:
+        raise MalformedFile(path, None, "knowledge.postmortem_within_hours must be at least 1")
