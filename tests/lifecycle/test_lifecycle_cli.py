@@ -146,6 +146,10 @@ def test_resolve_refuses_sev1_without_postmortem(capsys: Capsys, store_repo: Pat
             "--no-longer-occurring", "--error-rates-normal", "--users-can-use-feature",
             "--monitoring", "graphs", "--stakeholders-notified"]
     code, _, err = run_cli(capsys, store_repo, *args)
+    assert code == 1 and "no working mitigation and no verified hotfix" in err
+    assert run_cli(capsys, store_repo, "mitigate", incident_id, "--option", "rollback",
+                   "--result", "worked")[0] == 0
+    code, _, err = run_cli(capsys, store_repo, *args)
     assert code == 1 and "postmortem schedule" in err
     code, out, _ = run_cli(capsys, store_repo, "postmortem", "schedule", incident_id, "--at",
                            "+1d", "--owner", "grace")
@@ -194,6 +198,8 @@ def test_long_option_names_are_accepted_too(capsys: Capsys, store_repo: Path) ->
                            "--who-affected", "EU", "--what-broken", "search", "--json")
     incident_id = json.loads(out)["id"]
     assert code == 0 and json.loads(out)["state"]["assessment"]["who_affected"] == "EU"
+    assert run_cli(capsys, store_repo, "mitigate", incident_id, "--option", "rollback",
+                   "--result", "worked")[0] == 0
     code, _, err = run_cli(capsys, store_repo, "resolve", incident_id, "--resolution", "r",
                            "--root-cause", "c", "--no-longer-occurring", "--error-rates-normal",
                            "--users-can-use-feature", "--evidence", "p99 flat",

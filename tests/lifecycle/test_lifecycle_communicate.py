@@ -144,10 +144,10 @@ def test_update_text_is_stored_faithfully(api: IncidentResponse, store_repo: Pat
 def test_windows_and_cadences_come_from_the_repository(store_repo: Path,
                                                        clock: FakeClock) -> None:
     (store_repo / ".incident-beads.toml").write_text(
-        "[severity.SEV-1]\nupdate_minutes = 10\nresponse_minutes = 60\n\n"
+        "[severity.SEV-2]\nupdate_minutes = 10\nresponse_minutes = 50\n\n"
         "[knowledge]\npostmortem_within_hours = 24\n")
     api = IncidentResponse(store_repo, clock=clock, actor="ada")
-    incident = api.declare("Checkout down", severity=1)
+    incident = api.declare("Checkout down", severity=2)
     updated = api.post_update(incident.id, status="Identified", impact="i", action="a",
                               eta="+45m")
     assert updated.state.escalations == []
