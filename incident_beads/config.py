@@ -88,6 +88,13 @@ class KnowledgeConfig:
 
 
 @dataclass(frozen=True)
+class TimeConfig:
+    """The zone that wall-clock ETAs (`10:45`, `tomorrow 09:00`) are read in."""
+
+    zone: str = "UTC"  # an IANA name such as "Europe/Berlin"
+
+
+@dataclass(frozen=True)
 class Config:
     """All settings of one repository."""
 
@@ -96,6 +103,7 @@ class Config:
     hotfix: HotfixConfig = field(default_factory=HotfixConfig)
     knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
     severity: dict[str, SeverityPolicy] = field(default_factory=_default_severities)
+    time: TimeConfig = field(default_factory=TimeConfig)
 
 
 def load_config(root: Path | str) -> Config:
@@ -130,11 +138,14 @@ def _parse_config(path: str, data: dict[str, Any]) -> Config:
         sections[name] = _build(path, name, kind, value)
     if "knowledge" in sections:
         _check_knowledge(path, sections["knowledge"])
+    if "time" in sections:
+        _check_zone(path, sections["time"].zone)
     return Config(**sections)
 
 
 _SECTIONS: dict[str, type[Any]] = {
     "beads": BeadsConfig, "git": GitConfig, "hotfix": HotfixConfig, "knowledge": KnowledgeConfig,
+    "time": TimeConfig,
 }
 
 
@@ -239,3 +250,26 @@ def _check_knowledge(path: str, knowledge: KnowledgeConfig) -> None:
         raise _loosens(path, "knowledge.postmortem_within_hours", hours, SEED_POSTMORTEM_HOURS)
     if hours < 1:
         raise MalformedFile(path, None, "knowledge.postmortem_within_hours must be at least 1")
+
+
+def _check_zone(path: str, zone: str) -> None:
+    if zone == "UTC":
+        return
+    import zoneinfo  # only when a zone other than UTC is configured
+
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise MalformedFile(path, None, f"time.zone {zone!r} is not a known time zone",
+                            hint='use an IANA name such as "Europe/Berlin", or "UTC"') from None
+
+
+def time_zone(config: Config) -> Any:
+    """The configured zone as a `tzinfo` (UTC unless `[time] zone` names another)."""
+    from datetime import UTC
+
+    if config.time.zone == "UTC":
+        return UTC
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(config.time.zone)

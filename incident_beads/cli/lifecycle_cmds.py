@@ -100,7 +100,9 @@ def assess(ctx: click.Context, incident_id: str, who_affected: str | None,
               help="Where the response stands.")
 @click.option("--impact", required=True, help="Who/what is affected.")
 @click.option("--action", required=True, help="What is being done now.")
-@click.option("--eta", default=None, help="ETA to resolution: +30m, ISO time, or text.")
+@click.option("--eta", default=None,
+              help="ETA to resolution: +30m, in 3 hours, 10:45, tomorrow 09:00, ISO 8601, or "
+                   "investigating (while the response window is open).")
 @click.option("--next-update", default=None, metavar="WHEN",
               help="When the next update comes (default: the severity's cadence).")
 @actor_option
@@ -121,18 +123,28 @@ def update(ctx: click.Context, incident_id: str, status: str, impact: str, actio
 @json_option
 @click.pass_context
 def overdue(ctx: click.Context, as_json: bool) -> None:
-    """List open incidents whose next status update is past."""
+    """List open incidents whose next status update is past, or still unmitigated after their
+    response window."""
     response = open_response(ctx)
     now = response.now()
-    rows = [{"id": i.id, "title": i.title, "severity": i.severity.value,
-             "next_update_at": i.state.next_update_at.isoformat()
-             if i.state.next_update_at else None,
-             "minutes_overdue": int((now - i.state.next_update_at).total_seconds() // 60)
-             if i.state.next_update_at else 0}
-            for i in response.overdue()]
-    emit(as_json, rows, lambda: "\n".join(
-        f"{r['id']}  [{r['severity']}] {r['minutes_overdue']} min overdue  {r['title']}"
-        for r in rows))
+    rows: list[dict[str, object]] = []
+    for i in response.overdue():
+        due = i.state.next_update_at
+        closes = response.window_closes_at(i)
+        lapsed = i.state.timestamps.mitigated is None and now > closes
+        rows.append({"id": i.id, "title": i.title, "severity": i.severity.value,
+                     "next_update_at": due.isoformat() if due else None,
+                     "minutes_overdue": int((now - due).total_seconds() // 60)
+                     if due and due < now else 0,
+                     "window_closed_at": closes.isoformat() if lapsed else None})
+
+    def line(r: dict[str, object]) -> str:
+        parts = [f"{r['minutes_overdue']} min overdue"] if r["minutes_overdue"] else []
+        if r["window_closed_at"]:
+            parts.append(f"unmitigated past its window ({r['window_closed_at']})")
+        return f"{r['id']}  [{r['severity']}] {'; '.join(parts)}  {r['title']}"
+
+    emit(as_json, rows, lambda: "\n".join(line(r) for r in rows))
 
 
 @click.command()

@@ -286,9 +286,10 @@ def verify_confirm(p: HotfixProtocol, hotfix_id: str, *, evidence: str,
         for key in keys:
             records.follow_up(tx, issue, edited, key, created_by=who)
         tx.close(hotfix.id, reason)
-    p._event(state.incident_id, f"Hotfix verified in production ({evidence}); {reason}", who,
-             {"hotfix": hotfix.id, "commit": deployed.commit, "tag": deployed.tag})
+    # Mitigated first: the verification is what ends the response window's clock.
     if p.incidents.get(state.incident_id).is_open:
         p.incidents.mark_mitigated(state.incident_id, f"hotfix {deployed.tag} verified",
                                    actor=who)
+    p._event(state.incident_id, f"Hotfix verified in production ({evidence}); {reason}", who,
+             {"hotfix": hotfix.id, "commit": deployed.commit, "tag": deployed.tag})
     return p.get(hotfix.id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -52,8 +52,14 @@ class IncidentEdit:
 
 @contextlib.contextmanager
 def editing(store: BeadsStore, incident_id: str, *, now: datetime, actor: str,
-            open_only: bool = False, action: str = "change") -> Iterator[IncidentEdit]:
-    """Change one incident in one transaction; raise a recorded escalation after the write."""
+            open_only: bool = False, action: str = "change",
+            before_save: Callable[[IncidentEdit], None] | None = None,
+            ) -> Iterator[IncidentEdit]:
+    """Change one incident in one transaction; raise a recorded escalation after the write.
+
+    `before_save` sees the change once it is made, in the same transaction (the response
+    window's check).
+    """
     pending: Escalation | None = None
     with store.transaction() as tx:
         issue = tx.get(incident_id)
@@ -63,6 +69,8 @@ def editing(store: BeadsStore, incident_id: str, *, now: datetime, actor: str,
                           hint=f"reopen it first: incident reopen {incident_id} --reason ...")
         edit = IncidentEdit(tx, issue, state, now=now, actor=actor)
         yield edit
+        if before_save is not None:
+            before_save(edit)
         save_state(tx, incident_id, state)
         pending = edit.escalation
     if pending is not None:

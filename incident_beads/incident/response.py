@@ -14,9 +14,16 @@ from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
 from incident_beads.incident import declare as declaring
 from incident_beads.incident import mitigation as ladder
 from incident_beads.incident import resolution as closing
-from incident_beads.incident.communicate import next_update_due, parse_update_status, record_update
+from incident_beads.incident.communicate import (
+    check_window,
+    next_update_due,
+    parse_update_status,
+    record_update,
+    window_deadline,
+    window_lapsed,
+)
 from incident_beads.incident.completion import CompletionReport, evaluate
-from incident_beads.incident.edit import editing
+from incident_beads.incident.edit import IncidentEdit, editing
 from incident_beads.incident.followups import write_postmortem, write_root_cause
 from incident_beads.incident.model import (
     Assessment,
@@ -44,6 +51,8 @@ if TYPE_CHECKING:
     from incident_beads.knowledge.api import Knowledge
 
 Clock = Callable[[], datetime]
+#: Timeline events that change nothing about the response: they never trip the window check.
+QUIET_EVENTS = frozenset({"note", "learn-failed"})
 
 
 def default_actor() -> str:
@@ -103,11 +112,18 @@ class IncidentResponse:
         return sorted(found, key=lambda i: (i.state.timestamps.detected, i.id))
 
     def overdue(self) -> list[Incident]:
-        """Open incidents whose next status update is past, the most overdue first."""
+        """Open incidents whose next status update is past, or that are still unmitigated after
+        their response window: the most overdue first."""
         now = self.now()
         late = [i for i in self.incidents()
-                if i.state.next_update_at is not None and i.state.next_update_at < now]
-        return sorted(late, key=lambda i: (i.state.next_update_at or now, i.id))
+                if (i.state.next_update_at is not None and i.state.next_update_at < now)
+                or window_lapsed(i.state, self.config, now)]
+        return sorted(late, key=lambda i: (min(filter(None, (
+            i.state.next_update_at, self.window_closes_at(i))), default=now), i.id))
+
+    def window_closes_at(self, incident: Incident) -> datetime:
+        """When the incident's response window closes (detection plus the severity's window)."""
+        return window_deadline(incident.state, self.config)
 
     def mitigations(self, incident_id: str) -> list[Mitigation]:
         """Every mitigation attempt recorded, in order."""
@@ -191,7 +207,8 @@ class IncidentResponse:
                    "recent_changes": recent_changes, "services": services,
                    "reported_by": reported_by}
         with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
-                     open_only=True, action="assess") as edit:
+                     open_only=True, action="assess",
+                     before_save=self._window_check) as edit:
             declaring.apply_assessment(edit, changes)
         return self.get(incident_id)
 
@@ -208,7 +225,8 @@ class IncidentResponse:
         """
         level = parse_update_status(status, incident_id)
         with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
-                     open_only=True, action="update") as edit:
+                     open_only=True, action="update",
+                     before_save=self._window_check) as edit:
             record_update(edit, self.config, status=level, impact=impact, action=action,
                           eta=eta, next_update=next_update)
         return self.get(incident_id)
@@ -227,7 +245,8 @@ class IncidentResponse:
         """
         rung, outcome = ladder.parse_option(option), ladder.parse_result(result)
         with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
-                     open_only=True, action="mitigate") as edit:
+                     open_only=True, action="mitigate",
+                     before_save=self._window_check) as edit:
             ladder.record_attempt(edit, rung, outcome, detail=detail, reason=reason,
                                   config_change=config_change)
         return self.get(incident_id)
@@ -237,7 +256,8 @@ class IncidentResponse:
         if not how.strip():
             raise InvalidInput("say what mitigated the incident")
         with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
-                     open_only=True, action="mark mitigated") as edit:
+                     open_only=True, action="mark mitigated",
+                     before_save=self._window_check) as edit:
             if edit.state.timestamps.mitigated is None:
                 edit.state.timestamps.mitigated = edit.now
             edit.state.phase = Phase.MITIGATED.value
@@ -274,7 +294,8 @@ class IncidentResponse:
             raise InvalidInput("a reclassification needs a reason", hint="--reason TEXT")
         now = self.now()
         with editing(self.store, incident_id, now=now, actor=actor or self.actor,
-                     open_only=True, action="reclassify") as edit:
+                     open_only=True, action="reclassify",
+                     before_save=self._window_check) as edit:
             state, before = edit.state, edit.state.severity
             if level is before:
                 raise Refused(f"{incident_id} is already {level.value}")
@@ -308,7 +329,8 @@ class IncidentResponse:
         if due < now - timedelta(minutes=1):
             raise InvalidInput(f"the post-mortem time {format_moment(due)} is past",
                                hint="give --at as +1d or a future ISO time")
-        with editing(self.store, incident_id, now=now, actor=actor or self.actor) as edit:
+        with editing(self.store, incident_id, now=now, actor=actor or self.actor,
+                     before_save=self._window_check) as edit:
             incident = incident_from(edit.issue)
             resolved = edit.state.resolution.at if edit.state.resolution else now
             closing.check_postmortem_window(edit.state, self.config, due=due, resolved=resolved,
@@ -391,7 +413,8 @@ class IncidentResponse:
         bead made by the first.
         """
         now = self.now()
-        with editing(self.store, incident_id, now=now, actor=actor or self.actor) as edit:
+        with editing(self.store, incident_id, now=now, actor=actor or self.actor,
+                     before_save=self._window_check) as edit:
             state = edit.state
             if state.root_cause_id and edit.tx.exists(state.root_cause_id):
                 return RootCauseHandoff(incident_id=incident_id,
@@ -426,11 +449,16 @@ class IncidentResponse:
         """Append a timeline event to an incident: a bead comment and an entry in its state."""
         if not text.strip():
             raise InvalidInput("a timeline event needs text")
-        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor) as edit:
+        check = None if kind in QUIET_EVENTS else self._window_check
+        with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
+                     before_save=check) as edit:
             event = edit.event(kind, text, data)
             if phase is not None:
                 edit.state.phase = Phase(phase).value
         return event
+
+    def _window_check(self, edit: IncidentEdit) -> None:
+        check_window(edit, self.config)
 
     def escalate(self, incident_id: str, condition: str, message: str, *,
                  actor: str | None = None, data: dict[str, Any] | None = None,
