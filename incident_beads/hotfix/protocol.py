@@ -24,7 +24,7 @@ from incident_beads.hotfix.model import (
 )
 from incident_beads.hotfix.progress import HotfixStatus, status_of
 from incident_beads.hotfix.records import Hotfix, hotfix_from, hotfix_state
-from incident_beads.hotfix.scope import ScopeReport, analyse
+from incident_beads.hotfix.scope import ScopeReport, analyse, is_store_path
 from incident_beads.incident.model import MitigationOption, Phase
 from incident_beads.incident.risk import KnownRisk
 from incident_beads.incident.severity import Severity
@@ -228,8 +228,15 @@ class HotfixProtocol:
                 where = f"on {current}" if current else "detached"
                 raise Refused(f"HEAD is {where}, not on {state.branch}",
                               hint=f"git checkout {state.branch}")
-            if not git.has_staged_changes():
-                raise Refused("nothing is staged", hint="git add the files of the fix first")
+            # The store records the incident; it never travels in the fix itself.
+            staged = git.staged_paths()
+            store = [p for p in staged if is_store_path(p)]
+            if len(store) == len(staged):
+                raise Refused("nothing is staged" + (" but the beads store, which a hotfix "
+                                                     "commit leaves out" if store else ""),
+                              hint="git add the files of the fix first")
+            if store:
+                git.unstage_store()
             sha = git.commit_staged(message, [(TRAILER, state.incident_id)])
         with self._editing(hotfix.id, actor) as (_tx, _issue, edited):
             edited.commits.append(sha)

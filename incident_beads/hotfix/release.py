@@ -12,6 +12,7 @@ from incident_beads.hotfix.gitrepo import GitRepo, require_clean
 from incident_beads.hotfix.model import MergeRecord, RunRecord, TagRecord, Verification
 from incident_beads.hotfix.records import Hotfix
 from incident_beads.hotfix.runner import CommandResult, run_command
+from incident_beads.hotfix.scope_rule import check_scope
 from incident_beads.incident.when import format_moment
 
 if TYPE_CHECKING:
@@ -111,6 +112,8 @@ def tag(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> TagRe
         if state.approving_review(head) is None:
             raise Refused(f"{state.branch} at {head[:12]} has no approving review",
                           hint=f"incident hotfix review {hotfix.id} --reviewer WHO --approve ...")
+        check_scope(p._report(git, state), state, incident.state, hotfix_id=hotfix.id,
+                    step="tag")
         if git.tag_exists(state.tag):
             kind, target = git.tag_info(state.tag)
             if kind == "tag" and target == head and state.tagged is not None:
@@ -202,6 +205,8 @@ def deploy(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> Ru
             raise Refused(f"the annotated tag {state.tag} is missing or moved",
                           hint=f"check `git show {state.tag}`")
         report = p._report(git, state)
+        check_scope(report, state, p.incidents.get(state.incident_id).state,
+                    hotfix_id=hotfix.id, step="deploy")
         # The deploy command runs in the work tree: it must hold the tagged fix, as committed.
         require_clean(git, "deploy")
         deployed = git.rev_parse("HEAD")
