@@ -71,6 +71,9 @@ class HotfixConfig:
     sev1_staging_timeout_minutes: int = 15
     verify_minutes: int = 15
     max_changed_lines: int = 50
+    test_command: tuple[str, ...] = ()
+    security_command: tuple[str, ...] = ()
+    gate_timeout_seconds: int = 900
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from incident_beads.beads.record import Issue
 from incident_beads.beads.rules import MAX_TITLE
 from incident_beads.beads.store import Changes
 from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
-from incident_beads.hotfix import gates, records, release
+from incident_beads.hotfix import gate_runs, gates, records, release
 from incident_beads.hotfix.gitrepo import GitRepo, require_clean, require_up_to_date
 from incident_beads.hotfix.model import (
     GateRecord,
@@ -240,9 +240,12 @@ class HotfixProtocol:
             sha = git.commit_staged(message, [(TRAILER, state.incident_id)])
         with self._editing(hotfix.id, actor) as (_tx, _issue, edited):
             edited.commits.append(sha)
-            # The review and the staging test were of the previous head.
+            # The review, the staging test and any gate command ran on the previous head.
             for gate in (gates.CODE_REVIEW, gates.STAGING):
                 edited.gates.pop(gate, None)
+            for gate, record in list(edited.gates.items()):
+                if record.run is not None:
+                    edited.gates.pop(gate)
         self._event(state.incident_id, f"Hotfix commit {sha[:12]}: {message.splitlines()[0]}",
                     actor, {"hotfix": hotfix.id, "commit": sha})
         return sha
@@ -300,17 +303,29 @@ class HotfixProtocol:
         name = gates.parse_gate(gate)
         level = hotfix.state.severity_level
         if done:
-            gates.check_manual_done(name)
+            gates.check_manual_done(name, self.gate_command(name))
         else:
             gates.check_skip(level, name, reason)
         who = actor or self.incidents.actor
         with self._editing(hotfix.id, who) as (tx, issue, state):
             record = self._record_gate(tx, issue, state, name, done=done, by=who,
                                        now=self.incidents.now(), reason=reason)
+            # Marked done by hand: the record says who declared it, as nothing ran.
+            record.declared = done
         self._event(hotfix.state.incident_id,
                     f"Hotfix gate {name}: {record.status}" + (f" ({reason})" if reason else ""),
                     who, {"hotfix": hotfix.id, "gate": name, "status": record.status})
         return record
+
+    def gate_command(self, gate: str) -> tuple[str, ...]:
+        """The command configured to run `gate` (`[hotfix] test_command`...), or ()."""
+        key = gates.COMMAND_KEYS.get(gates.parse_gate(gate))
+        return tuple(getattr(self.config.hotfix, key)) if key else ()
+
+    def run_gate(self, hotfix_id: str, gate: str, *, actor: str | None = None) -> GateRecord:
+        """Run the gate's configured command on the hotfix head; record the result and the
+        output's tail. A failure is recorded, then raised as `CommandFailed`."""
+        return gate_runs.run_gate(self, hotfix_id, gate, actor=actor)
 
     def pending_gates(self, hotfix_id: str) -> list[str]:
         """The gates recorded neither as done nor as skipped."""
