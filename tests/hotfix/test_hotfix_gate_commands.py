@@ -22,7 +22,7 @@ def test_the_tests_gate_runs_its_command_and_keeps_the_tail(make_api: MakeApi,
                                                             hot_repo: Path) -> None:
     api = make_api(test_command=PASSES)
     hid = reviewed(api, hot_repo, severity=2)
-    with pytest.raises(Refused, match="runs hotfix.test_command"):
+    with pytest.raises(Refused, match=r"runs hotfix\.test_command"):
         api.hotfixes.gate(hid, "tests", done=True)
     record = api.hotfixes.run_gate(hid, "tests", actor="ada")
     head = git_run(hot_repo, "rev-parse", "HEAD")
@@ -39,12 +39,12 @@ def test_a_failing_gate_command_is_recorded_and_fails(make_api: MakeApi,
                                                       hot_repo: Path) -> None:
     api = make_api(security_command=FAILS)
     hid = reviewed(api, hot_repo, severity=2)
-    with pytest.raises(CommandFailed, match="security-scan gate .* exit status 3"):
+    with pytest.raises(CommandFailed, match=r"security-scan gate .* exit status 3"):
         api.hotfixes.run_gate(hid, "security-scan")
     state = api.hotfixes.get(hid).state
     assert "security-scan" not in state.gates
     assert state.gate_runs[-1].ok is False and "1 failed" in state.gate_runs[-1].output_tail
-    with pytest.raises(Refused, match="runs hotfix.security_command"):
+    with pytest.raises(Refused, match=r"runs hotfix\.security_command"):
         api.hotfixes.gate(hid, "security-scan", done=True, reason="looked fine")
 
 
