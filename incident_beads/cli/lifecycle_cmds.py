@@ -13,7 +13,12 @@ from incident_beads.cli._lifecycle import (
 )
 from incident_beads.errors import Escalation
 from incident_beads.incident.mitigation import LADDER
-from incident_beads.incident.model import ConfigChange, MitigationResult, UpdateStatus
+from incident_beads.incident.model import (
+    ConfigChange,
+    Incident,
+    MitigationResult,
+    UpdateStatus,
+)
 
 _STATUSES = [s.value for s in UpdateStatus if s is not UpdateStatus.RESOLVED]
 
@@ -37,6 +42,8 @@ _STATUSES = [s.value for s in UpdateStatus if s is not UpdateStatus.RESOLVED]
               help="When it was detected: now (default), -10m, or ISO 8601.")
 @click.option("--service", "services", multiple=True, help="An affected service (repeatable).")
 @click.option("--description", default="", help="More notes for the bead's description.")
+@click.option("--no-context", is_flag=True,
+              help="Skip step 0 (similar incidents, patterns, deployments); recorded as skipped.")
 @actor_option
 @json_option
 @click.pass_context
@@ -44,8 +51,9 @@ def create(ctx: click.Context, title: str, severity: str, who_affected: str, wha
            users_affected: str, workaround: str, data_at_risk: bool, security: bool,
            errors: tuple[str, ...], alerts: tuple[str, ...], changes: tuple[str, ...],
            reported_by: str, detected_at: str | None, services: tuple[str, ...],
-           description: str, actor: str | None, as_json: bool) -> None:
-    """Declare an incident with its impact assessment (phase 1)."""
+           description: str, no_context: bool, actor: str | None, as_json: bool) -> None:
+    """Declare an incident with its impact assessment (phase 1), after step 0: similar past
+    incidents, critical patterns and recent deployments are recorded on it."""
     response = open_response(ctx)
     try:
         incident = response.declare(
@@ -53,12 +61,22 @@ def create(ctx: click.Context, title: str, severity: str, who_affected: str, wha
             users_affected=users_affected, workaround=workaround, data_at_risk=data_at_risk,
             security=security, error_messages=errors, alerts=alerts, recent_changes=changes,
             reported_by=reported_by, detected_at=detected_at, services=services,
-            description=description, actor=actor)
+            description=description, actor=actor, load_context=not no_context)
     except Escalation as exc:
+        if exc.incident_id:
+            _warn_duplicates(response.get(exc.incident_id))
         if not as_json and exc.incident_id:
             click.echo(incident_line(response.get(exc.incident_id)))
         raise
+    _warn_duplicates(incident)
     emit(as_json, incident.model_dump(mode="json"), lambda: incident_details(incident))
+
+
+def _warn_duplicates(incident: Incident) -> None:
+    context = incident.state.context
+    for dup in context.duplicates if context is not None else []:
+        click.echo(f"incident: warning: {incident.id} is a likely duplicate of {dup['id']} "
+                   f"({dup['title']}; title similarity {dup['score']:.2f})", err=True)
 
 
 @click.command()

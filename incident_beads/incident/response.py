@@ -28,6 +28,7 @@ from incident_beads.incident.followups import write_postmortem, write_root_cause
 from incident_beads.incident.model import (
     Assessment,
     ConfigChange,
+    ContextRecord,
     Incident,
     IncidentState,
     Mitigation,
@@ -158,9 +159,14 @@ class IncidentResponse:
                 error_messages: Sequence[str] = (), alerts: Sequence[str] = (),
                 recent_changes: Sequence[str] = (), reported_by: str = "",
                 detected_at: datetime | str | None = None, services: Sequence[str] = (),
-                description: str = "", actor: str | None = None) -> Incident:
+                description: str = "", actor: str | None = None,
+                load_context: bool = True) -> Incident:
         """Declare an incident with its assessment: writes the `[SEV-N] <title>` bug bead.
 
+        Step 0 comes with it: similar past incidents, the critical patterns naming them and
+        recent deployments are looked up and recorded on the incident (`state.context`), with
+        open incidents on the same service and a similar title as likely duplicates;
+        `load_context=False` records that step 0 was skipped.
         Escalates (after writing) when data is at risk, it is a security incident, or it
         matches an incident resolved within the recurrence window (then the two are linked).
         """
@@ -178,7 +184,13 @@ class IncidentResponse:
             recent_changes=declaring.clean_list(recent_changes),
             services=declaring.clean_list(services), notes=description)
         cadence = level.policy(self.config).update_minutes
+        context = ContextRecord(status="skipped")
+        if load_context:
+            from incident_beads.knowledge.step0 import gather
+
+            context = gather(self.knowledge, plain, assessment.services, self.incidents())
         state = IncidentState(
+            context=context,
             severity=level, peak_severity=level, assessment=assessment,
             timestamps=Timestamps(detected=detected, declared=now),
             next_update_at=now + timedelta(minutes=cadence) if cadence else None)
