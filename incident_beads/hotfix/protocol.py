@@ -118,6 +118,7 @@ class HotfixProtocol:
         incident = self.incidents.get(incident_id)
         if not incident.is_open:
             raise Refused(f"{incident_id} is closed; a hotfix needs an open incident")
+        self.incidents.check_clock(incident_id)
         if any(not i.is_closed for i in records.hotfixes_of(list(self.store.issues()),
                                                             incident_id)):
             raise Refused(f"{incident_id} already has an open hotfix",
@@ -378,6 +379,8 @@ class HotfixProtocol:
         hotfix = self.get(hotfix_id)
         if hotfix.status == "closed":
             raise Refused(f"hotfix {hotfix.id} is closed ({hotfix.close_reason})")
+        # Every step ends on the incident's timeline: a clock set back is refused up front.
+        self.incidents.check_clock(hotfix.state.incident_id)
         return hotfix
 
     def _report(self, git: GitRepo, state: HotfixState) -> ScopeReport:

@@ -44,7 +44,7 @@ from incident_beads.incident.model import (
     UpdateStatus,
 )
 from incident_beads.incident.severity import Severity
-from incident_beads.incident.timeline import incident_from, is_incident
+from incident_beads.incident.timeline import check_not_before_last, incident_from, is_incident
 from incident_beads.incident.when import as_utc, format_moment, parse_moment
 
 if TYPE_CHECKING:
@@ -144,6 +144,11 @@ class IncidentResponse:
     def has_risk_ack(self, incident_id: str, risk: str) -> bool:
         """True when someone explicitly acknowledged `risk` on this incident."""
         return bool(self.risk_acknowledgments(incident_id, risk))
+
+    def check_clock(self, incident_id: str) -> None:
+        """Refuse, before anything is written, a clock behind the incident's latest event
+        (steps that write elsewhere first, such as a hotfix's branch, ask this up front)."""
+        check_not_before_last(self.get(incident_id).state, incident_id, self.now())
 
     def require_risk_ack(self, incident_id: str, risk: str, *, step: str) -> RiskAcknowledgment:
         """The acknowledgment of `risk`, or `Refused` naming the command that records one."""

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hotfix_helpers import write_fix
+from hotfix_helpers import git_run, write_fix
 
 from tests.cli_runner import run_incident as run
 
@@ -80,3 +80,22 @@ def test_a_clock_set_back_is_refused(store_repo: Path, capsys: Capsys,
                        "--impact", "slow", "--action", "scaling")
     assert code == 1 and "before the timeline's latest event" in err
     assert (store_repo / ".beads" / "issues.jsonl").read_bytes() == before
+
+
+def test_a_hotfix_step_on_a_clock_set_back_writes_nothing(hot_repo: Path, capsys: Capsys,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    at(monkeypatch, "10:00")
+    incident_id = str(ok(capsys, hot_repo, "create", "Checkout down", "--sev", "1")["id"])
+    for rung in ("rollback", "feature-flag"):
+        ok(capsys, hot_repo, "mitigate", incident_id, "--option", rung, "--result",
+           "unavailable")
+    hid = str(ok(capsys, hot_repo, "hotfix", "start", incident_id, "--scope", "app.py")["id"])
+    write_fix(hot_repo)
+    at(monkeypatch, "09:00")
+    head = git_run(hot_repo, "rev-parse", "HEAD")
+    before = (hot_repo / ".beads" / "issues.jsonl").read_bytes()
+    code, _, err = run(capsys, hot_repo, "hotfix", "commit", hid, "-m", "Fix")
+    assert code == 1 and "before the timeline's latest event" in err
+    assert git_run(hot_repo, "rev-parse", "HEAD") == head
+    assert (hot_repo / ".beads" / "issues.jsonl").read_bytes() == before
