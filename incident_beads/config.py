@@ -232,11 +232,11 @@ def _check_ceilings(path: str, level: str, seed: SeverityPolicy, given: Severity
     if level not in SEED_CEILING_LEVELS:
         return
     prefix = f"severity.{level}"
-    if given.response_minutes < 1 or given.response_minutes > seed.response_minutes:
-        if given.response_minutes >= 1:
-            raise _loosens(path, f"{prefix}.response_minutes", given.response_minutes,
-                           seed.response_minutes)
+    if given.response_minutes < 1:
         raise MalformedFile(path, None, f"{prefix}.response_minutes must be at least 1")
+    if given.response_minutes > seed.response_minutes:
+        raise _loosens(path, f"{prefix}.response_minutes", given.response_minutes,
+                       seed.response_minutes)
     # A cadence of 0 would mean "no status updates": the loosest value of all.
     if seed.update_minutes is not None and given.update_minutes is not None and (
             given.update_minutes < 1 or given.update_minutes > seed.update_minutes):

@@ -148,13 +148,12 @@ def overdue(ctx: click.Context, as_json: bool) -> None:
     rows: list[dict[str, object]] = []
     for i in response.overdue():
         due = i.state.next_update_at
-        closes = response.window_closes_at(i)
-        lapsed = i.state.timestamps.mitigated is None and now > closes
+        closed = response.window_closed_at(i)
         rows.append({"id": i.id, "title": i.title, "severity": i.severity.value,
                      "next_update_at": due.isoformat() if due else None,
                      "minutes_overdue": int((now - due).total_seconds() // 60)
                      if due and due < now else 0,
-                     "window_closed_at": closes.isoformat() if lapsed else None})
+                     "window_closed_at": closed.isoformat() if closed else None})
 
     def line(r: dict[str, object]) -> str:
         parts = [f"{r['minutes_overdue']} min overdue"] if r["minutes_overdue"] else []

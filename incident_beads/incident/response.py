@@ -116,14 +116,23 @@ class IncidentResponse:
         """Open incidents whose next status update is past, or that are still unmitigated after
         their response window: the most overdue first."""
         now = self.now()
-        late = [i for i in self.incidents()
-                if (i.state.next_update_at is not None and i.state.next_update_at < now)
-                or window_lapsed(i.state, self.config, now)]
-        return sorted(late, key=lambda i: (min(filter(None, (
-            i.state.next_update_at, self.window_closes_at(i))), default=now), i.id))
 
-    def window_closes_at(self, incident: Incident) -> datetime:
-        """When the incident's response window closes (detection plus the severity's window)."""
+        def late_since(incident: Incident) -> datetime | None:
+            state = incident.state
+            moments = [state.next_update_at] if (
+                state.next_update_at is not None and state.next_update_at < now) else []
+            if window_lapsed(state, self.config, now):
+                moments.append(window_deadline(state, self.config))
+            return min(moments, default=None)
+
+        late = [(since, i) for i in self.incidents() if (since := late_since(i)) is not None]
+        return [i for since, i in sorted(late, key=lambda pair: (pair[0], pair[1].id))]
+
+    def window_closed_at(self, incident: Incident) -> datetime | None:
+        """When the response window closed, for an incident still unmitigated past it; else
+        None."""
+        if not window_lapsed(incident.state, self.config, self.now()):
+            return None
         return window_deadline(incident.state, self.config)
 
     def mitigations(self, incident_id: str) -> list[Mitigation]:
