@@ -247,7 +247,10 @@ class IncidentResponse:
 
         The next update is due after the severity's cadence unless `next_update` is given.
         An ETA beyond the severity's response window (from detection) escalates after the
-        update is recorded, unless a person acknowledged `eta-beyond-window` for it.
+        update is recorded, unless a person acknowledged `eta-beyond-window` for it. The ETA is
+        a moment (`+30m`, `in 3 hours`, `10:45`, `tomorrow 09:00`, ISO 8601) or `investigating`,
+        which is refused once the window has closed on an unmitigated incident; such an
+        incident escalates `eta-beyond-window` on this, or any, change (once per lapse).
         """
         level = parse_update_status(status, incident_id)
         with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
