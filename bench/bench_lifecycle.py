@@ -1,7 +1,8 @@
 """Time the lifecycle calls on a store that already holds many resolved incidents.
 
 Each call is one locked read-modify-write of `.beads/issues.jsonl`; `declare` also scans the
-resolved incidents for a recurrence. The floor is a bare `BeadsStore.create` on the same file.
+resolved incidents for a recurrence, and by default loads step 0 (the context ranking) first,
+timed on its own. The floor is a bare `BeadsStore.create` on the same file.
 
 Run: .venv/bin/python bench/bench_lifecycle.py [N]
 """
@@ -65,9 +66,14 @@ def main() -> None:
         store = BeadsStore(root)
         api = IncidentResponse(root, actor="bench")
         floor = median_ms(lambda: store.create("plain task"))
-        declared = [api.declare("Checkout down", severity=1, services=["checkout"])]
+        declared = [api.declare("Checkout down", severity=1, services=["checkout"],
+                                load_context=False)]
         figures = {
             "declare (with recurrence scan)": median_ms(
+                lambda: declared.append(api.declare("Checkout down", severity=1,
+                                                    services=["checkout"],
+                                                    load_context=False))),
+            "declare with step 0 (context loaded)": median_ms(
                 lambda: declared.append(api.declare("Checkout down", severity=1,
                                                     services=["checkout"]))),
             "post_update": median_ms(lambda: api.post_update(

@@ -71,6 +71,9 @@ class HotfixConfig:
     sev1_staging_timeout_minutes: int = 15
     verify_minutes: int = 15
     max_changed_lines: int = 50
+    test_command: tuple[str, ...] = ()
+    security_command: tuple[str, ...] = ()
+    gate_timeout_seconds: int = 900
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,13 @@ class PeopleConfig:
 
 
 @dataclass(frozen=True)
+class TimeConfig:
+    """The zone that wall-clock ETAs (`10:45`, `tomorrow 09:00`) are read in."""
+
+    zone: str = "UTC"  # an IANA name such as "Europe/Berlin"
+
+
+@dataclass(frozen=True)
 class Config:
     """All settings of one repository."""
 
@@ -107,6 +117,7 @@ class Config:
     knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
     severity: dict[str, SeverityPolicy] = field(default_factory=_default_severities)
     people: PeopleConfig = field(default_factory=PeopleConfig)
+    time: TimeConfig = field(default_factory=TimeConfig)
 
 
 def load_config(root: Path | str) -> Config:
@@ -142,6 +153,10 @@ def _parse_config(path: str, data: dict[str, Any]) -> Config:
     people = sections.get("people")
     if people is not None:
         _check_people(path, people)
+    if "knowledge" in sections:
+        _check_knowledge(path, sections["knowledge"])
+    if "time" in sections:
+        _check_zone(path, sections["time"].zone)
     return Config(**sections)
 
 
@@ -157,6 +172,7 @@ def _check_people(path: str, people: PeopleConfig) -> None:
 _SECTIONS: dict[str, type[Any]] = {
     "beads": BeadsConfig, "git": GitConfig, "hotfix": HotfixConfig, "knowledge": KnowledgeConfig,
     "people": PeopleConfig,
+    "time": TimeConfig,
 }
 
 
@@ -214,4 +230,73 @@ def _parse_severities(path: str, value: Any) -> dict[str, SeverityPolicy]:
                                     f"severity.{level}.{key} must be {expected.__name__}")
             merged[key] = item
         result[level] = SeverityPolicy(**merged)
+        _check_ceilings(path, level, base, result[level])
     return result
+
+
+#: The severities whose seed rules are ceilings: configuration may tighten them, never loosen.
+SEED_CEILING_LEVELS = ("SEV-1", "SEV-2")
+#: The seed's post-mortem window (hours after resolution) for SEV-1/2.
+SEED_POSTMORTEM_HOURS = 48
+
+
+def _loosens(path: str, key: str, value: object, seed: object) -> MalformedFile:
+    return MalformedFile(path, None, f"{key} = {_toml(value)} loosens a seed rule (the seed's "
+                                     f"value is {_toml(seed)})",
+                         hint="SEV-1 and SEV-2 rules can be tightened, never loosened: give "
+                              f"{_toml(seed)} or less, or remove the key")
+
+
+def _toml(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _check_ceilings(path: str, level: str, seed: SeverityPolicy, given: SeverityPolicy) -> None:
+    """Refuse a SEV-1/2 window, cadence or post-mortem rule looser than the seed's."""
+    if level not in SEED_CEILING_LEVELS:
+        return
+    prefix = f"severity.{level}"
+    if given.response_minutes < 1:
+        raise MalformedFile(path, None, f"{prefix}.response_minutes must be at least 1")
+    if given.response_minutes > seed.response_minutes:
+        raise _loosens(path, f"{prefix}.response_minutes", given.response_minutes,
+                       seed.response_minutes)
+    # A cadence of 0 would mean "no status updates": the loosest value of all.
+    if seed.update_minutes is not None and given.update_minutes is not None and (
+            given.update_minutes < 1 or given.update_minutes > seed.update_minutes):
+        raise _loosens(path, f"{prefix}.update_minutes", given.update_minutes,
+                       seed.update_minutes)
+    if seed.postmortem_required and not given.postmortem_required:
+        raise _loosens(path, f"{prefix}.postmortem_required", False, True)
+
+
+def _check_knowledge(path: str, knowledge: KnowledgeConfig) -> None:
+    """The SEV-1/2 post-mortem is due within 48 hours; configuration may only shorten that."""
+    hours = knowledge.postmortem_within_hours
+    if hours > SEED_POSTMORTEM_HOURS:
+        raise _loosens(path, "knowledge.postmortem_within_hours", hours, SEED_POSTMORTEM_HOURS)
+    if hours < 1:
+        raise MalformedFile(path, None, "knowledge.postmortem_within_hours must be at least 1")
+
+
+def _check_zone(path: str, zone: str) -> None:
+    if zone == "UTC":
+        return
+    import zoneinfo  # only when a zone other than UTC is configured
+
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise MalformedFile(path, None, f"time.zone {zone!r} is not a known time zone",
+                            hint='use an IANA name such as "Europe/Berlin", or "UTC"') from None
+
+
+def time_zone(config: Config) -> Any:
+    """The configured zone as a `tzinfo` (UTC unless `[time] zone` names another)."""
+    from datetime import UTC
+
+    if config.time.zone == "UTC":
+        return UTC
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(config.time.zone)

@@ -12,7 +12,7 @@ from knowledge_fixtures import Clock, resolved
 from incident_beads import IncidentResponse
 from incident_beads.config import Config, KnowledgeConfig
 from incident_beads.errors import InvalidInput, Refused
-from incident_beads.hotfix.model import HotfixState, RunRecord, TagRecord
+from incident_beads.hotfix.model import HotfixState, RunRecord, TagRecord, Verification
 from incident_beads.knowledge.api import Knowledge
 from incident_beads.knowledge.schema import BUG_TRACK, schema_problems
 
@@ -297,7 +297,9 @@ def test_hotfix_commit_and_tag_reach_the_draft_and_the_write_up(
         started_by="ada", tagged=TagRecord(name=f"hotfix-{incident.id}", commit="abc1234",
                                            at=now, by="ada"),
         deploys=[RunRecord(at=now, by="ada", ok=False, commit="0000000"),
-                 RunRecord(at=now, by="ada", ok=True, commit="abc1234")])
+                 RunRecord(at=now, by="ada", ok=True, commit="abc1234")],
+        verification=Verification(started_at=now, started_by="ada", window_minutes=15,
+                                  confirmed_at=now, confirmed_by="ada", evidence="green"))
     api.store.create("Hotfix: Checkout down", parent=incident.id, labels=["hotfix"],
                      metadata={"incident_beads": state.model_dump(mode="json")})
     clock.advance(minutes=30)

@@ -11,6 +11,7 @@ import click
 
 from incident_beads.beads.fileio import find_root
 from incident_beads.beads.store import BeadsStore
+from incident_beads.clock import command_clock
 from incident_beads.config import Config, load_config
 from incident_beads.errors import NoStore
 
@@ -44,9 +45,9 @@ def config_for(ctx: click.Context) -> Config:
 
 
 def open_store(ctx: click.Context) -> BeadsStore:
-    """The repository's store; the CLI needs one on disk."""
+    """The repository's store, on the command's clock; the CLI needs one on disk."""
     root = repo_root(ctx)
-    store = BeadsStore(root, config=load_config(root).beads)
+    store = BeadsStore(root, config=load_config(root).beads, clock=command_clock())
     if not store.persistent:
         from incident_beads.beads.journal import Journal
 

@@ -67,9 +67,7 @@ def status(ctx: click.Context, hotfix_id: str, as_json: bool) -> None:
         lines = [f"{found.hotfix.id}  [{found.hotfix.status}] {found.hotfix.title}",
                  f"branch: {state.branch} from {state.main_branch} ({state.base_commit[:12]})"
                  + (f", head {found.head[:12]}" if found.head else "")]
-        lines += [f"gate {name}: {record.status}" + (f" ({record.reason})" if record.reason
-                                                    else "")
-                  for name, record in state.gates.items()]
+        lines += [f"gate {name}: {record.describe()}" for name, record in state.gates.items()]
         if found.pending_gates:
             lines.append(f"gates not recorded: {', '.join(found.pending_gates)}")
         lines.append(f"next: {found.next_step}")
@@ -160,16 +158,27 @@ def review(ctx: click.Context, hotfix_id: str, reviewer: str, approve: bool, fix
 @hotfix.command()
 @click.argument("hotfix_id")
 @click.argument("gate_name", metavar="GATE")
-@click.option("--done/--skip", "done", default=None, required=True,
-              help="Passed, or skipped with a reason.")
+@click.option("--done/--skip", "done", default=None,
+              help="Passed (declared by hand, where no command is configured), or skipped "
+                   "with a reason.")
+@click.option("--run", "run_it", is_flag=True,
+              help="Run the gate's configured command (hotfix.test_command, "
+                   "hotfix.security_command) and record its result.")
 @click.option("--reason", default="", help="Why it was skipped (or a note).")
 @by_option
 @json_option
 @click.pass_context
-def gate(ctx: click.Context, hotfix_id: str, gate_name: str, done: bool, reason: str,
-         actor: str | None, as_json: bool) -> None:
-    """Record a quality gate (tests, security-scan, documentation...)."""
-    record = _protocol(ctx).gate(hotfix_id, gate_name, done=done, reason=reason, actor=actor)
+def gate(ctx: click.Context, hotfix_id: str, gate_name: str, done: bool | None, run_it: bool,
+         reason: str, actor: str | None, as_json: bool) -> None:
+    """Record a quality gate (tests, security-scan, documentation...), or run its command."""
+    if (done is None) == (not run_it):
+        raise click.UsageError("give one of --done, --skip or --run")
+    protocol = _protocol(ctx)
+    if run_it:
+        record = protocol.run_gate(hotfix_id, gate_name, actor=actor)
+    else:
+        assert done is not None
+        record = protocol.gate(hotfix_id, gate_name, done=done, reason=reason, actor=actor)
     emit(as_json, _dump(record), f"{hotfix_id}  {record.gate}: {record.status}"
          + (f" (follow-up {record.follow_up})" if record.follow_up else ""))
 

@@ -12,6 +12,7 @@ from incident_beads.cli._common import (
     open_store,
     repo_root,
 )
+from incident_beads.clock import command_clock
 from incident_beads.knowledge.api import Knowledge
 from incident_beads.knowledge.schema import BUG_TRACK, KNOWLEDGE_TRACK, RESOLUTION_TYPES
 
@@ -21,7 +22,8 @@ def knowledge_for(ctx: click.Context, *, need_store: bool) -> Knowledge:
     root = repo_root(ctx)
     config = config_for(ctx)
     store = open_store(ctx) if need_store else None
-    return Knowledge(root, config=config, store=store, actor=actor_for(ctx, root))
+    return Knowledge(root, config=config, store=store, clock=command_clock(),
+                     actor=actor_for(ctx, root))
 
 
 @click.command()

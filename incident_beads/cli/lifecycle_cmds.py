@@ -13,7 +13,12 @@ from incident_beads.cli._lifecycle import (
 )
 from incident_beads.errors import Escalation
 from incident_beads.incident.mitigation import LADDER
-from incident_beads.incident.model import ConfigChange, MitigationResult, UpdateStatus
+from incident_beads.incident.model import (
+    ConfigChange,
+    Incident,
+    MitigationResult,
+    UpdateStatus,
+)
 from incident_beads.incident.when import format_moment
 
 _STATUSES = [s.value for s in UpdateStatus if s is not UpdateStatus.RESOLVED]
@@ -38,6 +43,8 @@ _STATUSES = [s.value for s in UpdateStatus if s is not UpdateStatus.RESOLVED]
               help="When it was detected: now (default), -10m, or ISO 8601.")
 @click.option("--service", "services", multiple=True, help="An affected service (repeatable).")
 @click.option("--description", default="", help="More notes for the bead's description.")
+@click.option("--no-context", is_flag=True,
+              help="Skip step 0 (similar incidents, patterns, deployments); recorded as skipped.")
 @actor_option
 @json_option
 @click.pass_context
@@ -45,8 +52,9 @@ def create(ctx: click.Context, title: str, severity: str, who_affected: str, wha
            users_affected: str, workaround: str, data_at_risk: bool, security: bool,
            errors: tuple[str, ...], alerts: tuple[str, ...], changes: tuple[str, ...],
            reported_by: str, detected_at: str | None, services: tuple[str, ...],
-           description: str, actor: str | None, as_json: bool) -> None:
-    """Declare an incident with its impact assessment (phase 1)."""
+           description: str, no_context: bool, actor: str | None, as_json: bool) -> None:
+    """Declare an incident with its impact assessment (phase 1), after step 0: similar past
+    incidents, critical patterns and recent deployments are recorded on it."""
     response = open_response(ctx)
     try:
         incident = response.declare(
@@ -54,12 +62,22 @@ def create(ctx: click.Context, title: str, severity: str, who_affected: str, wha
             users_affected=users_affected, workaround=workaround, data_at_risk=data_at_risk,
             security=security, error_messages=errors, alerts=alerts, recent_changes=changes,
             reported_by=reported_by, detected_at=detected_at, services=services,
-            description=description, actor=actor)
+            description=description, actor=actor, load_context=not no_context)
     except Escalation as exc:
+        if exc.incident_id:
+            _warn_duplicates(response.get(exc.incident_id))
         if not as_json and exc.incident_id:
             click.echo(incident_line(response.get(exc.incident_id)))
         raise
+    _warn_duplicates(incident)
     emit(as_json, incident.model_dump(mode="json"), lambda: incident_details(incident))
+
+
+def _warn_duplicates(incident: Incident) -> None:
+    context = incident.state.context
+    for dup in context.duplicates if context is not None else []:
+        click.echo(f"incident: warning: {incident.id} is a likely duplicate of {dup['id']} "
+                   f"({dup['title']}; title similarity {dup['score']:.2f})", err=True)
 
 
 @click.command()
@@ -101,7 +119,9 @@ def assess(ctx: click.Context, incident_id: str, who_affected: str | None,
               help="Where the response stands.")
 @click.option("--impact", required=True, help="Who/what is affected.")
 @click.option("--action", required=True, help="What is being done now.")
-@click.option("--eta", default=None, help="ETA to resolution: +30m, ISO time, or text.")
+@click.option("--eta", default=None,
+              help="ETA to resolution: +30m, in 3 hours, 10:45, tomorrow 09:00, ISO 8601, or "
+                   "investigating (while the response window is open).")
 @click.option("--next-update", default=None, metavar="WHEN",
               help="When the next update comes (default: the severity's cadence).")
 @actor_option
@@ -122,18 +142,27 @@ def update(ctx: click.Context, incident_id: str, status: str, impact: str, actio
 @json_option
 @click.pass_context
 def overdue(ctx: click.Context, as_json: bool) -> None:
-    """List open incidents whose next status update is past."""
+    """List open incidents whose next status update is past, or still unmitigated after their
+    response window."""
     response = open_response(ctx)
     now = response.now()
-    rows = [{"id": i.id, "title": i.title, "severity": i.severity.value,
-             "next_update_at": i.state.next_update_at.isoformat()
-             if i.state.next_update_at else None,
-             "minutes_overdue": int((now - i.state.next_update_at).total_seconds() // 60)
-             if i.state.next_update_at else 0}
-            for i in response.overdue()]
-    emit(as_json, rows, lambda: "\n".join(
-        f"{r['id']}  [{r['severity']}] {r['minutes_overdue']} min overdue  {r['title']}"
-        for r in rows))
+    rows: list[dict[str, object]] = []
+    for i in response.overdue():
+        due = i.state.next_update_at
+        closed = response.window_closed_at(i)
+        rows.append({"id": i.id, "title": i.title, "severity": i.severity.value,
+                     "next_update_at": due.isoformat() if due else None,
+                     "minutes_overdue": int((now - due).total_seconds() // 60)
+                     if due and due < now else 0,
+                     "window_closed_at": closed.isoformat() if closed else None})
+
+    def line(r: dict[str, object]) -> str:
+        parts = [f"{r['minutes_overdue']} min overdue"] if r["minutes_overdue"] else []
+        if r["window_closed_at"]:
+            parts.append(f"unmitigated past its window ({r['window_closed_at']})")
+        return f"{r['id']}  [{r['severity']}] {'; '.join(parts)}  {r['title']}"
+
+    emit(as_json, rows, lambda: "\n".join(line(r) for r in rows))
 
 
 @click.command()

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from incident_beads.beads.fileio import find_root
-from incident_beads.cli._lifecycle import replay_clock
+from incident_beads.cli._common import actor_for
+from incident_beads.clock import command_clock
 from incident_beads.errors import InvalidInput
 
 
@@ -32,4 +33,5 @@ def mcp(ctx: click.Context, repo: str | None, actor: str | None) -> None:
             raise
         raise InvalidInput("the MCP server needs the MCP SDK, which is not installed",
                            hint="pip install 'incident_beads[mcp]'") from None
-    serve(find_root(start), clock=replay_clock(), actor=actor)
+    root = find_root(start)
+    serve(root, clock=command_clock(), actor=actor or actor_for(ctx, root))

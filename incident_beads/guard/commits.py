@@ -1,8 +1,11 @@
 """Read a pushed range's first-parent commits and recognise the ones that deliver a hotfix.
 
 A hotfix reaches a protected branch either as a merge of a `hotfix/...` branch (git's, GitHub's,
-GitLab's or git-flow's merge subject, or an `Incident:` trailer on the merge), or, when it was
-fast-forwarded, rebased or squashed, as commits carrying an `Incident: <id>` trailer.
+GitLab's or git-flow's merge subject, or an `Incident:` trailer on the merge), as a merge with
+any other subject whose merged-in side carries `Incident: <id>` lines, or, when it was
+fast-forwarded, rebased or squashed, as commits carrying an `Incident: <id>` line. The line
+counts in any paragraph of the message: GitHub's squash commits end in `Co-authored-by:` lines,
+which make git see only that last paragraph as the trailers.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ _FIELD = "\x1f"
 _TRAILER_SEP = "\x1e"
 # %(trailers) with key= matches case-insensitively, as git trailers do.
 LOG_FORMAT = (f"--format=%H%x1f%P%x1f%(trailers:key={TRAILER},valueonly,separator=%x1e)"
-              "%x1f%s")
+              "%x1f%s%x1f%b")
 
 INCIDENT_PREFIX = "incident-"
 
@@ -45,12 +48,14 @@ class HotfixCommit(NamedTuple):
     commit: Commit
     incident_id: str
     branch_name: str  # after `hotfix/`; empty when only a trailer names the incident
+    carried_by: tuple[str, ...] = ()  # merged-in commits whose `Incident:` line names it
 
     @property
     def accepted_targets(self) -> frozenset[str]:
-        """Where its tag may point: a merge or its hotfix side; else the commit itself."""
+        """Where its tag may point: a merge, its hotfix side or the merged-in commits naming
+        the incident; else the commit itself."""
         if self.commit.is_merge:
-            return frozenset((self.commit.oid, *self.commit.parents[1:]))
+            return frozenset((self.commit.oid, *self.commit.parents[1:], *self.carried_by))
         return frozenset((self.commit.oid,))
 
 
@@ -61,10 +66,66 @@ def parse_log(text: str) -> list[Commit]:
         record = record.strip("\n")
         if not record:
             continue
-        oid, parents, trailers, subject = record.split(_FIELD, 3)
-        incidents = tuple(value.strip() for value in trailers.split(_TRAILER_SEP) if value.strip())
-        commits.append(Commit(oid, tuple(parents.split()), subject, incidents))
+        oid, parents, trailers, subject, body = record.split(_FIELD, 4)
+        found = [value.strip() for value in trailers.split(_TRAILER_SEP) if value.strip()]
+        found += body_incidents(body)
+        commits.append(Commit(oid, tuple(parents.split()), subject, tuple(dict.fromkeys(found))))
     return commits
+
+
+def body_incidents(body: str) -> list[str]:
+    """The ids of `Incident: <id>` lines in any paragraph of a message body.
+
+    git reads trailers from the last paragraph only; a squash commit whose trailer is followed by
+    `Co-authored-by:` lines would hide its incident. A value with a space is prose, not an id.
+    """
+    found = []
+    for line in body.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.lower() == "incident":
+            value = value.strip()
+            if value and " " not in value:
+                found.append(value)
+    return found
+
+
+def merged_in(git: Git, merges: list[Commit], first_parent: list[Commit],
+              revisions: list[str]) -> dict[str, list[Commit]]:
+    """The commits each first-parent merge brings in from its side, within `revisions`.
+
+    One `git log` for the whole range; each commit goes to the oldest merge that brings it.
+    """
+    if not merges:
+        return {}
+    every = {c.oid: c for c in parse_log(git.output("log", "-z", LOG_FORMAT, *revisions, "--"))}
+    seen = {c.oid for c in first_parent}
+    sides: dict[str, list[Commit]] = {}
+    for merge in reversed(merges):  # `git log` lists newest first
+        side: list[Commit] = []
+        stack = list(merge.parents[1:])
+        while stack:
+            oid = stack.pop()
+            if oid in seen or oid not in every:
+                continue
+            seen.add(oid)
+            side.append(every[oid])
+            stack.extend(every[oid].parents)
+        sides[merge.oid] = side
+    return sides
+
+
+def needs_side(commit: Commit) -> bool:
+    """A merge whose subject names no branch and that carries no `Incident:` line itself."""
+    return commit.is_merge and not commit.incidents and parse_merge_subject(commit.subject) is None
+
+
+def side_hotfixes(merge: Commit, side: list[Commit]) -> list[HotfixCommit]:
+    """The incidents a custom-subject merge delivers through its merged-in commits."""
+    carriers: dict[str, list[str]] = {}
+    for commit in side:
+        for incident in commit.incidents:
+            carriers.setdefault(incident, []).append(commit.oid)
+    return [HotfixCommit(merge, incident, "", tuple(oids)) for incident, oids in carriers.items()]
 
 
 def first_parent_commits(git: Git, revisions: list[str]) -> list[Commit]:

@@ -32,8 +32,9 @@ def run_hook(argv: list[str], stdin: str, cwd: str) -> tuple[int, list[str]]:
         else:
             updates = parse_pre_receive(stdin)
             remote = url = ""
-        if not any(u.branch is not None for u in updates):
-            return 0, []  # nothing pushed, or only tags and other refs: no config, no git
+        if not any(u.branch is not None or (u.is_deletion and u.tag is not None)
+                   for u in updates):
+            return 0, []  # nothing pushed, or only new tags and other refs: no config, no git
         # Hooks run at the top of the work tree, or in the repository folder on a bare server,
         # where the administrator's `.incident-beads.toml` (if any) is read.
         settings = load_settings(cwd)

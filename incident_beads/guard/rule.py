@@ -14,7 +14,10 @@ from incident_beads.guard.commits import (
     HotfixCommit,
     first_parent_commits,
     hotfix_commits,
+    merged_in,
+    needs_side,
     parse_log,
+    side_hotfixes,
 )
 from incident_beads.guard.findings import (
     BAD_REVIEW,
@@ -78,11 +81,26 @@ class HotfixGuard:
         return False
 
     def check(self, updates: list[RefUpdate]) -> Verdict:
-        """Judge a push; raise PushRefused when a hotfix lacks its tag, else return the verdict."""
+        """Judge a push; raise PushRefused when a hotfix lacks its tag (TagDeletionRefused when
+        it deletes a landed hotfix's tag), else return the verdict."""
+        self.check_tag_deletions(updates)
         verdict = self.evaluate(updates)
         if verdict.findings:
             raise PushRefused(verdict.findings)
         return verdict
+
+    def check_tag_deletions(self, updates: list[RefUpdate]) -> None:
+        """Refuse deleting a hotfix tag whose commit a protected branch already has."""
+        if not any(u.is_deletion and u.tag is not None for u in updates):
+            return
+        from incident_beads.guard.deletions import landed_deletions, refuse_landed_deletions
+
+        if self.mode == PRE_PUSH:
+            refs = f"refs/remotes/{self.remote}/" if self.named_remote else "refs/remotes/"
+        else:
+            refs = "refs/heads/"
+        refuse_landed_deletions(landed_deletions(self.git, updates, self.settings.tag_names,
+                                                 refs, self.is_protected), self.remote)
 
     def evaluate(self, updates: list[RefUpdate]) -> Verdict:
         """Judge a push without raising: the findings, notes and hotfixes seen."""
@@ -91,8 +109,8 @@ class HotfixGuard:
             branch = update.branch
             if update.is_deletion or branch is None or not self.is_protected(branch):
                 continue
-            commits = self._brought(update)
-            hotfixes = [h for c in commits for h in hotfix_commits(c, self.is_protected)]
+            commits, revisions = self._brought(update)
+            hotfixes = self._hotfixes(commits, revisions)
             if hotfixes:
                 pending.append((update, commits, hotfixes))
         if not pending:
@@ -210,19 +228,34 @@ class HotfixGuard:
             return f"carries a review signed by {reviewer}, who authored or committed the fix"
         return ""
 
-    def _brought(self, update: RefUpdate) -> list[Commit]:
-        """The first-parent commits this update adds to the receiving branch."""
+    def _hotfixes(self, commits: list[Commit], revisions: list[str]) -> list[HotfixCommit]:
+        """The hotfixes the first-parent `commits` deliver, merges with custom subjects too."""
+        custom = [c for c in commits if needs_side(c)]
+        sides = merged_in(self.git, custom, commits, revisions)
+        found: list[HotfixCommit] = []
+        for commit in commits:
+            if commit.oid in sides:
+                found += side_hotfixes(commit, sides[commit.oid])
+            else:
+                found += hotfix_commits(commit, self.is_protected)
+        return found
+
+    def _brought(self, update: RefUpdate) -> tuple[list[Commit], list[str]]:
+        """The first-parent commits this update adds to the receiving branch, and the
+        revisions that select everything it adds."""
         if not update.is_creation:
-            code, out = self.git.run("log", "-z", "--first-parent", LOG_FORMAT, update.new_oid,
-                                     f"^{update.old_oid}", "--", ok_codes=(0, 128))
+            revisions = [update.new_oid, f"^{update.old_oid}"]
+            code, out = self.git.run("log", "-z", "--first-parent", LOG_FORMAT, *revisions,
+                                     "--", ok_codes=(0, 128))
             if code == 0:
-                return parse_log(out)
+                return parse_log(out), revisions
             if self.mode != PRE_PUSH:
                 raise GitError(f"cannot read {update.old_oid[:12]}..{update.new_oid[:12]}: a "
                                "commit is not in this repository",
                                hint="fetch the full history (actions/checkout: fetch-depth: 0)")
             # A force push over a tip this clone never fetched: judge by what the remote has.
-        return first_parent_commits(self.git, [update.new_oid, *self._published()])
+        revisions = [update.new_oid, *self._published()]
+        return first_parent_commits(self.git, revisions), revisions
 
     def _published(self) -> list[str]:
         if self.mode == PRE_PUSH:

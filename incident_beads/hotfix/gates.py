@@ -14,6 +14,8 @@ DOCUMENTATION = "documentation"
 GATES: tuple[str, ...] = (CODE_REVIEW, TESTS, STAGING, SECURITY_SCAN, DOCUMENTATION)
 # Gates recorded by their own step, never by hand: the review and the staging run.
 RECORDED_BY_STEP = {CODE_REVIEW: "incident hotfix review", STAGING: "incident hotfix staging"}
+#: Gates a configured command runs (`[hotfix]` key): then they are never marked done by hand.
+COMMAND_KEYS = {TESTS: "test_command", SECURITY_SCAN: "security_command"}
 
 
 class GateRule(NamedTuple):
@@ -77,9 +79,12 @@ def check_skip(level: int, gate: str, reason: str) -> None:
                       hint="add --reason '...'; the skip becomes a follow-up task")
 
 
-def check_manual_done(gate: str) -> None:
-    """Refuse to mark by hand a gate that only its own step can pass."""
+def check_manual_done(gate: str, command: tuple[str, ...] = ()) -> None:
+    """Refuse to mark by hand a gate that only its own step, or its configured command, passes."""
     step = RECORDED_BY_STEP.get(gate)
     if step is not None:
         raise Refused(f"the {gate} gate is recorded by `{step}`, not by hand",
                       hint=f"run `{step} HID ...`")
+    if command:
+        raise Refused(f"the {gate} gate runs hotfix.{COMMAND_KEYS[gate]}; it is not marked done "
+                      "by hand", hint=f"run it: incident hotfix gate HID {gate} --run")

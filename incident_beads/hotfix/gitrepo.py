@@ -142,6 +142,14 @@ class GitRepo:
             return True
         return False
 
+    def staged_paths(self) -> list[str]:
+        """The paths whose index entry differs from HEAD."""
+        return [p for p in self.git("diff", "--cached", "--name-only", "-z").split("\0") if p]
+
+    def unstage_store(self) -> None:
+        """Put the store folder's index entries back as in HEAD; the work tree keeps them."""
+        self.git("restore", "--staged", "--", STORE_DIR)
+
     def is_ancestor(self, older: str, newer: str) -> bool:
         """True when `older` is reachable from `newer`."""
         try:

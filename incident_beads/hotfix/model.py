@@ -45,6 +45,19 @@ class GateRecord(Record):
     by: str
     reason: str = ""
     follow_up: str | None = None
+    run: RunRecord | None = None  # the configured command that passed it
+    declared: bool = False  # marked done by hand (no command is configured for it)
+
+    def describe(self) -> str:
+        """How the gate was passed, for `hotfix status` and the post-mortem."""
+        if self.status != "done":
+            return f"{self.status}" + (f" ({self.reason})" if self.reason else "")
+        if self.run is not None:
+            return (f"done: ran {' '.join(self.run.argv)} at {(self.run.commit or '')[:12]}, "
+                    f"exit {self.run.exit_status}")
+        if self.declared:
+            return f"done, declared by {self.by}" + (f" ({self.reason})" if self.reason else "")
+        return "done" + (f" ({self.reason})" if self.reason else "")
 
 
 class RunRecord(Record):
@@ -62,6 +75,7 @@ class RunRecord(Record):
     output_tail: str = ""
     note: str = ""
     commit: str | None = None
+    gate: str | None = None  # the quality gate this run was for (tests, security-scan)
     tag: str | None = None
 
 
@@ -118,6 +132,7 @@ class HotfixState(Record):
     reviews: list[Review] = Field(default_factory=list)
     gates: dict[str, GateRecord] = Field(default_factory=dict)
     staging: list[RunRecord] = Field(default_factory=list)
+    gate_runs: list[RunRecord] = Field(default_factory=list)  # every gate command run
     tagged: TagRecord | None = None
     merged: MergeRecord | None = None
     deploys: list[RunRecord] = Field(default_factory=list)
@@ -135,3 +150,7 @@ class HotfixState(Record):
         if self.deploys and self.deploys[-1].ok:
             return self.deploys[-1]
         return None
+
+
+# GateRecord names RunRecord, defined after it.
+GateRecord.model_rebuild()

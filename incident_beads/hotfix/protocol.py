@@ -13,7 +13,7 @@ from incident_beads.beads.rules import MAX_TITLE
 from incident_beads.beads.store import Changes
 from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
 from incident_beads.guard.review import ReviewBlock, payload
-from incident_beads.hotfix import gates, records, release
+from incident_beads.hotfix import gate_runs, gates, records, release
 from incident_beads.hotfix.gitrepo import Commit, GitRepo, require_clean, require_up_to_date
 from incident_beads.hotfix.model import (
     GateRecord,
@@ -26,7 +26,7 @@ from incident_beads.hotfix.model import (
 )
 from incident_beads.hotfix.progress import HotfixStatus, status_of
 from incident_beads.hotfix.records import Hotfix, hotfix_from, hotfix_state
-from incident_beads.hotfix.scope import ScopeReport, analyse
+from incident_beads.hotfix.scope import ScopeReport, analyse, is_store_path
 from incident_beads.incident import hold
 from incident_beads.incident.hold import committed_signers_of
 from incident_beads.incident.model import MitigationOption, Phase
@@ -127,6 +127,7 @@ class HotfixProtocol:
         hold.refuse_if_held(incident_id, incident.state, "hotfix", self.incidents.decision_trust)
         if not incident.is_open:
             raise Refused(f"{incident_id} is closed; a hotfix needs an open incident")
+        self.incidents.check_clock(incident_id)
         if any(not i.is_closed for i in records.hotfixes_of(list(self.store.issues()),
                                                             incident_id)):
             raise Refused(f"{incident_id} already has an open hotfix",
@@ -237,17 +238,27 @@ class HotfixProtocol:
                 where = f"on {current}" if current else "detached"
                 raise Refused(f"HEAD is {where}, not on {state.branch}",
                               hint=f"git checkout {state.branch}")
-            if not git.has_staged_changes():
-                raise Refused("nothing is staged", hint="git add the files of the fix first")
+            # The store records the incident; it never travels in the fix itself.
+            staged = git.staged_paths()
+            store = [p for p in staged if is_store_path(p)]
+            if len(store) == len(staged):
+                raise Refused("nothing is staged" + (" but the beads store, which a hotfix "
+                                                     "commit leaves out" if store else ""),
+                              hint="git add the files of the fix first")
+            if store:
+                git.unstage_store()
             sha = git.commit_staged(message, [(TRAILER, state.incident_id)])
         who = actor or self.incidents.actor
         with self._editing(hotfix.id, actor) as (_tx, _issue, edited):
             edited.commits.append(sha)
             if who not in edited.committed_by:
                 edited.committed_by.append(who)
-            # The review and the staging test were of the previous head.
+            # The review, the staging test and any gate command ran on the previous head.
             for gate in (gates.CODE_REVIEW, gates.STAGING):
                 edited.gates.pop(gate, None)
+            for gate, record in list(edited.gates.items()):
+                if record.run is not None:
+                    edited.gates.pop(gate)
         self._event(state.incident_id, f"Hotfix commit {sha[:12]}: {message.splitlines()[0]}",
                     actor, {"hotfix": hotfix.id, "commit": sha})
         return sha
@@ -373,17 +384,29 @@ class HotfixProtocol:
         name = gates.parse_gate(gate)
         level = hotfix.state.severity_level
         if done:
-            gates.check_manual_done(name)
+            gates.check_manual_done(name, self.gate_command(name))
         else:
             gates.check_skip(level, name, reason)
         who = actor or self.incidents.actor
         with self._editing(hotfix.id, who) as (tx, issue, state):
             record = self._record_gate(tx, issue, state, name, done=done, by=who,
                                        now=self.incidents.now(), reason=reason)
+            # Marked done by hand: the record says who declared it, as nothing ran.
+            record.declared = done
         self._event(hotfix.state.incident_id,
                     f"Hotfix gate {name}: {record.status}" + (f" ({reason})" if reason else ""),
                     who, {"hotfix": hotfix.id, "gate": name, "status": record.status})
         return record
+
+    def gate_command(self, gate: str) -> tuple[str, ...]:
+        """The command configured to run `gate` (`[hotfix] test_command`...), or ()."""
+        key = gates.COMMAND_KEYS.get(gates.parse_gate(gate))
+        return tuple(getattr(self.config.hotfix, key)) if key else ()
+
+    def run_gate(self, hotfix_id: str, gate: str, *, actor: str | None = None) -> GateRecord:
+        """Run the gate's configured command on the hotfix head; record the result and the
+        output's tail. A failure is recorded, then raised as `CommandFailed`."""
+        return gate_runs.run_gate(self, hotfix_id, gate, actor=actor)
 
     def pending_gates(self, hotfix_id: str) -> list[str]:
         """The gates recorded neither as done nor as skipped."""
@@ -447,6 +470,8 @@ class HotfixProtocol:
         self._held(hotfix.state.incident_id, action)
         if hotfix.status == "closed":
             raise Refused(f"hotfix {hotfix.id} is closed ({hotfix.close_reason})")
+        # Every step ends on the incident's timeline: a clock set back is refused up front.
+        self.incidents.check_clock(hotfix.state.incident_id)
         return hotfix
 
     def _held(self, incident_id: str, action: str) -> None:

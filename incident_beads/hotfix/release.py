@@ -13,6 +13,7 @@ from incident_beads.hotfix.gitrepo import GitRepo, require_clean
 from incident_beads.hotfix.model import MergeRecord, RunRecord, TagRecord, Verification
 from incident_beads.hotfix.records import Hotfix
 from incident_beads.hotfix.runner import CommandResult, run_command
+from incident_beads.hotfix.scope_rule import check_scope
 from incident_beads.incident.when import as_utc, format_moment
 
 if TYPE_CHECKING:
@@ -112,6 +113,8 @@ def tag(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> TagRe
         if state.approving_review(head) is None:
             raise Refused(f"{state.branch} at {head[:12]} has no approving review",
                           hint=f"incident hotfix review {hotfix.id} --reviewer WHO --approve ...")
+        check_scope(p._report(git, state), state, incident.state, hotfix_id=hotfix.id,
+                    step="tag")
         if git.tag_exists(state.tag):
             kind, target = git.tag_info(state.tag)
             if kind == "tag" and target == head and state.tagged is not None:
@@ -232,6 +235,8 @@ def deploy(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> Ru
             raise Refused(f"the annotated tag {state.tag} is missing or moved",
                           hint=f"check `git show {state.tag}`")
         report = p._report(git, state)
+        check_scope(report, state, p.incidents.get(state.incident_id).state,
+                    hotfix_id=hotfix.id, step="deploy")
         # The deploy command runs in the work tree: it must hold the tagged fix, as committed.
         require_clean(git, "deploy")
         deployed = git.rev_parse("HEAD")
@@ -316,9 +321,10 @@ def verify_confirm(p: HotfixProtocol, hotfix_id: str, *, evidence: str,
         for key in keys:
             records.follow_up(tx, issue, edited, key, created_by=who)
         tx.close(hotfix.id, reason)
-    p._event(state.incident_id, f"Hotfix verified in production ({evidence}); {reason}", who,
-             {"hotfix": hotfix.id, "commit": deployed.commit, "tag": deployed.tag})
+    # Mitigated first: the verification is what ends the response window's clock.
     if p.incidents.get(state.incident_id).is_open:
         p.incidents.mark_mitigated(state.incident_id, f"hotfix {deployed.tag} verified",
                                    actor=who)
+    p._event(state.incident_id, f"Hotfix verified in production ({evidence}); {reason}", who,
+             {"hotfix": hotfix.id, "commit": deployed.commit, "tag": deployed.tag})
     return p.get(hotfix.id)

@@ -14,9 +14,16 @@ OUT_OF_SCOPE = "out-of-scope"
 RENAME = "rename"
 FORMATTING = "formatting-only"
 TOO_MANY_LINES = "too-many-lines"
+#: The beads store committed on the hotfix branch: never part of a fix, never accepted.
+STORE = "store-file"
 
-# The store records the incident itself; its changes are not part of the fix.
-_EXCLUDE = ":(exclude,top).beads"
+# The store records the incident itself; its changes are never part of the fix.
+STORE_FOLDER = ".beads"
+
+
+def is_store_path(path: str | None) -> bool:
+    """True for the beads store folder and anything in it."""
+    return path is not None and (path == STORE_FOLDER or path.startswith(STORE_FOLDER + "/"))
 
 
 class FileChange(NamedTuple):
@@ -51,8 +58,8 @@ class ScopeReport(NamedTuple):
 
     @property
     def lines(self) -> int:
-        """Lines added plus lines removed."""
-        return sum(f.added + f.removed for f in self.files)
+        """Lines added plus lines removed (the store's, which are flagged, left out)."""
+        return sum(f.added + f.removed for f in self.files if not is_store_path(f.path))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view, as stored on the hotfix and printed by `--json`."""
@@ -80,6 +87,11 @@ def analyse(git: GitRepo, base: str, head: str, declared: Sequence[str],
         flags.append(ScopeFlag(NO_SCOPE, None, "no scope was declared, so no file is checked "
                                                "against it (declare it with --declare PATH)"))
     for change in files:
+        if is_store_path(change.path) or is_store_path(change.old_path):
+            flags.append(ScopeFlag(STORE, change.path,
+                                   f"{change.path} (the beads store) is committed on the hotfix "
+                                   "branch; the store is never part of a hotfix"))
+            continue
         if declared and not (in_scope(change.path, declared)
                              and (change.old_path is None or in_scope(change.old_path, declared))):
             flags.append(ScopeFlag(OUT_OF_SCOPE, change.path,
@@ -91,7 +103,7 @@ def analyse(git: GitRepo, base: str, head: str, declared: Sequence[str],
             flags.append(ScopeFlag(FORMATTING, change.path,
                                    f"{change.path}: {change.formatting_hunks} of {change.hunks} "
                                    "hunk(s) change only whitespace or line breaks"))
-    total = sum(f.added + f.removed for f in files)
+    total = sum(f.added + f.removed for f in files if not is_store_path(f.path))
     if total > max_lines:
         flags.append(ScopeFlag(TOO_MANY_LINES, None,
                                f"{total} changed lines, more than the limit of {max_lines} "
@@ -100,10 +112,9 @@ def analyse(git: GitRepo, base: str, head: str, declared: Sequence[str],
 
 
 def _changes(git: GitRepo, base: str, head: str) -> list[FileChange]:
-    numstat = git.git("diff", "--numstat", "-z", "-M", "--no-ext-diff", base, head, "--", ".",
-                      _EXCLUDE)
+    numstat = git.git("diff", "--numstat", "-z", "-M", "--no-ext-diff", base, head)
     patch = git.git("-c", "core.quotePath=false", "diff", "-U0", "-M", "--no-color",
-                    "--no-ext-diff", base, head, "--", ".", _EXCLUDE)
+                    "--no-ext-diff", base, head)
     # Both list the same file pairs in the same order, so the patch's sections line up with the
     # NUL-separated (never quoted) names of --numstat.
     sections = _split_sections(patch)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from incident_beads.beads.limits import check_text
-from incident_beads.config import Config
+from incident_beads.config import Config, time_zone
 from incident_beads.errors import Escalation, InvalidInput, Refused
 from incident_beads.incident.edit import IncidentEdit
 from incident_beads.incident.model import IncidentState, StatusUpdate, UpdateStatus
 from incident_beads.incident.risk import KnownRisk
-from incident_beads.incident.when import format_moment, parse_eta, parse_moment
+from incident_beads.incident.when import INVESTIGATING, format_moment, parse_eta, parse_moment
 
 
 def parse_update_status(status: UpdateStatus | str, incident_id: str) -> UpdateStatus:
@@ -36,10 +36,12 @@ def record_update(edit: IncidentEdit, config: Config, *, status: UpdateStatus, i
     check_text("the impact", impact)
     check_text("the action", action)
     state, now = edit.state, edit.now
-    when = parse_eta(eta, now)
+    when = parse_eta(eta, now, time_zone(config))
     if isinstance(when, datetime) and when < now:
         raise InvalidInput(f"the ETA {format_moment(when)} is already past",
                            hint="give a future time such as +30m, or `investigating`")
+    if when == INVESTIGATING:
+        check_investigating(state, config, now, edit.incident_id)
     following = next_update_due(state, config, now, next_update)
     update = StatusUpdate(at=now, by=edit.actor, status=status, impact=impact, action=action,
                           eta=when if isinstance(when, datetime) else None,
@@ -93,3 +95,52 @@ def accepted_eta(state: IncidentState) -> datetime | None:
             if e.condition == Escalation.ETA_BEYOND_WINDOW and e.at <= acks[-1].at
             and "eta" in e.data]
     return max(etas, default=None)
+
+
+def window_deadline(state: IncidentState, config: Config) -> datetime:
+    """The end of the response window: detection plus the severity's response minutes."""
+    minutes = state.severity.policy(config).response_minutes
+    return state.timestamps.detected + timedelta(minutes=minutes)
+
+
+def window_lapsed(state: IncidentState, config: Config, now: datetime) -> bool:
+    """True when the incident is still unmitigated after its response window closed."""
+    return state.timestamps.mitigated is None and state.resolution is None and (
+        now > window_deadline(state, config))
+
+
+def check_investigating(state: IncidentState, config: Config, now: datetime,
+                        incident_id: str) -> None:
+    """`investigating` (no estimate yet) only while the window is open, or once mitigated."""
+    if not window_lapsed(state, config, now):
+        return
+    deadline = window_deadline(state, config)
+    raise Refused(f"the {state.severity.value} response window of {incident_id} closed at "
+                  f"{format_moment(deadline)}: `investigating` is no longer an ETA",
+                  hint="give an estimate (+30m, in 2 hours, 14:30, tomorrow 09:00); a "
+                       "person decides on an ETA beyond the window")
+
+
+def check_window(edit: IncidentEdit, config: Config) -> None:
+    """Escalate (recorded) the first change to an unmitigated incident past its window.
+
+    Once per lapse: an `eta-beyond-window` escalation recorded after the window closed has
+    surfaced it already, and an ETA a person accepted still ahead covers the wait.
+    """
+    state, now = edit.state, edit.now
+    if edit.issue.is_closed or not window_lapsed(state, config, now):
+        return
+    deadline = window_deadline(state, config)
+    if any(e.condition == Escalation.ETA_BEYOND_WINDOW and e.at >= deadline
+           for e in state.escalations):
+        return
+    accepted = accepted_eta(state)
+    if accepted is not None and now <= accepted:
+        return
+    window = state.severity.policy(config).response_minutes
+    edit.escalate(Escalation.ETA_BEYOND_WINDOW,
+                  f"{edit.incident_id} is not mitigated and its {state.severity.value} response "
+                  f"window ({window} min from detection) closed at {format_moment(deadline)}",
+                  {"window_closed_at": deadline.isoformat()},
+                  hint=f"ask a person; once they decide: incident risk ack {edit.incident_id} "
+                       f"--risk {KnownRisk.ETA_BEYOND_WINDOW} --by WHO --note WHY")

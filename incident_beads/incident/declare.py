@@ -115,6 +115,11 @@ def write_incident(tx: Changes, config: Config, *, plain: str, state: IncidentSt
     state.last_request = request
     edit.event("declared", f"Declared {level.value}: {plain}\n\n{assessment.render(level)}",
                {"severity": level.value})
+    if state.context is not None:
+        edit.event("context", state.context.render(),
+                   {"status": state.context.status,
+                    "similar": [s["id"] for s in state.context.similar],
+                    "duplicates": [d["id"] for d in state.context.duplicates]})
     check_data_risk(edit)
     for match in matches:
         resolved = match.state.resolution

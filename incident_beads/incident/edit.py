@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -66,12 +66,16 @@ class _Retry(Exception):
 @contextlib.contextmanager
 def editing(store: BeadsStore, incident_id: str, *, now: datetime, actor: str,
             open_only: bool = False, action: str = "change", held_ok: bool = False,
-            request: str = "", trust: hold.Trust | None = None) -> Iterator[IncidentEdit]:
+            request: str = "", trust: hold.Trust | None = None,
+            before_save: Callable[[IncidentEdit], None] | None = None,
+            ) -> Iterator[IncidentEdit]:
     """Change one incident in one transaction; raise a recorded escalation after the write.
 
     Every change to an incident passes here: unless `held_ok` (status updates, timeline notes,
     decisions), an open escalation refuses it before anything is written. A call named by
     `request` that is the one which raised the latest escalation, made again, writes nothing.
+    `before_save` sees the change once it is made, in the same transaction (the response
+    window's check).
     """
     pending: Escalation | None = None
     with contextlib.suppress(_Retry), store.transaction() as tx:
@@ -87,6 +91,8 @@ def editing(store: BeadsStore, incident_id: str, *, now: datetime, actor: str,
         yield edit
         if retry:
             raise _Retry
+        if before_save is not None:
+            before_save(edit)
         if not held_ok or edit.escalation is not None:
             # What a hold allows (updates, notes, the decision) may come between a call that
             # escalated and its retry.

@@ -195,6 +195,33 @@ class EscalationRecord(Record):
         return self.decided_at is None
 
 
+class ContextRecord(Record):
+    """Step 0 as done at declaration: what `incident context` found, or why it was not loaded."""
+
+    status: str  # "loaded", "skipped" (--no-context) or "failed" (then `notes` says why)
+    similar: list[dict[str, Any]] = Field(default_factory=list)  # id, title, score, status
+    patterns: list[str] = Field(default_factory=list)  # Past Incidents entries of similar ones
+    deployment_safety: list[str] = Field(default_factory=list)
+    deployments: list[dict[str, Any]] = Field(default_factory=list)  # name, kind, commit, at
+    duplicates: list[dict[str, Any]] = Field(default_factory=list)  # id, title, score
+    notes: list[str] = Field(default_factory=list)
+
+    def render(self) -> str:
+        """One timeline entry for people."""
+        if self.status == "skipped":
+            return ("Step 0 skipped (--no-context): no past incidents, patterns or deployments "
+                    "loaded")
+        if self.status == "failed":
+            return "Step 0 could not load the context: " + "; ".join(self.notes)
+        similar = ", ".join(f"{s['id']} ({s['score']:.2f})" for s in self.similar) or "none"
+        lines = [f"Step 0: similar past incidents: {similar}; matching critical patterns: "
+                 f"{len(self.patterns)}; deployment safety entries: "
+                 f"{len(self.deployment_safety)}; recent deployments: {len(self.deployments)}"]
+        lines += [f"Likely duplicate of {d['id']} ({d['title']}; title similarity "
+                  f"{d['score']:.2f})" for d in self.duplicates]
+        return "\n".join(lines)
+
+
 class TimelineEvent(Record):
     """One line of the incident's timeline (also a comment on the bead)."""
 
@@ -272,6 +299,8 @@ class IncidentState(Record):
     postmortem_id: str | None = None
     root_cause_id: str | None = None
     recurrence_of: list[str] = Field(default_factory=list)
+    context: ContextRecord | None = None  # step 0, done at declaration
+
     #: The fingerprint of the latest API call that changed the incident and named one.
     last_request: str = ""
 

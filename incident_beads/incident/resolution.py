@@ -9,7 +9,9 @@ from incident_beads.config import Config
 from incident_beads.errors import InvalidInput, Refused
 from incident_beads.incident.edit import IncidentEdit
 from incident_beads.incident.model import (
+    METADATA_KEY,
     IncidentState,
+    MitigationResult,
     Phase,
     Resolution,
     ResolutionChecklist,
@@ -89,10 +91,39 @@ def default_impact(state: IncidentState) -> str:
     return "; ".join(parts) or "not assessed"
 
 
+def check_mitigated(edit: IncidentEdit) -> None:
+    """Refuse to resolve without a rung that worked or a hotfix verified in production."""
+    if any(m.result is MitigationResult.WORKED for m in edit.state.mitigations):
+        return
+    if verified_hotfix(edit) is not None:
+        return
+    incident_id = edit.incident_id
+    raise Refused(f"cannot resolve {incident_id}: no working mitigation and no verified hotfix "
+                  "is recorded",
+                  hint=f"record the rung that worked (incident mitigate {incident_id} --option "
+                       f"... --result worked) or verify the hotfix (incident hotfix verify "
+                       f"{incident_id} --evidence ...)")
+
+
+def verified_hotfix(edit: IncidentEdit) -> str | None:
+    """The id of a hotfix of this incident whose production verification was confirmed."""
+    for issue in edit.tx.issues():
+        record = issue.metadata.get(METADATA_KEY)
+        # Read as plain data: the hotfix layer builds on this one, not the other way round.
+        if (isinstance(record, dict) and record.get("kind") == "hotfix"
+                and record.get("incident_id") == edit.incident_id
+                and isinstance(record.get("verification"), dict)
+                and record["verification"].get("confirmed_at")):
+            return issue.id
+    return None
+
+
 def record_resolution(edit: IncidentEdit, config: Config, checklist: ResolutionChecklist, *,
                       resolution: str, root_cause: str, impact: str) -> Resolution:
-    """Check the post-mortem rule, keep the resolution, post the message, close the bead."""
+    """Check the mitigation and post-mortem rules, keep the resolution, post the message,
+    close the bead."""
     state, now, incident_id = edit.state, edit.now, edit.incident_id
+    check_mitigated(edit)
     postmortem = _postmortem(edit)
     if postmortem is None and postmortem_required(state, config):
         raise Refused(f"cannot resolve {incident_id}: a {state.highest_severity.value} "

@@ -16,13 +16,21 @@ from incident_beads.incident import declare as declaring
 from incident_beads.incident import hold
 from incident_beads.incident import mitigation as ladder
 from incident_beads.incident import resolution as closing
-from incident_beads.incident.communicate import next_update_due, parse_update_status, record_update
+from incident_beads.incident.communicate import (
+    check_window,
+    next_update_due,
+    parse_update_status,
+    record_update,
+    window_deadline,
+    window_lapsed,
+)
 from incident_beads.incident.completion import CompletionReport, evaluate
 from incident_beads.incident.edit import IncidentEdit, editing
 from incident_beads.incident.followups import write_postmortem, write_root_cause
 from incident_beads.incident.model import (
     Assessment,
     ConfigChange,
+    ContextRecord,
     Incident,
     IncidentState,
     Mitigation,
@@ -38,7 +46,7 @@ from incident_beads.incident.model import (
     UpdateStatus,
 )
 from incident_beads.incident.severity import Severity
-from incident_beads.incident.timeline import incident_from, is_incident
+from incident_beads.incident.timeline import check_not_before_last, incident_from, is_incident
 from incident_beads.incident.when import as_utc, format_moment, parse_moment
 from incident_beads.people import require_person, resolve_actor
 
@@ -47,6 +55,8 @@ if TYPE_CHECKING:
     from incident_beads.knowledge.api import Knowledge
 
 Clock = Callable[[], datetime]
+#: Timeline events that change nothing about the response: they never trip the window check.
+QUIET_EVENTS = frozenset({"note", "learn-failed"})
 
 
 def default_actor(root: Path | str = ".") -> str:
@@ -68,7 +78,8 @@ class IncidentResponse:
                  store: BeadsStore | None = None) -> None:
         self.root = Path(root)
         self.config = config if config is not None else load_config(self.root)
-        self._clock: Clock = clock or utc_now
+        # One clock: a store given without a clock lends its own (the command's clock).
+        self._clock: Clock = clock or (store.clock if store is not None else utc_now)
         self.actor = actor or default_actor(self.root)
         self.store = store or BeadsStore(self.root, config=self.config.beads, clock=self.now)
         #: Signed mode: whether a recorded decision still verifies (None: names are trusted).
@@ -107,11 +118,27 @@ class IncidentResponse:
         return sorted(found, key=lambda i: (i.state.timestamps.detected, i.id))
 
     def overdue(self) -> list[Incident]:
-        """Open incidents whose next status update is past, the most overdue first."""
+        """Open incidents whose next status update is past, or that are still unmitigated after
+        their response window: the most overdue first."""
         now = self.now()
-        late = [i for i in self.incidents()
-                if i.state.next_update_at is not None and i.state.next_update_at < now]
-        return sorted(late, key=lambda i: (i.state.next_update_at or now, i.id))
+
+        def late_since(incident: Incident) -> datetime | None:
+            state = incident.state
+            moments = [state.next_update_at] if (
+                state.next_update_at is not None and state.next_update_at < now) else []
+            if window_lapsed(state, self.config, now):
+                moments.append(window_deadline(state, self.config))
+            return min(moments, default=None)
+
+        late = [(since, i) for i in self.incidents() if (since := late_since(i)) is not None]
+        return [i for since, i in sorted(late, key=lambda pair: (pair[0], pair[1].id))]
+
+    def window_closed_at(self, incident: Incident) -> datetime | None:
+        """When the response window closed, for an incident still unmitigated past it; else
+        None."""
+        if not window_lapsed(incident.state, self.config, self.now()):
+            return None
+        return window_deadline(incident.state, self.config)
 
     def mitigations(self, incident_id: str) -> list[Mitigation]:
         """Every mitigation attempt recorded, in order."""
@@ -132,6 +159,11 @@ class IncidentResponse:
         """True when someone explicitly acknowledged `risk` on this incident."""
         return bool(self.risk_acknowledgments(incident_id, risk))
 
+    def check_clock(self, incident_id: str) -> None:
+        """Refuse, before anything is written, a clock behind the incident's latest event
+        (steps that write elsewhere first, such as a hotfix's branch, ask this up front)."""
+        check_not_before_last(self.get(incident_id).state, incident_id, self.now())
+
     def require_risk_ack(self, incident_id: str, risk: str, *, step: str) -> RiskAcknowledgment:
         """The acknowledgment of `risk`, or `Refused` naming the command that records one."""
         acks = self.risk_acknowledgments(incident_id, risk)
@@ -146,9 +178,14 @@ class IncidentResponse:
                 error_messages: Sequence[str] = (), alerts: Sequence[str] = (),
                 recent_changes: Sequence[str] = (), reported_by: str = "",
                 detected_at: datetime | str | None = None, services: Sequence[str] = (),
-                description: str = "", actor: str | None = None) -> Incident:
+                description: str = "", actor: str | None = None,
+                load_context: bool = True) -> Incident:
         """Declare an incident with its assessment: writes the `[SEV-N] <title>` bug bead.
 
+        Step 0 comes with it: similar past incidents, the critical patterns naming them and
+        recent deployments are looked up and recorded on the incident (`state.context`), with
+        open incidents on the same service and a similar title as likely duplicates;
+        `load_context=False` records that step 0 was skipped.
         Escalates (after writing) when data is at risk, it is a security incident, or it
         matches an incident resolved within the recurrence window (then the two are linked).
         """
@@ -166,7 +203,13 @@ class IncidentResponse:
             recent_changes=declaring.clean_list(recent_changes),
             services=declaring.clean_list(services), notes=description)
         cadence = level.policy(self.config).update_minutes
+        context = ContextRecord(status="skipped")
+        if load_context:
+            from incident_beads.knowledge.step0 import gather
+
+            context = gather(self.knowledge, plain, assessment.services, self.incidents())
         state = IncidentState(
+            context=context,
             severity=level, peak_severity=level, assessment=assessment,
             timestamps=Timestamps(detected=detected, declared=now),
             next_update_at=now + timedelta(minutes=cadence) if cadence else None)
@@ -208,7 +251,8 @@ class IncidentResponse:
                    "reported_by": reported_by}
         with self._edit(incident_id, now=self.now(), actor=actor or self.actor,
                      open_only=True, action="assess",
-                     request=hold.request_key("assess", incident_id, changes)) as edit:
+                     request=hold.request_key("assess", incident_id, changes),
+                     before_save=self._window_check) as edit:
             declaring.apply_assessment(edit, changes)
         return self.get(incident_id)
 
@@ -221,13 +265,17 @@ class IncidentResponse:
 
         The next update is due after the severity's cadence unless `next_update` is given.
         An ETA beyond the severity's response window (from detection) escalates after the
-        update is recorded, unless a person acknowledged `eta-beyond-window` for it.
+        update is recorded, unless a person acknowledged `eta-beyond-window` for it. The ETA is
+        a moment (`+30m`, `in 3 hours`, `10:45`, `tomorrow 09:00`, ISO 8601) or `investigating`,
+        which is refused once the window has closed on an unmitigated incident; such an
+        incident escalates `eta-beyond-window` on this, or any, change (once per lapse).
         """
         level = parse_update_status(status, incident_id)
         request = hold.request_key("update", incident_id, level, impact, action, eta,
                                    next_update)
         with self._edit(incident_id, now=self.now(), actor=actor or self.actor,
-                     open_only=True, action="update", held_ok=True, request=request) as edit:
+                     open_only=True, action="update", held_ok=True, request=request,
+                     before_save=self._window_check) as edit:
             record_update(edit, self.config, status=level, impact=impact, action=action,
                           eta=eta, next_update=next_update)
         return self.get(incident_id)
@@ -248,7 +296,8 @@ class IncidentResponse:
         request = hold.request_key("mitigate", incident_id, rung, outcome, detail, reason,
                                    config_change.model_dump() if config_change else None)
         with self._edit(incident_id, now=self.now(), actor=actor or self.actor,
-                     open_only=True, action="mitigate", request=request) as edit:
+                     open_only=True, action="mitigate", request=request,
+                     before_save=self._window_check) as edit:
             ladder.record_attempt(edit, rung, outcome, detail=detail, reason=reason,
                                   config_change=config_change)
         return self.get(incident_id)
@@ -258,7 +307,8 @@ class IncidentResponse:
         if not how.strip():
             raise InvalidInput("say what mitigated the incident")
         with self._edit(incident_id, now=self.now(), actor=actor or self.actor,
-                     open_only=True, action="mark it mitigated") as edit:
+                     open_only=True, action="mark it mitigated",
+                     before_save=self._window_check) as edit:
             if edit.state.timestamps.mitigated is None:
                 edit.state.timestamps.mitigated = edit.now
             edit.state.phase = Phase.MITIGATED.value
@@ -370,7 +420,8 @@ class IncidentResponse:
             raise InvalidInput("a reclassification needs a reason", hint="--reason TEXT")
         now = self.now()
         with self._edit(incident_id, now=now, actor=actor or self.actor,
-                     open_only=True, action="reclassification") as edit:
+                     open_only=True, action="reclassification",
+                     before_save=self._window_check) as edit:
             state, before = edit.state, edit.state.severity
             if level is before:
                 raise Refused(f"{incident_id} is already {level.value}")
@@ -405,7 +456,8 @@ class IncidentResponse:
             raise InvalidInput(f"the post-mortem time {format_moment(due)} is past",
                                hint="give --at as +1d or a future ISO time")
         with self._edit(incident_id, now=now, actor=actor or self.actor,
-                     action="post-mortem scheduling") as edit:
+                     action="post-mortem scheduling",
+                     before_save=self._window_check) as edit:
             incident = incident_from(edit.issue)
             resolved = edit.state.resolution.at if edit.state.resolution else now
             closing.check_postmortem_window(edit.state, self.config, due=due, resolved=resolved,
@@ -491,7 +543,8 @@ class IncidentResponse:
         """
         now = self.now()
         with self._edit(incident_id, now=now, actor=actor or self.actor,
-                     action="hand-off") as edit:
+                     action="hand-off",
+                     before_save=self._window_check) as edit:
             state = edit.state
             if state.root_cause_id and edit.tx.exists(state.root_cause_id):
                 return RootCauseHandoff(incident_id=incident_id,
@@ -529,12 +582,17 @@ class IncidentResponse:
         """
         if not text.strip():
             raise InvalidInput("a timeline event needs text")
+        check = None if kind in QUIET_EVENTS else self._window_check
         with self._edit(incident_id, now=self.now(), actor=actor or self.actor,
-                     action=f"{kind} event", held_ok=phase is None) as edit:
+                     action=f"{kind} event", held_ok=phase is None,
+                     before_save=check) as edit:
             event = edit.event(kind, text, data)
             if phase is not None:
                 edit.state.phase = Phase(phase).value
         return event
+
+    def _window_check(self, edit: IncidentEdit) -> None:
+        check_window(edit, self.config)
 
     def escalate(self, incident_id: str, condition: str, message: str, *,
                  actor: str | None = None, data: dict[str, Any] | None = None,

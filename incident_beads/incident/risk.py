@@ -14,3 +14,6 @@ class KnownRisk:
     HOTFIX_WITHOUT_ROLLBACK = "hotfix-without-rollback"
     #: A hotfix for a SEV-3/4 incident (the seed keeps hotfixes for SEV-1/2).
     HOTFIX_MINOR_SEVERITY = "hotfix-minor-severity"
+    #: Scope flags on a hotfix ("while we're here": lines over the limit, files out of scope,
+    #: renames, formatting) that a person accepts; nothing else waives them.
+    HOTFIX_SCOPE = "hotfix-scope"

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from incident_beads.beads.record import Issue, parse_ts
 from incident_beads.beads.store import Changes
-from incident_beads.errors import MalformedFile, NotFound
+from incident_beads.errors import MalformedFile, NotFound, Refused
 from incident_beads.incident.model import (
     METADATA_KEY,
     Assessment,
@@ -96,9 +96,25 @@ def append_event(tx: Changes, issue_id: str, state: IncidentState, *, at: dateti
                  kind: str, text: str, data: dict[str, Any] | None = None) -> TimelineEvent:
     """Append a timeline event: a bead comment (`bd show` reads as a timeline) and a state entry.
 
-    The caller saves `state` afterwards, in the same transaction.
+    The caller saves `state` afterwards, in the same transaction. An event never comes before
+    the one it follows: a clock set back (`INCIDENT_BEADS_NOW`, a skewed host) is refused.
     """
-    event = TimelineEvent(at=as_utc(at), by=by, kind=kind, text=text, data=data or {})
+    moment = as_utc(at)
+    check_not_before_last(state, issue_id, moment)
+    event = TimelineEvent(at=moment, by=by, kind=kind, text=text, data=data or {})
     tx.add_comment(issue_id, by, text)
     state.timeline.append(event)
     return event
+
+
+def check_not_before_last(state: IncidentState, issue_id: str, moment: datetime) -> None:
+    """Refuse a moment earlier than the latest event already on the incident's timeline."""
+    latest = max((as_utc(e.at) for e in state.timeline), default=None)
+    if latest is not None and moment < latest:
+        raise Refused(f"{issue_id}: this change would be recorded at {_stamp(moment)}, before "
+                      f"the timeline's latest event ({_stamp(latest)})",
+                      hint="check the clock (INCIDENT_BEADS_NOW, if set, must not go back)")
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")

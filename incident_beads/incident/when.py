@@ -1,9 +1,10 @@
-"""Read the moments people and orchestrators type: `now`, `+30m`, `-2h`, ISO 8601 / RFC 3339."""
+"""Read the moments people and orchestrators type: `now`, `+30m`, `-2h`, ISO 8601 / RFC 3339,
+and the ETAs of status updates (`in 3 hours`, `10:45`, `tomorrow 09:00`, `investigating`)."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from incident_beads.beads.record import parse_ts
 from incident_beads.errors import InvalidInput
@@ -31,8 +32,7 @@ def parse_moment(text: str | datetime, now: datetime) -> datetime:
     relative = _RELATIVE_RE.fullmatch(value)
     if relative:
         sign, amount, unit = relative.groups()
-        delta = timedelta(**{_UNITS[unit.lower()]: int(amount)})
-        return as_utc(now) + (delta if sign == "+" else -delta)
+        return _shift(now, int(amount) if sign == "+" else -int(amount), unit, text)
     try:
         return as_utc(parse_ts(value))
     except ValueError:
@@ -45,17 +45,73 @@ def parse_moment(text: str | datetime, now: datetime) -> datetime:
                                 "2026-01-15T10:30:00Z") from None
 
 
-def parse_eta(text: str | datetime | None, now: datetime) -> datetime | str | None:
-    """An ETA: a moment (see `parse_moment`) or free text such as `investigating`."""
+#: The ETA that says "no estimate yet" (allowed only while the response window is open).
+INVESTIGATING = "investigating"
+ETA_FORMS = ("+30m, in 3 hours, 10:45 (today), tomorrow 09:00, ISO 8601 such as "
+             "2026-01-15T10:30:00Z, or `investigating` while the response window is open")
+_IN_RE = re.compile(r"in\s+(\d+)\s*([a-z]+)", re.IGNORECASE)
+_CLOCK_RE = re.compile(r"(?:(today|tomorrow)\s+(?:at\s+)?)?(\d{1,2}):(\d{2})", re.IGNORECASE)
+_WORD_UNITS = {"s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
+               "m": "m", "min": "m", "mins": "m", "minute": "m", "minutes": "m",
+               "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
+               "d": "d", "day": "d", "days": "d", "w": "w", "week": "w", "weeks": "w"}
+
+
+def _shift(now: datetime, amount: int, unit: str, text: str) -> datetime:
+    """`now` moved by `amount` units; a distance no calendar holds is refused, not crashed on."""
+    try:
+        return as_utc(now) + timedelta(**{_UNITS[unit.lower()]: amount})
+    except OverflowError:
+        raise InvalidInput(f"the time {text.strip()!r} is too far away",
+                           hint="give a time within a few years of now") from None
+
+
+def parse_eta(text: str | datetime | None, now: datetime,
+              zone: tzinfo = UTC) -> datetime | str | None:
+    """An ETA to resolution: a moment, or `investigating`; anything else is refused.
+
+    Wall-clock forms (`10:45`, `tomorrow 09:00`, an ISO time without offset) are read in `zone`.
+    """
     if text is None or isinstance(text, datetime):
         return None if text is None else as_utc(text)
-    value = text.strip()
+    value = " ".join(text.split())
     if not value:
         return None
-    if value.lower() == "now" or _LOOKS_LIKE_TIME.match(value):
-        # Something that starts like a time must be one: a typo must not pass as prose.
+    if value.lower() == INVESTIGATING:
+        return INVESTIGATING
+    moment = _eta_moment(value, now, zone)
+    if moment is None:
+        raise InvalidInput(f"cannot read the ETA {text!r}", hint=f"use {ETA_FORMS}")
+    return moment
+
+
+def _eta_moment(value: str, now: datetime, zone: tzinfo) -> datetime | None:
+    relative = _IN_RE.fullmatch(value)
+    if relative:
+        unit = _WORD_UNITS.get(relative.group(2).lower())
+        return None if unit is None else _shift(now, int(relative.group(1)), unit, value)
+    wall = _CLOCK_RE.fullmatch(value)
+    if wall:
+        day, hour, minute = wall.group(1), int(wall.group(2)), int(wall.group(3))
+        if hour > 23 or minute > 59:
+            return None
+        local_day = as_utc(now).astimezone(zone).date()
+        if day and day.lower() == "tomorrow":
+            local_day += timedelta(days=1)
+        return _at(local_day, time(hour, minute), zone)
+    if value.lower() == "now" or _RELATIVE_RE.fullmatch(value):
         return parse_moment(value, now)
-    return value
+    if re.fullmatch(r"\d{4}-\d\d-\d\d.*", value):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            return None
+        return as_utc(moment if moment.tzinfo else moment.replace(tzinfo=zone))
+    return None
+
+
+def _at(day: date, clock: time, zone: tzinfo) -> datetime:
+    return as_utc(datetime.combine(day, clock, tzinfo=zone))
 
 
 def format_duration(delta: timedelta) -> str:

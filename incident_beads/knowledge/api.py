@@ -85,7 +85,8 @@ class Knowledge:
                  actor: str | None = None) -> None:
         self.root = Path(root)
         self.config = config if config is not None else load_config(self.root)
-        self._clock: Clock = clock or utc_now
+        # One clock: a store given without a clock lends its own (the command's clock).
+        self._clock: Clock = clock or (store.clock if store is not None else utc_now)
         self.store = store or BeadsStore(self.root, config=self.config.beads, clock=self.now)
         self.actor = actor or resolve_actor(str(root))
         self.patterns = CriticalPatterns(self.root, self.config.knowledge)

@@ -28,6 +28,7 @@ class HotfixFacts:
     tag: str | None
     commit: str | None
     deployed: bool
+    gates: tuple[tuple[str, str], ...] = ()  # (gate, how it was passed or skipped)
 
 
 def incident_beads(issues: Iterable[Issue]) -> list[Issue]:
@@ -47,7 +48,8 @@ def hotfix_of(issues: Iterable[Issue], incident_id: str) -> HotfixFacts | None:
         tagged = state.tagged
         commit = (deployed.commit if deployed else None) or (tagged.commit if tagged else None)
         tag = tagged.name if tagged else (deployed.tag if deployed else None)
-        found = HotfixFacts(issue.id, tag, commit, deployed is not None)
+        found = HotfixFacts(issue.id, tag, commit, deployed is not None,
+                            tuple((name, g.describe()) for name, g in state.gates.items()))
     return found
 
 

@@ -148,7 +148,8 @@ def _hotfix(hotfix: HotfixFacts | None) -> list[str]:
     return [f"- **Hotfix bead:** {code_text(hotfix.hotfix_id)}",
             f"- **Commit:** {code_text(hotfix.commit or 'not recorded')}",
             f"- **Tag:** {code_text(hotfix.tag or 'not tagged')}",
-            f"- **Deployed:** {'yes' if hotfix.deployed else 'no'}"]
+            f"- **Deployed:** {'yes' if hotfix.deployed else 'no'}",
+            *(f"- **Gate {code_text(name)}:** {inline_text(how)}" for name, how in hotfix.gates)]
 
 
 def _actions(items: Sequence[ActionItem]) -> list[str]:

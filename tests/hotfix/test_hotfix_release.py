@@ -19,6 +19,7 @@ from hotfix_helpers import (
 from incident_beads import Escalation, GitError, IncidentResponse, InvalidInput, Refused
 from incident_beads.config import GitConfig
 from incident_beads.errors import CommandFailed
+from incident_beads.incident.risk import KnownRisk
 
 PY = sys.executable
 
@@ -207,6 +208,8 @@ def test_scope_flags_without_rollback_escalate_before_deploying(
     api.hotfixes.review(hid, reviewer="grace", approve=True, fixes_issue=True, adds_issues=False)
     api.hotfixes.gate(hid, "tests", done=False, reason="SEV-1")
     api.hotfixes.staging(hid, passed=True, note="ok")
+    api.acknowledge_risk(incident_id, KnownRisk.HOTFIX_SCOPE, by="Grace (IC)",
+                         note="the notes file documents the fix")
     api.hotfixes.tag(hid)
     with pytest.raises(Escalation) as stop:
         api.hotfixes.deploy(hid)
@@ -217,6 +220,78 @@ def test_scope_flags_without_rollback_escalate_before_deploying(
     api.acknowledge_risk(incident_id, Escalation.RISKY_HOTFIX_NO_ROLLBACK, by="Grace (IC)",
                          note="the docs change is harmless")
     assert api.hotfixes.deploy(hid).ok
+
+
+def test_scope_flags_need_their_own_acknowledgment(
+        api: IncidentResponse, hot_repo: Path, clock: FakeClock) -> None:
+    incident_id = ready_incident(api)
+    hid = api.hotfixes.start(incident_id, scope=["app.py"]).id
+    write_fix(hot_repo, "app.py", "".join(f"line {n}\n" for n in range(80)))
+    write_fix(hot_repo, "billing.py", "x = 1\n")
+    write_fix(hot_repo, "search.py", "y = 2\n")
+    api.hotfixes.commit(hid, "Fix it")
+    # Accepting the missing rollback is another decision: it does not waive the scope.
+    api.acknowledge_risk(incident_id, KnownRisk.HOTFIX_WITHOUT_ROLLBACK, by="Grace (IC)")
+    api.acknowledge_risk(incident_id, KnownRisk.HOTFIX_SCOPE, by="Grace (IC)",
+                         note="before the review: does not count")
+    clock.advance(minutes=1)
+    api.hotfixes.review(hid, reviewer="grace", approve=True, fixes_issue=True, adds_issues=False)
+    api.hotfixes.gate(hid, "tests", done=False, reason="SEV-1")
+    api.hotfixes.staging(hid, passed=True, note="ok")
+    with pytest.raises(Refused, match=r"cannot tag .*3 scope flag\(s\)") as refused:
+        api.hotfixes.tag(hid)
+    message = str(refused.value)
+    assert "billing.py is outside" in message and "changed lines, more than" in message
+    assert "--risk hotfix-scope" in (refused.value.hint or "")
+    assert api.hotfixes.get(hid).state.tagged is None
+    assert git_run(hot_repo, "tag", "--list") == ""
+    clock.advance(minutes=1)
+    api.acknowledge_risk(incident_id, KnownRisk.HOTFIX_SCOPE, by="Grace (IC)",
+                         note="billing and search share the fix")
+    assert api.hotfixes.tag(hid).name == f"hotfix-{incident_id}"
+    assert api.hotfixes.deploy(hid).ok
+
+
+def test_scope_flags_removed_from_the_branch_clear_the_way(
+        api: IncidentResponse, hot_repo: Path) -> None:
+    incident_id = ready_incident(api)
+    hid = api.hotfixes.start(incident_id, scope=["app.py"]).id
+    write_fix(hot_repo)
+    write_fix(hot_repo, "docs/notes.md", "while we're here\n")
+    api.hotfixes.commit(hid, "Fix it")
+    api.hotfixes.review(hid, reviewer="grace", approve=True, fixes_issue=True, adds_issues=False)
+    api.hotfixes.gate(hid, "tests", done=False, reason="SEV-1")
+    api.hotfixes.staging(hid, passed=True, note="ok")
+    with pytest.raises(Refused, match="outside the declared scope"):
+        api.hotfixes.tag(hid)
+    git_run(hot_repo, "rm", "-q", "docs/notes.md")
+    api.hotfixes.commit(hid, "Drop the notes")
+    api.hotfixes.review(hid, reviewer="grace", approve=True, fixes_issue=True, adds_issues=False)
+    api.hotfixes.staging(hid, passed=True, note="ok")
+    assert api.hotfixes.tag(hid).commit == git_run(hot_repo, "rev-parse", "HEAD")
+
+
+def test_the_store_is_never_part_of_a_hotfix(api: IncidentResponse, hot_repo: Path) -> None:
+    incident_id = ready_incident(api)
+    hid = api.hotfixes.start(incident_id, scope=["app.py"]).id
+    write_fix(hot_repo)
+    git_run(hot_repo, "add", ".beads/issues.jsonl")
+    sha = api.hotfixes.commit(hid, "Fix it")
+    assert git_run(hot_repo, "show", "--name-only", "--format=", sha) == "app.py"
+    assert ".beads/issues.jsonl" in git_run(hot_repo, "status", "--short")  # kept, unstaged
+    git_run(hot_repo, "add", ".beads/issues.jsonl")
+    with pytest.raises(Refused, match="nothing is staged but the beads store"):
+        api.hotfixes.commit(hid, "Only the store")
+    # Committed by hand, scope names it and nothing accepts it.
+    git_run(hot_repo, "commit", "-q", "-m", "Store by hand")
+    report = api.hotfixes.scope(hid)
+    assert [f.kind for f in report.flags] == ["store-file"]
+    api.hotfixes.review(hid, reviewer="grace", approve=True, fixes_issue=True, adds_issues=False)
+    api.hotfixes.gate(hid, "tests", done=False, reason="SEV-1")
+    api.hotfixes.staging(hid, passed=True, note="ok")
+    api.acknowledge_risk(incident_id, KnownRisk.HOTFIX_SCOPE, by="Grace (IC)")
+    with pytest.raises(Refused, match=r"\.beads/issues\.jsonl \(the beads store\)"):
+        api.hotfixes.tag(hid)
 
 
 # verify ------------------------------------------------------------------------------------

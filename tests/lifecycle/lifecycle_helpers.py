@@ -33,9 +33,18 @@ def assert_importable(root: Path) -> None:
 
 
 def resolve(api: IncidentResponse, incident_id: str, **changes: Any) -> Incident:
-    """Resolve with every checklist item confirmed, unless `changes` says otherwise."""
+    """Resolve with a working mitigation and every checklist item confirmed, unless `changes`
+    says otherwise."""
+    mitigate_if_needed(api, incident_id)
     fields = {**CONFIRMED, **changes}
     return api.resolve(incident_id, resolution="rolled back to v1.4.1",
                        root_cause="connection pool exhausted by v1.4.2", **fields)
 
 
+
+
+def mitigate_if_needed(api: IncidentResponse, incident_id: str) -> None:
+    """Record the rollback as worked when no rung worked yet: resolve needs a mitigation."""
+    incident = api.get(incident_id)
+    if incident.is_open and not any(m.result == "worked" for m in incident.state.mitigations):
+        api.mitigate(incident_id, "rollback", "worked", detail="rolled back to v1.4.1")

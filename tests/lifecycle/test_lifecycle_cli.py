@@ -146,6 +146,10 @@ def test_resolve_refuses_sev1_without_postmortem(capsys: Capsys, store_repo: Pat
             "--no-longer-occurring", "--error-rates-normal", "--users-can-use-feature",
             "--monitoring", "graphs", "--stakeholders-notified"]
     code, _, err = run_cli(capsys, store_repo, *args)
+    assert code == 1 and "no working mitigation and no verified hotfix" in err
+    assert run_cli(capsys, store_repo, "mitigate", incident_id, "--option", "rollback",
+                   "--result", "worked")[0] == 0
+    code, _, err = run_cli(capsys, store_repo, *args)
     assert code == 1 and "postmortem schedule" in err
     code, out, _ = run_cli(capsys, store_repo, "postmortem", "schedule", incident_id, "--at",
                            "+1d", "--owner", "grace")
@@ -194,8 +198,40 @@ def test_long_option_names_are_accepted_too(capsys: Capsys, store_repo: Path) ->
                            "--who-affected", "EU", "--what-broken", "search", "--json")
     incident_id = json.loads(out)["id"]
     assert code == 0 and json.loads(out)["state"]["assessment"]["who_affected"] == "EU"
+    assert run_cli(capsys, store_repo, "mitigate", incident_id, "--option", "rollback",
+                   "--result", "worked")[0] == 0
     code, _, err = run_cli(capsys, store_repo, "resolve", incident_id, "--resolution", "r",
                            "--root-cause", "c", "--no-longer-occurring", "--error-rates-normal",
                            "--users-can-use-feature", "--evidence", "p99 flat",
                            "--stakeholders-notified")
     assert code == 0, err
+
+
+def test_the_response_window_runs_on_the_clock(capsys: Capsys, store_repo: Path) -> None:
+    incident_id = create(capsys, store_repo, "--detected-at", "-2h")
+    update = ["update", incident_id, "--status", "investigating", "--impact", "all users",
+              "--action", "reading logs", "--eta"]
+    for eta, wanted in (("tomorrow", "tomorrow 09:00"), ("soon", "in 3 hours"),
+                        ("+99999999999d", "too far away"), ("investigating", "window")):
+        code, out, err = run_cli(capsys, store_repo, *update, eta)
+        assert code == 1 and out == "" and wanted in err, (eta, err)
+        assert "internal error" not in err
+    code, out, _ = run_cli(capsys, store_repo, "overdue")
+    assert out.startswith(incident_id) and "unmitigated past its window" in out
+    code, out, err = run_cli(capsys, store_repo, *update, "in 3 hours", "--json")
+    assert code == 3 and json.loads(out)["escalation"] == "eta-beyond-window"
+    code, out, _ = run_cli(capsys, store_repo, "show", incident_id, "--json")
+    assert json.loads(out)["metadata"]["incident_beads"]["updates"][-1]["eta"] == (
+        "2026-01-15T13:00:00Z")
+
+
+def test_wall_clock_etas_follow_the_configured_zone(capsys: Capsys, store_repo: Path) -> None:
+    (store_repo / ".incident-beads.toml").write_text('[time]\nzone = "Europe/Berlin"\n')
+    incident_id = create(capsys, store_repo, sev="3")
+    code, out, _ = run_cli(capsys, store_repo, "update", incident_id, "--status", "identified",
+                           "--impact", "i", "--action", "a", "--eta", "12:30", "--json")
+    assert code == 0
+    assert json.loads(out)["state"]["updates"][-1]["eta"] == "2026-01-15T11:30:00Z"
+    (store_repo / ".incident-beads.toml").write_text('[time]\nzone = "Mars/Olympus"\n')
+    code, _, err = run_cli(capsys, store_repo, "list")
+    assert code == 1 and "time.zone 'Mars/Olympus'" in err

@@ -123,7 +123,8 @@ def test_overdue_lists_open_incidents_past_their_next_update(
     assert api.overdue() == []
     clock.advance(minutes=20)
     assert [i.id for i in api.overdue()] == [sev1.id]
-    api.post_update(sev1.id, status="Identified", impact="i", action="a")
+    with pytest.raises(Escalation, match="eta-beyond-window"):  # unmitigated past its window
+        api.post_update(sev1.id, status="Identified", impact="i", action="a")
     clock.advance(minutes=45)
     assert [i.id for i in api.overdue()] == [sev1.id, sev3.id]  # most overdue first
     api.store.close(sev3.id, "gone")
@@ -145,13 +146,59 @@ def test_update_text_is_stored_faithfully(api: IncidentResponse, store_repo: Pat
 def test_windows_and_cadences_come_from_the_repository(store_repo: Path,
                                                        clock: FakeClock) -> None:
     (store_repo / ".incident-beads.toml").write_text(
-        "[severity.SEV-1]\nupdate_minutes = 10\nresponse_minutes = 60\n\n"
+        "[severity.SEV-2]\nupdate_minutes = 10\nresponse_minutes = 50\n\n"
         "[knowledge]\npostmortem_within_hours = 24\n")
     api = IncidentResponse(store_repo, clock=clock, actor="ada")
-    incident = api.declare("Checkout down", severity=1)
+    incident = api.declare("Checkout down", severity=2)
     updated = api.post_update(incident.id, status="Identified", impact="i", action="a",
                               eta="+45m")
     assert updated.state.escalations == []
     assert updated.state.next_update_at == clock.moment + timedelta(minutes=10)
     with pytest.raises(Refused, match="more than 24 h"):
         api.schedule_postmortem(incident.id, at="+30h", owner="grace")
+
+
+def test_investigating_only_while_the_window_is_open(api: IncidentResponse,
+                                                     clock: FakeClock) -> None:
+    incident = api.declare("Checkout down", severity=1)
+    clock.advance(minutes=10)
+    api.post_update(incident.id, status="Investigating", impact="i", action="a",
+                    eta="investigating")
+    clock.advance(minutes=10)
+    before = api.store.path.read_bytes()
+    with pytest.raises(Refused, match=r"response window .* closed at 2026-01-15 10:15 UTC"):
+        api.post_update(incident.id, status="Investigating", impact="i", action="a",
+                        eta="investigating")
+    assert api.store.path.read_bytes() == before
+    api.mitigate(incident.id, "rollback", "worked")
+    # Mitigated, the estimate is of the resolution: "investigating" is honest again.
+    api.post_update(incident.id, status="Identified", impact="i", action="root cause",
+                    eta="investigating")
+
+
+def test_an_unmitigated_incident_past_its_window_escalates_on_its_next_change(
+        api: IncidentResponse, clock: FakeClock) -> None:
+    incident = api.declare("Login fails", severity=2)
+    clock.advance(minutes=45)
+    api.post_update(incident.id, status="Investigating", impact="i", action="a", eta="+10m")
+    clock.advance(minutes=20)  # 65 min after detection: the SEV-2 window closed at 60
+    assert [i.id for i in api.overdue()] == [incident.id]  # the update is not yet late
+    with pytest.raises(Escalation, match="eta-beyond-window") as raised:
+        api.assess(incident.id, users_affected="about 40%")
+    assert raised.value.incident_id == incident.id
+    state = api.get(incident.id).state
+    assert state.assessment.users_affected == "about 40%"  # recorded, then raised
+    assert [e.condition for e in state.escalations] == ["eta-beyond-window"]
+    assert "window_closed_at" in state.escalations[0].data
+    api.assess(incident.id, workaround="none")  # surfaced once; a person decides now
+    assert len(api.get(incident.id).state.escalations) == 1
+    api.mitigate(incident.id, "rollback", "worked")
+    assert api.overdue() == []
+
+
+def test_a_mitigation_past_the_window_ends_it_without_escalating(
+        api: IncidentResponse, clock: FakeClock) -> None:
+    incident = api.declare("Checkout down", severity=1)
+    clock.advance(minutes=40)
+    api.mitigate(incident.id, "rollback", "worked")
+    assert api.get(incident.id).state.escalations == []

@@ -62,7 +62,8 @@ def test_sev1_through_every_phase_with_the_api(api: IncidentResponse, clock: Fak
     assert mitigated.state.timestamps.mitigated == stamps.mitigated
     assert api.store.get(handed.root_cause_id).depends_on("discovered-from") == [incident.id]
     kinds = [event.kind for event in done.state.timeline]
-    assert kinds == ["declared", "status-update", "mitigation", "mitigation", "mitigation",
+    assert kinds == ["declared", "context", "status-update", "mitigation", "mitigation",
+                     "mitigation",
                      "status-update", "handoff", "postmortem-scheduled", "resolved"]
     assert len(api.store.get(incident.id).comments) == len(kinds)
     assert_history_is_sound(store_repo)

@@ -57,6 +57,7 @@ def test_resolution_closes_the_bead_with_the_message(
         api: IncidentResponse, clock: FakeClock, store_repo: Path) -> None:
     incident = api.declare("Checkout down", severity=1, who_affected="all users")
     api.schedule_postmortem(incident.id, at="2026-01-16T14:00:00Z", owner="grace")
+    api.mitigate(incident.id, "rollback", "worked", detail="rolled back to v1.4.1")
     clock.advance(hours=1, minutes=23)
     done = resolve(api, incident.id)
     issue = api.store.get(incident.id)
@@ -161,3 +162,15 @@ def test_reopening_an_open_incident_is_refused(api: IncidentResponse) -> None:
     incident = api.declare("Search slow", severity=3)
     with pytest.raises(Refused, match="not resolved"):
         api.reopen(incident.id, reason="x")
+
+
+def test_resolve_needs_a_working_mitigation_or_a_verified_hotfix(api: IncidentResponse) -> None:
+    incident = api.declare("Search slow", severity=3)
+    api.mitigate(incident.id, "rollback", "failed", detail="same error after rollback")
+    api.mitigate(incident.id, "scale", "in-progress", reason="CPU bound")
+    before = api.store.path.read_bytes()
+    with pytest.raises(Refused, match="no working mitigation and no verified hotfix"):
+        api.resolve(incident.id, resolution="r", root_cause="c", **CONFIRMED)
+    assert api.store.path.read_bytes() == before and api.get(incident.id).is_open
+    api.mitigate(incident.id, "scale", "worked", reason="CPU bound")
+    assert not api.resolve(incident.id, resolution="r", root_cause="c", **CONFIRMED).is_open

@@ -40,11 +40,50 @@ def test_times_accept_now_relative_and_iso() -> None:
     assert parse_moment("2026-01-15T10:00", NOW) == NOW  # naive means UTC
 
 
-def test_eta_may_be_text_but_a_mistyped_time_is_refused() -> None:
-    assert parse_eta("investigating", NOW) == "investigating"
-    assert parse_eta("+1h", NOW) == NOW + timedelta(hours=1)
-    with pytest.raises(InvalidInput, match="cannot read the time"):
-        parse_eta("+3x", NOW)
+@pytest.mark.parametrize(("text", "expected"), [
+    ("+30m", NOW + timedelta(minutes=30)),
+    ("+1h", NOW + timedelta(hours=1)),
+    ("in 3 hours", NOW + timedelta(hours=3)),
+    ("in 45 min", NOW + timedelta(minutes=45)),
+    ("In 2h", NOW + timedelta(hours=2)),
+    ("10:45", NOW.replace(hour=10, minute=45)),
+    ("today 16:00", NOW.replace(hour=16)),
+    ("tomorrow 09:00", NOW.replace(day=16, hour=9)),
+    ("2026-01-15T12:00:00Z", NOW.replace(hour=12)),
+    ("2026-01-15T14:00:00+02:00", NOW.replace(hour=12)),
+    ("2026-01-15 12:30", NOW.replace(hour=12, minute=30)),
+    ("investigating", "investigating"),
+    (" Investigating ", "investigating"),
+])
+def test_every_eta_form_a_person_types_is_understood(text: str, expected: object) -> None:
+    assert parse_eta(text, NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["tomorrow", "soon", "after lunch", "+3x", "25:00",
+                                  "in 3 fortnights", "2026-13-01T10:00"])
+def test_anything_else_is_refused_with_the_forms_that_are_understood(text: str) -> None:
+    with pytest.raises(InvalidInput, match="cannot read the ETA") as refused:
+        parse_eta(text, NOW)
+    assert "in 3 hours" in (refused.value.hint or "") and "tomorrow 09:00" in (
+        refused.value.hint or "")
+
+
+@pytest.mark.parametrize("text", ["+99999999999d", "in 99999999999 days",
+                                  "+9999999999999999999999w"])
+def test_huge_relative_times_get_a_validation_message(text: str) -> None:
+    with pytest.raises(InvalidInput, match="too far away"):
+        parse_eta(text, NOW)
+    with pytest.raises(InvalidInput, match="too far away"):
+        parse_moment(text.replace("in ", "+").replace(" days", "d"), NOW)
+
+
+def test_wall_clock_etas_are_read_in_the_configured_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    assert parse_eta("10:45", NOW, berlin) == NOW.replace(hour=9, minute=45)
+    assert parse_eta("tomorrow 09:00", NOW, berlin) == NOW.replace(day=16, hour=8)
+    assert parse_eta("2026-01-15 12:00", NOW, berlin) == NOW.replace(hour=11)
 
 
 def test_durations_read_like_people_write_them() -> None:
