@@ -13,7 +13,15 @@ from incident_beads.guard.commits import body_incidents
 from incident_beads.guard.deletions import is_hotfix_tag
 from incident_beads.guard.install import install
 from tests.conftest import git
-from tests.guard_helpers import annotated_tag, commit, hotfix_merge, merge, push, remote_oid
+from tests.guard_helpers import (
+    annotated_tag,
+    commit,
+    hand_made_tag,
+    hotfix_merge,
+    merge,
+    push,
+    remote_oid,
+)
 
 PROJECT = Path(__file__).resolve().parent.parent
 SQUASH = ("Fix the checkout pool (#12)\n\nIncident: bd-42\n\n"
@@ -161,7 +169,7 @@ def test_deleting_a_landed_hotfix_tag_is_refused_by_pre_push_and_check_push(
 
 def test_deleting_other_tags_and_unlanded_hotfix_tags_passes(repo: Path, server: Path) -> None:
     landed_hotfix(repo)
-    annotated_tag(repo, "v1.0", "HEAD")
+    hand_made_tag(repo, "v1.0", "HEAD")
     git(repo, "checkout", "-q", "-b", "hotfix/incident-bd-9")
     tip = commit(repo, "Not merged yet", name="n.py")
     annotated_tag(repo, "hotfix-bd-9", tip)

@@ -102,6 +102,7 @@ def test_a_resolve_on_one_branch_and_an_update_on_the_other(repo: Path) -> None:
     _commit(repo, "declare")
     git(repo, "checkout", "-q", "-b", "bob")
     clock.advance(minutes=10)
+    _api(repo, clock, "bob").mitigate(declared.id, "rollback", "worked", detail="v2 -> v1")
     _api(repo, clock, "bob").resolve(
         declared.id, resolution="reindexed", root_cause="stale index", no_longer_occurring=True,
         error_rates_normal=True, users_can_use_feature=True, monitoring_evidence="p99 ok",
@@ -159,7 +160,9 @@ def _apply(api: IncidentResponse, incidents: list[str], op: tuple[str, int, int,
             api.post_update(target, status="Investigating", impact=f"impact op{n}x",
                             action=f"action op{n}x")
         elif kind == "mitigate":
-            api.mitigate(target, option, "failed", detail=f"detail op{n}x", reason="trying")
+            # Some rungs work, so that a later resolve (which needs one) can be reached.
+            result = "worked" if level % 2 else "failed"
+            api.mitigate(target, option, result, detail=f"detail op{n}x", reason="trying")
         elif kind == "reclassify":
             api.reclassify(target, level, reason=f"reason op{n}x")
         elif kind == "action":

@@ -228,9 +228,11 @@ def test_the_cli_prints_the_payload_and_takes_the_signature_file(
 
 def test_the_reviewer_signs_with_their_git_signing_key(
         signed_repo: Path, clock: FakeClock, keys: dict[str, Path],
-        capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.cli_runner import run_incident
 
+    # The commands run on the test's clock, inside the incident's response window.
+    monkeypatch.setenv("INCIDENT_BEADS_NOW", clock().isoformat())
     api = api_of(signed_repo, clock)
     hid = api.hotfixes.start(ready_incident(api), scope=["app.py"]).id
     write_fix(signed_repo)

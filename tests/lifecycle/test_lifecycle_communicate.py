@@ -190,7 +190,11 @@ def test_an_unmitigated_incident_past_its_window_escalates_on_its_next_change(
     assert state.assessment.users_affected == "about 40%"  # recorded, then raised
     assert [e.condition for e in state.escalations] == ["eta-beyond-window"]
     assert "window_closed_at" in state.escalations[0].data
-    api.assess(incident.id, workaround="none")  # surfaced once; a person decides now
+    with pytest.raises(Escalation, match="held"):  # held until a person decides
+        api.assess(incident.id, workaround="none")
+    api.acknowledge_risk(incident.id, "eta-beyond-window", by="Grace",
+                         note="keep investigating; rollback next")
+    api.assess(incident.id, workaround="none")  # surfaced once per lapse
     assert len(api.get(incident.id).state.escalations) == 1
     api.mitigate(incident.id, "rollback", "worked")
     assert api.overdue() == []
