@@ -262,7 +262,7 @@ def test_shell_characters_in_every_text_are_stored_and_never_run(
     ok("runbook", "add", "checkout", "--issue", SHELL, "--diagnose", SHELL_LINES,
        "--symptom", SHELL_LINES)
     ok("report")
-    shown = json.loads(ok("show", incident, "--json"))
+    (shown,) = json.loads(ok("show", incident, "--json"))
     assert shown["title"] == f"[SEV-3] {SHELL}"
     no_pwned(store_repo, in_tmp_cwd, tmp_path, Path(os.environ["HOME"]))
 

@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "sync": "repo_cmds:sync",
     "deploys": "repo_cmds:deploys",
     "demo": "demo_cmds:demo",
+    "close": "lifecycle_cmds:close",
 }
 
 

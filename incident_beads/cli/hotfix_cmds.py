@@ -64,6 +64,12 @@ def status(ctx: click.Context, hotfix_id: str, as_json: bool) -> None:
                   for name, record in state.gates.items()]
         if found.pending_gates:
             lines.append(f"gates not recorded: {', '.join(found.pending_gates)}")
+        if found.on_work_branch:
+            lines.append(f"be on: {found.work_branch} (you are)")
+        else:
+            now_on = found.current_branch or "a detached HEAD"
+            lines.append(f"be on: {found.work_branch} (you are on {now_on}: "
+                         f"git checkout {found.work_branch})")
         lines.append(f"next: {found.next_step}")
         return "\n".join(lines)
 

@@ -11,6 +11,8 @@ HEADER = """# Command reference
 Generated from the commands' own help by `python -m incident_beads.cli.reference > docs/cli.md`
 (a test keeps it current). Every command takes `--json`; exit codes: 0 done, 1 refused or failed
 (one line on stderr), 2 usage error, 3 escalation (STOP and surface to a person).
+Shell completion (ids included): `eval "$(_INCIDENT_COMPLETE=bash_source incident)"`, or
+`zsh_source` / `fish_source`; see the README.
 """
 
 

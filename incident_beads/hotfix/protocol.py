@@ -86,7 +86,8 @@ class HotfixProtocol:
         with GitRepo(self.root, self.config.git) as git:
             branch = hotfix.state.branch
             head = git.rev_parse(f"refs/heads/{branch}") if git.branch_exists(branch) else None
-        return status_of(hotfix, head, self.incidents.now())
+            current = git.current_branch()
+        return status_of(hotfix, head, self.incidents.now(), current)
 
     def scope(self, hotfix_id: str, *, declare: Sequence[str] | None = None,
               actor: str | None = None) -> ScopeReport:
@@ -253,7 +254,8 @@ class HotfixProtocol:
             raise Refused("an approval must say the change fixes the issue and adds no new "
                           "issue", hint="request changes instead (--request-changes --note ...)")
         if not approve and not note.strip():
-            raise InvalidInput("a request for changes needs a note saying what to change")
+            raise InvalidInput("a request for changes needs a note saying what to change",
+                               hint="--note 'what to change'")
         with GitRepo(self.root, self.config.git) as git:
             head = git.rev_parse(f"refs/heads/{state.branch}")
             commits = git.commits(state.base_commit, head)

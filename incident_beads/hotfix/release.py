@@ -72,7 +72,8 @@ def staging(p: HotfixProtocol, hotfix_id: str, *, passed: bool | None = None, no
         head = git.rev_parse(f"refs/heads/{state.branch}")
     if passed is not None:
         if not note.strip():
-            raise InvalidInput("a manual staging result needs a note saying what was checked")
+            raise InvalidInput("a manual staging result needs a note saying what was checked",
+                               hint="--note 'what was checked'")
         record = RunRecord(at=p.incidents.now(), by=who, manual=True, ok=passed, note=note,
                            commit=head, timeout_seconds=minutes * 60)
     else:

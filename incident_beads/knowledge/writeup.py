@@ -205,7 +205,7 @@ class Writeups:
         problems = schema_problems(data)
         if problems:
             raise InvalidInput(f"the write-up would not match the schema: {'; '.join(problems)}",
-                               hint="pass the missing values as options of `incident learn`")
+                               hint=_options_for(problems))
         old_relative = None
         if existing_path is not None and "problem_type" in chosen:
             # A new category moves a write-up that still sits in its old type's folder.
@@ -249,3 +249,19 @@ class Writeups:
             if block_name(section) in markdown.Document(text).blocks():
                 text = markdown.set_block(text, block_name(section), body)
         return text
+
+
+#: The `incident learn` option that sets each front matter field.
+LEARN_OPTIONS = {"problem_type": "--problem-type", "component": "--component",
+                 "module": "--module", "root_cause": "--root-cause",
+                 "resolution_type": "--resolution-type", "symptoms": "--symptom",
+                 "tags": "--tag"}
+
+
+def _options_for(problems: list[str]) -> str:
+    """Name the options of `incident learn` that fix these schema problems."""
+    fields = [problem.split(":")[0].split(".")[0] for problem in problems]
+    options = list(dict.fromkeys(LEARN_OPTIONS[f] for f in fields if f in LEARN_OPTIONS))
+    if not options:
+        return "fix the write-up's front matter by hand, then run `incident learn` again"
+    return f"give {' and '.join(options)} to `incident learn`"
