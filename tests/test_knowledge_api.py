@@ -154,7 +154,7 @@ def test_draft_is_the_seed_template_with_prompts(
     assert "| 2026-01-15 10:15 | Mitigation rollback: worked - back to v1.4.1 |" in text
     assert "```mermaid\ngantt" in text
     assert "| Alert on pool saturation | bob | 2026-01-18 | P1 | detect |" in text
-    assert "<script>" not in text and "Checkout \\| down" in text
+    assert "<script" not in text.replace("\\<script>", "") and "Checkout \\| down" in text
     assert "_To be written by people" in text
 
 
@@ -283,7 +283,8 @@ def test_learn_adds_deployment_safety_lessons_once(
     lesson = "Rollback: `./deploy.sh --rollback v1.4.1` takes 3 minutes"
     assert knowledge.learn(incident, deployment_safety=[lesson]).deployment_safety_added
     assert not knowledge.learn(incident, deployment_safety=[lesson]).deployment_safety_added
-    assert knowledge.context("anything").patterns.deployment_safety == [lesson]
+    # Read back as people see it; the file keeps the command as code.
+    assert knowledge.context("anything").patterns.deployment_safety == [lesson.replace("`", "")]
 
 
 def test_hotfix_commit_and_tag_reach_the_draft_and_the_write_up(

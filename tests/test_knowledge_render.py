@@ -17,15 +17,46 @@ def test_table_cell_keeps_two_columns_and_renders_the_text(text: str) -> None:
         f"| A | B |\n|---|---|\n| {table_cell(text)} | x |\n")
     assert html.count("<td>") == 2
     assert "<script" not in html and "<a " not in html and "<img" not in html
-    assert "<code>" not in html and "<strong>" not in html
+    assert "<strong>" not in html and "<em>" not in html
 
 
-@pytest.mark.parametrize("text", NASTY)
-def test_inline_text_renders_as_written(text: str) -> None:
-    html = MarkdownIt("commonmark").renderInline(inline_text(text))
-    plain = html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"') \
+def _plain(html: str) -> str:
+    return html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"') \
         .replace("&amp;", "&")
-    assert plain == text
+
+
+@pytest.mark.parametrize("text", [t for t in NASTY if "`" not in t])
+def test_inline_text_renders_as_written(text: str) -> None:
+    assert _plain(MarkdownIt("commonmark").renderInline(inline_text(text))) == text
+
+
+@pytest.mark.parametrize("text", ["# heading", "1. one", "3) three", "- item", "+ item", "> q",
+                                  "---", "===", "#hashtag is fine"])
+def test_inline_text_starts_no_block(text: str) -> None:
+    html = MarkdownIt("commonmark").render(inline_text(text))
+    assert html.startswith("<p>") and _plain(html[3:-5]) == text
+
+
+@pytest.mark.parametrize("text", ["'Order' failed", 'said "no"', "v42 -> v41", "order_id",
+                                  "50% (p99)", "#3 on the list", "a+b=c", "it's 09:40!",
+                                  "see https://status.example.com"])
+def test_prose_is_not_over_escaped(text: str) -> None:
+    assert inline_text(text) == text
+
+
+def test_commands_stay_code_and_code_stays_inert() -> None:
+    text = "ran `kubectl rollout undo deploy/checkout` and ``echo `x` <b>``"
+    assert inline_text(text) == text
+    html = MarkdownIt("commonmark").renderInline(inline_text(text))
+    assert "<code>kubectl rollout undo deploy/checkout</code>" in html and "<b>" not in html
+    # An unclosed backtick is text, not the start of a span that eats the rest.
+    assert _plain(MarkdownIt("commonmark").renderInline(inline_text("it's `odd"))) == "it's `odd"
+
+
+def test_a_pipe_inside_code_keeps_the_cell() -> None:
+    html = MarkdownIt("commonmark").enable("table").render(
+        f"| A | B |\n|---|---|\n| {table_cell('grep x `a | b`')} | x |\n")
+    assert html.count("<td>") == 2 and "<code>a | b</code>" in html
 
 
 @pytest.mark.parametrize("text", [*NASTY, 'a: b; c #d %%e', "line\nbreak", ""])

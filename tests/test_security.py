@@ -380,7 +380,7 @@ def test_markup_in_titles_is_inert_in_the_postmortem_tables_and_chart(
     text = (store_repo / draft.path).read_text()
     assert_inert(text, _GANTT)
     # and the text still reads as written, in the timeline's table
-    cells = [markdown.plain_text(t) for t in _PARSER.parse(text) if t.type == "inline"]
+    cells = [markdown.source_text(t) for t in _PARSER.parse(text) if t.type == "inline"]
     assert any(" ".join(EVIL.split()) in cell for cell in cells)
 
 
@@ -412,7 +412,7 @@ def test_markup_in_titles_is_inert_in_patterns_runbooks_and_writeups(
             if token.type == "link_open":  # only the generated link to the write-up
                 assert token.attrs["href"] == posixpath.relpath(
                     result.writeup, posixpath.dirname(relative)), (relative, token)
-        shown = [markdown.plain_text(t) for t in tokens if t.type == "inline"]
+        shown = [markdown.source_text(t) for t in tokens if t.type == "inline"]
         assert any(" ".join(EVIL.split()) in line for line in shown), relative  # reads as written
 
 

@@ -188,7 +188,7 @@ def _read_issue(doc: markdown.Document, section: markdown.Section) -> RunbookIss
                 and token.content.strip().startswith("**"):
             label = token.content.strip().strip("*").strip()
             continue
-        text = markdown.plain_text(token) if token.type == "inline" else ""
+        text = markdown.source_text(token) if token.type == "inline" else ""
         placeholder = text.startswith("(") and text.endswith("recorded yet)")
         if label == "Symptoms:" and token.type == "inline" and depth and not placeholder:
             issue.symptoms.append(text)
