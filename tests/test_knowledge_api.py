@@ -229,7 +229,13 @@ def test_report_figures(api: IncidentResponse, knowledge: Knowledge, clock: Cloc
     assert list(figures["over_time"]) == ["2026-W03", "2026-W04"]
     assert knowledge.report(since="1d").figures()["incidents"] == 1
     text = knowledge.report().render()
-    assert "```mermaid\nxychart-beta" in text and "MTTR" in text
+    assert "\nxychart-beta\n" in text and "MTTR" in text
+    # Real dates: the header from the first incident, the chart's weeks by their Monday.
+    assert text.startswith("# Incident report: 2026-01-15 10:00 UTC to ")
+    assert 'x-axis ["2026-01-12", "2026-01-19"]' in text
+    assert 'title "Incidents per week by severity, 2026-01-12 to 2026-01-23"' in text
+    assert "Legend: red SEV-1, orange SEV-2, blue SEV-3, grey SEV-4;" in text
+    assert 'plotColorPalette: "#d62728, #ff7f0e, #1f77b4, #7f7f7f"' in text
 
 
 def test_resolve_writes_the_write_up_and_the_patterns_entry(

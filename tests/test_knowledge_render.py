@@ -64,3 +64,15 @@ def test_mermaid_labels_hold_no_syntax(text: str) -> None:
     label = mermaid_label(text)
     assert label and all(ch.isalnum() or ch in " -_.,()/+=" for ch in label)
     assert "\n" not in label and len(label) <= 60
+
+
+def test_mermaid_labels_are_cut_between_words_and_keep_times() -> None:
+    text = "Status update: Investigating - checking the 09:40 deploy of checkout v42 now"
+    assert mermaid_label(text, 50) == "Status update Investigating - checking the..."
+    assert mermaid_label(text, 80) == \
+        "Status update Investigating - checking the 09h40 deploy of checkout v42 now"
+    words = set(text.replace("update:", "update").replace("09:40", "09h40").split())
+    for limit in range(12, 80):
+        cut = mermaid_label(text, limit)
+        assert len(cut) <= limit
+        assert set(cut.removesuffix("...").split()) <= words, cut  # whole words only

@@ -83,7 +83,19 @@ def code_text(text: str) -> str:
 
 
 def mermaid_label(text: str, limit: int = 60) -> str:
-    """A Mermaid-safe label: letters, digits, spaces and `-_.,()/+=` only, cut to `limit`."""
-    kept = "".join(ch if ch.isalnum() or ch in " -_.,()/+=" else " " for ch in text)
-    label = " ".join(kept.split())[:limit].strip()
+    """A Mermaid-safe label: letters, digits, spaces and `-_.,()/+=` only, at most `limit`.
+
+    A time keeps its shape (`09:40` becomes `09h40`: a colon ends a gantt label), and a long
+    label is cut between words and marked `...`, never inside a word, number or time.
+    """
+    chars = list(text)
+    for n, ch in enumerate(chars):
+        if ch == ":" and 0 < n < len(chars) - 1 and chars[n - 1].isdigit() \
+                and chars[n + 1].isdigit():
+            chars[n] = "h"
+    kept = "".join(ch if ch.isalnum() or ch in " -_.,()/+=" else " " for ch in chars)
+    label = " ".join(kept.split())
+    if len(label) > limit:
+        cut = label[:limit - 3].rsplit(" ", 1)[0] if " " in label[:limit - 3] else ""
+        label = (cut.rstrip(" -_.,/+=") or label[:limit - 3]) + "..."
     return label or "event"
