@@ -15,11 +15,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from knowledge_fixtures import Clock, resolved
 
 from incident_beads import IncidentResponse
 from incident_beads.demo import run_demo
 from incident_beads.knowledge.api import Knowledge
-from knowledge_fixtures import Clock, resolved
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = Path(os.environ.get("INCIDENT_BEADS_NODE_MODULES", ROOT / ".ci-tools" / "node_modules"))

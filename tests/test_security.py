@@ -321,7 +321,8 @@ _GANTT = [r"gantt", rf"    title {_LABEL} \(UTC\)", r"    dateFormat YYYY-MM-DD 
           rf"    {_LABEL} :(active|crit|milestone), \d{{4}}-\d\d-\d\d \d\d:\d\d, "
           r"(\d{4}-\d\d-\d\d \d\d:\d\d|0m)"]
 _XYCHART = [r"---", r"config:", r"  themeVariables:", r"    xyChart:",
-            r'      plotColorPalette: "(#[0-9a-f]{6}(, )?)+"', r"xychart-beta", r'    title "[^"]*"', r'    x-axis \["[^"]*"(, "[^"]*")*\]',
+            r'      plotColorPalette: "(#[0-9a-f]{6}(, )?)+"', r"xychart-beta",
+            r'    title "[^"]*"', r'    x-axis \["[^"]*"(, "[^"]*")*\]',
             r'    y-axis "Incidents" 0 --> \d+', r"    line \[\d+(, \d+)*\]"]
 
 
