@@ -38,6 +38,7 @@ def front_matter(path: Path) -> dict[str, object]:
     data = yaml.safe_load(text.split("---\n")[1])
     assert isinstance(data, dict)
     data["date"] = str(data["date"])
+    data["last_updated"] = str(data["last_updated"])
     return data
 
 

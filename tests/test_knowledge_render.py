@@ -7,8 +7,9 @@ from markdown_it import MarkdownIt
 
 from incident_beads.knowledge.render import inline_text, mermaid_label, table_cell
 
-NASTY = ['a | b', '<script>alert(1)</script>', '`code`', '[x](javascript:alert(1))',
-         '**bold** _it_', '"quoted" \'single\'', '&lt;entity&gt;', '# heading', '![img](x)']
+NASTY = ['a | b', '~~struck~~ and ~one~', '<script>alert(1)</script>', '`code`',
+         '[x](javascript:alert(1))', '**bold** _it_', '"quoted" \'single\'', '&lt;entity&gt;',
+         '# heading', '![img](x)']
 
 
 @pytest.mark.parametrize("text", NASTY)
@@ -39,7 +40,7 @@ def test_inline_text_starts_no_block(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["'Order' failed", 'said "no"', "v42 -> v41", "order_id",
                                   "50% (p99)", "#3 on the list", "a+b=c", "it's 09:40!",
-                                  "see https://status.example.com"])
+                                  "see https://status.example.com", "~40% of users"])
 def test_prose_is_not_over_escaped(text: str) -> None:
     assert inline_text(text) == text
 

@@ -216,7 +216,8 @@ def reclassify(ctx: click.Context, incident_id: str, severity: str, reason: str,
 @click.option("--monitoring", "--evidence", "monitoring_evidence", default="", metavar="EVIDENCE",
               help="Confirm: monitoring shows stability, and how (dashboard, numbers).")
 @click.option("--stakeholders-notified", is_flag=True, help="Confirm: stakeholders notified.")
-@click.option("--impact", default="", help="Impact summary (default: the last update's).")
+@click.option("--impact", default="",
+              help="Impact summary (default: as assessed, who/how many/what).")
 @actor_option
 @json_option
 @click.pass_context

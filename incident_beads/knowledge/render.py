@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 # Characters that start markup wherever they stand: escapes, emphasis, code, links, HTML,
-# strikethrough. Quotes, parentheses, `#`, `>` and the like mean something only at the start
-# of a line (handled below), so prose keeps them as written (`'Order'`, `v42 -> v41`).
+# strikethrough (`~` pairs with another, so a lone `~40%` stays as typed). Quotes,
+# parentheses, `#`, `>` and the like mean something only at the start of a line (handled
+# below), so prose keeps them as written (`'Order'`, `v42 -> v41`).
 _ALWAYS = frozenset("\\*[]<~")
 # Besides ASCII letters and digits, what ids, commits and tags hold.
 _PLAIN = frozenset("._-:+/")
@@ -32,7 +33,8 @@ def inline_text(text: str, *, keep_code: bool = True) -> str:
             continue
         before = flat[i - 1] if i else ""
         after = flat[i + 1] if i + 1 < len(flat) else ""
-        if ch in _ALWAYS or (ch == "_" and not (before.isalnum() and after.isalnum())) \
+        if (ch in _ALWAYS and (ch != "~" or flat.count("~") > 1)) \
+                or (ch == "_" and not (before.isalnum() and after.isalnum())) \
                 or (ch == "&" and (after.isalnum() or after == "#")):
             out.append("\\")
         out.append(ch)
