@@ -59,6 +59,7 @@ class RunRecord(Record):
     note: str = ""
     commit: str | None = None
     tag: str | None = None
+    log: str | None = None  # the full output, under .git/incident-beads/logs/ (not shared)
 
 
 class TagRecord(Record):

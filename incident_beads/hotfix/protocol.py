@@ -24,6 +24,7 @@ from incident_beads.hotfix.model import (
 )
 from incident_beads.hotfix.progress import HotfixStatus, status_of
 from incident_beads.hotfix.records import Hotfix, hotfix_from, hotfix_state
+from incident_beads.hotfix.runner import Progress
 from incident_beads.hotfix.scope import ScopeReport, analyse
 from incident_beads.incident.model import MitigationOption, Phase
 from incident_beads.incident.risk import KnownRisk
@@ -66,6 +67,8 @@ class HotfixProtocol:
         self.root = incidents.root
         self.config = incidents.config
         self.store = incidents.store
+        #: Told each output line of a staging or deploy command as it runs (see `runner`).
+        self.progress: Progress | None = None
 
     # reading -----------------------------------------------------------------------------
     def get(self, hotfix_id: str) -> Hotfix:
