@@ -99,7 +99,8 @@ class HotfixProtocol:
         if declare is not None:
             paths = [p.strip().removeprefix("./") for p in declare]
             if not all(paths):
-                raise InvalidInput("a declared scope entry is empty")
+                raise InvalidInput("a declared scope entry is empty",
+                                   hint="give each one as --declare PATH (a file, folder or glob)")
             with self._editing(hotfix.id, actor) as (_tx, _issue, state):
                 state.scope = paths
             self._event(hotfix.state.incident_id, f"Hotfix scope declared: {', '.join(paths)}",
