@@ -57,12 +57,32 @@ def test_reader_accepts_flow_lists_comments_and_quotes() -> None:
         "symptoms": ["one", "two: x"], "date": "2026-01-15"}
 
 
-def test_reader_reports_what_it_cannot_read() -> None:
+def test_reader_reads_what_people_edit_as_yaml() -> None:
+    lines = ["module: x", "owners:", "  primary: payments team", "  secondary: sre",
+             "notes: |", "  first line", "  second: line", "related: &r [a, b]", "again: *r",
+             "reviewed: 2026-01-20", "score: 1.5"]
+    assert parse_front_matter(lines) == {
+        "module": "x", "owners": {"primary": "payments team", "secondary": "sre"},
+        "notes": "first line\nsecond: line\n", "related": ["a", "b"], "again": ["a", "b"],
+        "reviewed": "2026-01-20", "score": 1.5}
+
+
+def test_reader_reports_invalid_yaml_by_line() -> None:
     with pytest.raises(FrontMatterError) as info:
-        parse_front_matter(["module: x", "nested:", "  key: value"])
-    assert info.value.line == 3
-    assert parse_front_matter(["module: x", "notes: |", "  text"], strict=False) == \
-        {"module": "x"}
+        parse_front_matter(["module: x", "tags: [a, b", "date: 2026-01-15"])
+    assert info.value.line >= 2 and "not valid YAML" in info.value.what
+    with pytest.raises(FrontMatterError):
+        parse_front_matter(["- just", "- a list"])
+    # A scan of many files keeps going: the lines it can read, line by line.
+    assert parse_front_matter(["module: x", "tags: [a, b"], strict=False) == {"module": "x"}
+
+
+def test_values_people_added_are_written_back_as_yaml() -> None:
+    data = {"module": "x", "owners": {"primary": "payments team"}, "score": 1.5,
+            "checked": True, "tags": ["a", "b"]}
+    lines = dump_front_matter(data)
+    assert yaml.safe_load("\n".join(lines)) == data
+    assert parse_front_matter(lines) == data
 
 
 def _valid() -> dict[str, object]:

@@ -79,7 +79,7 @@ def test_show_prints_the_issue_and_refuses_unknown_ids(store_repo: Path, inciden
     issue = store.create("Odd $(title) ; `x`", description="details")
     store.add_comment(issue.id, "ada", "looking")
     shown = incident(store_repo, "show", issue.id, "--json")
-    assert json.loads(shown.out) == store.get(issue.id).data
+    assert json.loads(shown.out) == [store.get(issue.id).data]  # an array, as bd prints
     text = incident(store_repo, "show", issue.id).out
     assert text.startswith(f"{issue.id}: Odd $(title) ; `x`") and "looking" in text
     missing = incident(store_repo, "show", "nope-1", "--json")

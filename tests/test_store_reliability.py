@@ -218,7 +218,7 @@ def test_titles_with_shell_characters_round_trip_through_the_cli(
     title = "$(touch pwned); `id` && rm -rf ~ | tee >/dev/null 'quoted' \"dq\" \\ %s"
     issue = BeadsStore(store_repo).create(title)
     shown = _cli(capsys, store_repo, "show", issue.id, "--json")
-    assert json.loads(shown.out)["title"] == title
+    assert json.loads(shown.out)[0]["title"] == title
     made = _cli(capsys, store_repo, "create", title, "--sev", "3", "--what", "$(id)", "--json")
     assert made.code == 0, made.err
     titles = [i.title for i in BeadsStore(store_repo).issues()]

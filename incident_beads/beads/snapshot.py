@@ -95,8 +95,10 @@ class Snapshot:
         """Parse the line of `issue_id`."""
         n = self.line_of(issue_id)
         if n is None:
+            from incident_beads.beads.suggest import not_found_hint  # only on a miss
+
             raise NotFound(f"no issue {issue_id!r} in {self.path}",
-                           hint="`incident list --all` shows the ids")
+                           hint=not_found_hint(issue_id, self.ids))
         issue = self._parse(n)
         if issue.data.get("id") != issue_id:
             raise self.stale(n, f"expected issue {issue_id} on this line")

@@ -44,6 +44,7 @@ COMMANDS: dict[str, str] = {
     "demo": "demo_cmds:demo",
     "mcp": "mcp_cmds:mcp",
     "recover": "store_cmds:recover",
+    "close": "lifecycle_cmds:close",
 }
 
 

@@ -54,4 +54,6 @@ class TableGroup(click.Group):
         module_name, attr = target.split(":")
         module = importlib.import_module(f"incident_beads.cli.{module_name}")
         command: click.Command = getattr(module, attr)
-        return command
+        from incident_beads.cli._completion import add_id_completion
+
+        return add_id_completion(command)

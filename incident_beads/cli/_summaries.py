@@ -8,6 +8,7 @@ SUMMARIES: dict[str, str] = {
     'assess': 'Refine the impact assessment as facts come in (phase 1).',
     'check': "Show the seed's five completion criteria; exit 0 only when all are met.",
     'check-push': 'Refuse a push that brings an untagged hotfix to a protected branch.',
+    'close': "Close issues as bd does; an incident goes through `resolve`'s checklist, never around it.",
     'context': 'Load what to know before responding: similar incidents, critical patterns, the runbook, recent deployments.',
     'create': 'Declare an incident with its impact assessment (phase 1), after step 0: similar past incidents, critical patterns and recent deployments are recorded on it.',
     'demo': 'Run a scripted SEV-1 end to end in DIRECTORY (default: a new temporary folder).',
@@ -31,7 +32,7 @@ SUMMARIES: dict[str, str] = {
     'resolve': 'Resolve after the confirmation checklist; closes the incident bead (phase 5).',
     'risk': 'Record explicit risk acknowledgments.',
     'runbook': "Show or grow a service's runbook.",
-    'show': 'Show one issue with its dependencies and comments.',
+    'show': 'Show issues with their dependencies and comments (--json: an array, as bd prints).',
     'sync': 'Commit the store and the incident docs, and nothing else you staged.',
     'update': "Post a status update in the seed's template (phase 2).",
 }

@@ -49,4 +49,12 @@ def list_(ctx: click.Context, overdue: bool, incident_id: str | None, include_cl
     """List action items, the earliest due first."""
     items = knowledge_for(ctx, need_store=True).actions.list(
         incident_id=incident_id, overdue=overdue, include_closed=include_closed)
-    emit(as_json, [i.to_dict() for i in items], lambda: "\n".join(_line(i) for i in items))
+    emit(as_json, [i.to_dict() for i in items], lambda: "\n".join(_line(i) for i in items)
+         or _no_items(overdue, incident_id, include_closed))
+
+
+def _no_items(overdue: bool, incident_id: str | None, include_closed: bool) -> str:
+    """An empty list of action items, said in a sentence."""
+    kind = "overdue action items" if overdue else (
+        "action items" if include_closed else "open action items")
+    return f"No {kind}" + (f" for {incident_id}" if incident_id else "") + "."

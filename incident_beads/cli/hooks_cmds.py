@@ -21,13 +21,29 @@ def hooks() -> None:
 
 
 @hooks.command("install")
+@click.option("--server", "server", metavar="DIR", default=None,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Write a self-contained pre-receive hook into the bare repository DIR.")
+@click.option("--force", is_flag=True,
+              help="With --server: replace a pre-receive hook that is not this guard.")
 @json_option
 @click.pass_context
-def hooks_install(ctx: click.Context, as_json: bool) -> None:
+def hooks_install(ctx: click.Context, server: Path | None, force: bool, as_json: bool) -> None:
     """Add the guard to the pre-push hook, beside bd, pre-commit, husky or lefthook.
 
-    Also registers the .beads/issues.jsonl merge driver.
+    Also registers the .beads/issues.jsonl merge driver. With --server DIR, write the
+    standard-library pre-receive hook into a bare repository instead (no install needed there).
     """
+    if server is not None:
+        from incident_beads.guard.server import install_server_hook
+
+        written = install_server_hook(server, force=force)
+        emit(as_json, written.to_json(),
+             f"{'refreshed' if written.replaced else 'installed'}: {written.hook_file} "
+             "(pre-receive, standard library only)")
+        return
+    if force:
+        raise click.UsageError("--force goes with --server DIR")
     root = repo_root(ctx)
     report = install(root)
     _register_merge_driver(root, report)

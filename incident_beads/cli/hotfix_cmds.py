@@ -15,6 +15,7 @@ from incident_beads.cli._common import (
     repo_root,
 )
 from incident_beads.hotfix.protocol import HotfixProtocol
+from incident_beads.hotfix.runner import Progress
 from incident_beads.incident.response import IncidentResponse
 
 by_option = click.option("--by", "actor", metavar="WHO", default=None,
@@ -25,6 +26,21 @@ def _protocol(ctx: click.Context) -> HotfixProtocol:
     root = repo_root(ctx)
     return IncidentResponse(root, config=config_for(ctx), store=open_store(ctx),
                             actor=actor_for(ctx, root)).hotfixes
+
+
+def _progress(what: str) -> Progress:
+    """Stream a command's output to stderr, each line stamped with the time against its box."""
+
+    def show(elapsed: float, box: float, line: str) -> None:
+        stamp = f"[{what} {_clock(elapsed)} of {_clock(box)}]"
+        click.echo(f"{stamp} {line}" if line else f"{stamp} still running", err=True)
+
+    return show
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
 
 
 def _dump(value: Any) -> Any:
@@ -70,6 +86,15 @@ def status(ctx: click.Context, hotfix_id: str, as_json: bool) -> None:
         lines += [f"gate {name}: {record.describe()}" for name, record in state.gates.items()]
         if found.pending_gates:
             lines.append(f"gates not recorded: {', '.join(found.pending_gates)}")
+        for kind, runs in (("staging", state.staging), ("deploy", state.deploys)):
+            if runs and runs[-1].log:
+                lines.append(f"{kind} log: {runs[-1].log}")
+        if found.on_work_branch:
+            lines.append(f"be on: {found.work_branch} (you are)")
+        else:
+            now_on = found.current_branch or "a detached HEAD"
+            lines.append(f"be on: {found.work_branch} (you are on {now_on}: "
+                         f"git checkout {found.work_branch})")
         lines.append(f"next: {found.next_step}")
         return "\n".join(lines)
 
@@ -194,8 +219,11 @@ def gate(ctx: click.Context, hotfix_id: str, gate_name: str, done: bool | None, 
 def staging(ctx: click.Context, hotfix_id: str, passed: bool | None, note: str,
             actor: str | None, as_json: bool) -> None:
     """Run the staging test (time-boxed) or record a manual result."""
-    record = _protocol(ctx).staging(hotfix_id, passed=passed, note=note, actor=actor)
-    emit(as_json, _dump(record), f"{hotfix_id}  staging passed")
+    protocol = _protocol(ctx)
+    protocol.progress = _progress("staging")
+    record = protocol.staging(hotfix_id, passed=passed, note=note, actor=actor)
+    emit(as_json, _dump(record), f"{hotfix_id}  staging passed"
+         + (f" (log: {record.log})" if record.log else ""))
 
 
 @hotfix.command()
@@ -237,8 +265,11 @@ def merge(ctx: click.Context, hotfix_id: str, push: bool, actor: str | None,
 @click.pass_context
 def deploy(ctx: click.Context, hotfix_id: str, actor: str | None, as_json: bool) -> None:
     """Run hotfix.deploy_command on the tagged commit (needs review, tag and gates)."""
-    record = _protocol(ctx).deploy(hotfix_id, actor=actor)
-    emit(as_json, _dump(record), f"{hotfix_id}  deployed {record.tag} ({record.commit})")
+    protocol = _protocol(ctx)
+    protocol.progress = _progress("deploy")
+    record = protocol.deploy(hotfix_id, actor=actor)
+    emit(as_json, _dump(record), f"{hotfix_id}  deployed {record.tag} ({record.commit})"
+         + (f" (log: {record.log})" if record.log else ""))
 
 
 @hotfix.command()

@@ -54,17 +54,22 @@ def context(ctx: click.Context, text: str, service: str | None, limit: int,
 @click.option("--tag", "tags", multiple=True, help="A search tag (repeat, at most 8).")
 @click.option("--deployment-safety", "safety", multiple=True, metavar="TEXT",
               help="A Deployment Safety lesson for the critical patterns (repeat).")
+@click.option("--diagnosis", "--diagnose", "diagnosis", multiple=True, metavar="COMMAND",
+              help="A diagnosis command for the runbook (repeat).")
+@click.option("--escalation", multiple=True, metavar="WHO",
+              help="Who to escalate to, for the runbook: primary first (repeat).")
 @json_option
 @click.pass_context
 def learn(ctx: click.Context, incident_id: str, problem_type: str | None,
           component: str | None, module: str | None, root_cause: str | None,
           resolution_type: str | None, symptoms: tuple[str, ...], tags: tuple[str, ...],
-          safety: tuple[str, ...], as_json: bool) -> None:
+          safety: tuple[str, ...], diagnosis: tuple[str, ...], escalation: tuple[str, ...],
+          as_json: bool) -> None:
     """Write the incident's write-up, add it to the critical patterns and the runbook."""
     result = knowledge_for(ctx, need_store=True).learn(
         incident_id, problem_type=problem_type, component=component, module=module,
         root_cause=root_cause, resolution_type=resolution_type, symptoms=symptoms, tags=tags,
-        deployment_safety=safety)
+        deployment_safety=safety, diagnosis=diagnosis, escalation=escalation)
 
     def text() -> str:
         lines = [f"{result.incident_id} write-up "

@@ -12,16 +12,13 @@ from incident_beads.cli._lifecycle import (
     open_response,
 )
 from incident_beads.errors import Escalation
+from incident_beads.incident.communicate import parse_update_status
 from incident_beads.incident.mitigation import LADDER
-from incident_beads.incident.model import (
-    ConfigChange,
-    Incident,
-    MitigationResult,
-    UpdateStatus,
-)
+from incident_beads.incident.model import ConfigChange, Incident, MitigationResult, UpdateStatus
 from incident_beads.incident.when import format_moment
 
-_STATUSES = [s.value for s in UpdateStatus if s is not UpdateStatus.RESOLVED]
+# Resolved is listed so that typing it gets the way to resolve rather than "invalid choice".
+_STATUSES = [s.value for s in UpdateStatus]
 
 
 @click.command()
@@ -116,9 +113,9 @@ def assess(ctx: click.Context, incident_id: str, who_affected: str | None,
 @click.command()
 @click.argument("incident_id")
 @click.option("--status", required=True, type=click.Choice(_STATUSES, case_sensitive=False),
-              help="Where the response stands.")
-@click.option("--impact", required=True, help="Who/what is affected.")
-@click.option("--action", required=True, help="What is being done now.")
+              help="Where the response stands (Resolved: see `incident resolve`).")
+@click.option("--impact", default=None, help="Who/what is affected.  [required]")
+@click.option("--action", default=None, help="What is being done now.  [required]")
 @click.option("--eta", default=None,
               help="ETA to resolution: +30m, in 3 hours, 10:45, tomorrow 09:00, ISO 8601, or "
                    "investigating (while the response window is open).")
@@ -127,9 +124,15 @@ def assess(ctx: click.Context, incident_id: str, who_affected: str | None,
 @actor_option
 @json_option
 @click.pass_context
-def update(ctx: click.Context, incident_id: str, status: str, impact: str, action: str,
-           eta: str | None, next_update: str | None, actor: str | None, as_json: bool) -> None:
+def update(ctx: click.Context, incident_id: str, status: str, impact: str | None,
+           action: str | None, eta: str | None, next_update: str | None, actor: str | None,
+           as_json: bool) -> None:
     """Post a status update in the seed's template (phase 2)."""
+    parse_update_status(status, incident_id)  # `Resolved` first points to `incident resolve`
+    for name, value in (("--impact", impact), ("--action", action)):
+        if value is None:
+            raise click.MissingParameter(param_hint=f"'{name}'", param_type="option")
+    assert impact is not None and action is not None
     incident = open_response(ctx).post_update(incident_id, status=status, impact=impact,
                                               action=action, eta=eta, next_update=next_update,
                                               actor=actor)
@@ -162,7 +165,8 @@ def overdue(ctx: click.Context, as_json: bool) -> None:
             parts.append(f"unmitigated past its window ({r['window_closed_at']})")
         return f"{r['id']}  [{r['severity']}] {'; '.join(parts)}  {r['title']}"
 
-    emit(as_json, rows, lambda: "\n".join(line(r) for r in rows))
+    emit(as_json, rows, lambda: "\n".join(line(r) for r in rows)
+         or "No open incident is overdue for a status update.")
 
 
 @click.command()
@@ -188,9 +192,29 @@ def mitigate(ctx: click.Context, incident_id: str, option: str, result: str, det
     if any((setting, from_value, to_value, where)):
         change = ConfigChange(setting=setting, from_value=from_value, to_value=to_value,
                               where=where)
-    incident = open_response(ctx).mitigate(incident_id, option, result, detail=detail,
-                                           reason=reason, config_change=change, actor=actor)
-    emit(as_json, incident.model_dump(mode="json"), lambda: incident_details(incident))
+    response = open_response(ctx)
+    try:
+        incident = response.mitigate(incident_id, option, result, detail=detail, reason=reason,
+                                     config_change=change, actor=actor)
+    except Escalation as exc:
+        # The attempt was recorded before the escalation: say what was recorded, then stop.
+        if not as_json:
+            click.echo(mitigation_line(response.get(incident_id)))
+        raise exc from None
+    emit(as_json, incident.model_dump(mode="json"),
+         lambda: f"{mitigation_line(incident)}\n{incident_details(incident)}")
+
+
+def mitigation_line(incident: Incident) -> str:
+    """`<id>  recorded rung <rung>: <result> (<detail>)`: the attempt just written."""
+    attempt = incident.state.mitigations[-1]
+    extra = [text for text in (attempt.detail, attempt.config_change.render()
+                               if attempt.config_change else "") if text]
+    if attempt.skipped:
+        extra.append(f"skipped {', '.join(r.value for r in attempt.skipped)}: "
+                     f"{attempt.skip_reason}")
+    return (f"{incident.id}  recorded rung {attempt.option.value}: {attempt.result.value}"
+            + (f" ({'; '.join(extra)})" if extra else ""))
 
 
 @click.command()
@@ -218,7 +242,8 @@ def reclassify(ctx: click.Context, incident_id: str, severity: str, reason: str,
 @click.option("--monitoring", "--evidence", "monitoring_evidence", default="", metavar="EVIDENCE",
               help="Confirm: monitoring shows stability, and how (dashboard, numbers).")
 @click.option("--stakeholders-notified", is_flag=True, help="Confirm: stakeholders notified.")
-@click.option("--impact", default="", help="Impact summary (default: the last update's).")
+@click.option("--impact", default="",
+              help="Impact summary (default: as assessed, who/how many/what).")
 @actor_option
 @json_option
 @click.pass_context
@@ -234,6 +259,54 @@ def resolve(ctx: click.Context, incident_id: str, resolution: str, root_cause: s
         stakeholders_notified=stakeholders_notified, impact=impact, actor=actor)
     message = incident.state.resolution.message if incident.state.resolution else ""
     emit(as_json, incident.model_dump(mode="json"), lambda: f"{incident.id}\n{message}")
+
+
+@click.command("close")
+@click.argument("issue_ids", metavar="ID...", nargs=-1, required=True)
+@click.option("-r", "--reason", default="", help="Why it is closed (bd's default: Closed).")
+@click.option("--resolution", default="",
+              help="Incident: what fixed it (default: the reason).")
+@click.option("--root-cause", default="", help="Incident: brief root cause.")
+@click.option("--no-longer-occurring", is_flag=True, help="Incident: confirm no longer occurring.")
+@click.option("--error-rates-normal", is_flag=True, help="Incident: confirm error rates normal.")
+@click.option("--users-can-use-feature", is_flag=True,
+              help="Incident: confirm affected users can use the feature.")
+@click.option("--monitoring", "--evidence", "monitoring_evidence", default="",
+              metavar="EVIDENCE", help="Incident: monitoring evidence of stability.")
+@click.option("--stakeholders-notified", is_flag=True,
+              help="Incident: confirm stakeholders notified.")
+@actor_option
+@json_option
+@click.pass_context
+def close(ctx: click.Context, issue_ids: tuple[str, ...], reason: str, resolution: str,
+          root_cause: str, no_longer_occurring: bool, error_rates_normal: bool,
+          users_can_use_feature: bool, monitoring_evidence: str, stakeholders_notified: bool,
+          actor: str | None, as_json: bool) -> None:
+    """Close issues as bd does; an incident goes through `resolve`'s checklist, never around it."""
+    from incident_beads.incident.close import Checklist, close_issue
+
+    response = open_response(ctx)
+    for issue_id in issue_ids:  # every id known before anything is closed
+        response.store.get(issue_id)
+    checklist = Checklist(resolution=resolution, root_cause=root_cause,
+                          no_longer_occurring=no_longer_occurring,
+                          error_rates_normal=error_rates_normal,
+                          users_can_use_feature=users_can_use_feature,
+                          monitoring_evidence=monitoring_evidence,
+                          stakeholders_notified=stakeholders_notified)
+    closed = [close_issue(response, issue_id, reason=reason, checklist=checklist, actor=actor)
+              for issue_id in issue_ids]
+    payload = [response.store.get(c.issue_id).data for c in closed]
+
+    def text() -> str:
+        lines = []
+        for done in closed:
+            lines.append(f"{done.issue_id}  closed: {done.reason}")
+            if done.incident is not None and done.incident.state.resolution is not None:
+                lines.append(done.incident.state.resolution.message)
+        return "\n".join(lines)
+
+    emit(as_json, payload, text)
 
 
 @click.command()

@@ -12,6 +12,8 @@ Generated from the commands' own help by `python -m incident_beads.cli.reference
 (a test keeps it current). Every command takes `--json`; exit codes: 0 done, 1 refused or failed
 (one line on stderr), 2 usage error, 3 escalation (STOP and surface to a person), 70 internal
 error (a bug: one line asking for a report).
+Shell completion (ids included): `eval "$(_INCIDENT_COMPLETE=bash_source incident)"`, or
+`zsh_source` / `fish_source`; see the README.
 """
 
 

@@ -39,4 +39,4 @@ def deploys(ctx: click.Context, since: str, as_json: bool) -> None:
                                config=config_for(ctx).git)
     emit(as_json, [d.to_dict() for d in found], lambda: "\n".join(
         f"{d.commit[:12]}  {d.at}  {d.kind:5}  {d.author}  {d.name}" for d in found)
-        or "no deployments")
+        or f"No deployments on the main branch since {since}.")

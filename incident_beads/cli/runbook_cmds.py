@@ -33,7 +33,8 @@ def show(ctx: click.Context, service: str, as_json: bool) -> None:
 @click.argument("service")
 @click.option("--issue", required=True, help="The issue, as its heading says it.")
 @click.option("--symptom", "symptoms", multiple=True, help="A symptom (repeat).")
-@click.option("--diagnose", "diagnosis", multiple=True, help="A diagnosis command (repeat).")
+@click.option("--diagnosis", "--diagnose", "diagnosis", multiple=True, metavar="COMMAND",
+              help="A diagnosis command (repeat).")
 @click.option("--resolution", default="", help="How to resolve it.")
 @click.option("--escalation", multiple=True,
               help="Who to escalate to: primary first, then secondary (repeat).")

@@ -30,16 +30,19 @@ def init(ctx: click.Context, prefix: str, as_json: bool) -> None:
 
 
 @click.command("list")
-@click.option("--status", help="Only issues with this status.")
-@click.option("--type", "issue_type", help="Only issues of this type.")
-@click.option("--label", help="Only issues with this label.")
-@click.option("--priority", type=click.IntRange(0, 4), help="Only issues of this priority.")
-@click.option("--all", "include_closed", is_flag=True, help="Include closed issues.")
+@click.option("-s", "--status", help="Only issues with this status.")
+@click.option("-t", "--type", "issue_type", help="Only issues of this type.")
+@click.option("-l", "--label", help="Only issues with this label.")
+@click.option("-p", "--priority", type=click.IntRange(0, 4), help="Only issues of this priority.")
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=0,
+              help="Show at most N issues (default: all).")
+@click.option("-a", "--all", "include_closed", is_flag=True, help="Include closed issues.")
 @click.option("--ready", is_flag=True, help="Only open issues with no open blocker (bd ready).")
 @json_option
 @click.pass_context
 def list_(ctx: click.Context, status: str | None, issue_type: str | None, label: str | None,
-          priority: int | None, include_closed: bool, ready: bool, as_json: bool) -> None:
+          priority: int | None, limit: int, include_closed: bool, ready: bool,
+          as_json: bool) -> None:
     """List issues, ids first."""
     store = open_store(ctx)
     if ready:
@@ -50,10 +53,21 @@ def list_(ctx: click.Context, status: str | None, issue_type: str | None, label:
     else:
         rows = store.summaries(row=_row, status=status, issue_type=issue_type, label=label,
                                priority=priority, include_closed=include_closed)
-    emit(as_json, rows, lambda: "\n".join(
-        f"{r['id']}  [P{r['priority']}] [{r['status']}] {r['title']}"
-        + (f"  HELD: {', '.join(e['condition'] for e in r['open_escalations'])}"
-           if r.get("open_escalations") else "") for r in rows))
+    total = len(rows)
+    if limit:
+        rows = rows[:limit]
+
+    def text() -> str:
+        if not rows:
+            return _nothing_listed(status, issue_type, label, priority, include_closed, ready)
+        lines = [f"{r['id']}  [P{r['priority']}] [{r['status']}] {r['title']}"
+                 + (f"  HELD: {', '.join(e['condition'] for e in r['open_escalations'])}"
+                    if r.get("open_escalations") else "") for r in rows]
+        if total > len(rows):
+            lines.append(f"({len(rows)} of {total} shown; --limit 0 shows all)")
+        return "\n".join(lines)
+
+    emit(as_json, rows, text)
 
 
 def _row(issue: Issue) -> dict[str, Any]:
@@ -76,17 +90,30 @@ def _held(issue: Issue) -> list[dict[str, Any]] | None:
     return found
 
 
+def _nothing_listed(status: str | None, issue_type: str | None, label: str | None,
+                    priority: int | None, include_closed: bool, ready: bool) -> str:
+    """An empty list said in a sentence, with the filters that made it empty."""
+    kind = "ready issues" if ready else (
+        "issues" if include_closed or status else "open issues")
+    filters = [f"{name} {value}" for name, value in (
+        ("status", status), ("type", issue_type), ("label", label),
+        ("priority", None if priority is None else f"P{priority}")) if value is not None]
+    where = f" with {', '.join(filters)}" if filters else ""
+    more = "" if include_closed or status or ready else " (--all includes closed ones)"
+    return f"No {kind}{where}.{more}"
+
+
 @click.command()
-@click.argument("issue_id")
+@click.argument("issue_ids", metavar="ID...", nargs=-1, required=True)
 @json_option
 @click.pass_context
-def show(ctx: click.Context, issue_id: str, as_json: bool) -> None:
-    """Show one issue with its dependencies and comments."""
-    issue = open_store(ctx).get(issue_id)
+def show(ctx: click.Context, issue_ids: tuple[str, ...], as_json: bool) -> None:
+    """Show issues with their dependencies and comments (--json: an array, as bd prints)."""
+    store = open_store(ctx)
+    issues = [store.get(issue_id) for issue_id in issue_ids]
 
-    held = _held(issue)
-
-    def text() -> str:
+    def text(issue: Issue) -> str:
+        held = _held(issue)
         lines = [f"{issue.id}: {issue.title}",
                  f"status: {issue.status}  priority: P{issue.priority}  type: {issue.issue_type}"]
         for item in held or []:
@@ -105,8 +132,14 @@ def show(ctx: click.Context, issue_id: str, as_json: bool) -> None:
             lines.append(f"closed {issue.closed_at}: {issue.close_reason}")
         return "\n".join(lines)
 
-    emit(as_json, issue.data if held is None else {**issue.data, "open_escalations": held},
-         text)
+    emit(as_json, [_shown(issue) for issue in issues],
+         lambda: "\n\n".join(text(issue) for issue in issues))
+
+
+def _shown(issue: Issue) -> dict[str, Any]:
+    """The issue as bd prints it; an incident's open escalations beside it."""
+    held = _held(issue)
+    return issue.data if held is None else {**issue.data, "open_escalations": held}
 
 
 @click.command()

@@ -77,6 +77,7 @@ class RunRecord(Record):
     commit: str | None = None
     gate: str | None = None  # the quality gate this run was for (tests, security-scan)
     tag: str | None = None
+    log: str | None = None  # the full output, under .git/incident-beads/logs/ (not shared)
 
 
 class TagRecord(Record):

@@ -17,14 +17,23 @@ class HotfixStatus(NamedTuple):
     head: str | None
     pending_gates: tuple[str, ...]
     next_step: str
+    work_branch: str = ""  # the branch the work tree should hold for the next step
+    current_branch: str | None = None  # the branch it holds now (None: detached HEAD)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view."""
         return {**self.hotfix.to_dict(), "head": self.head,
-                "pending_gates": list(self.pending_gates), "next_step": self.next_step}
+                "pending_gates": list(self.pending_gates), "next_step": self.next_step,
+                "work_branch": self.work_branch, "current_branch": self.current_branch}
+
+    @property
+    def on_work_branch(self) -> bool:
+        """True when the work tree already holds the branch the next step needs."""
+        return not self.work_branch or self.current_branch == self.work_branch
 
 
-def status_of(hotfix: Hotfix, head: str | None, now: datetime) -> HotfixStatus:
+def status_of(hotfix: Hotfix, head: str | None, now: datetime,
+              current_branch: str | None = None) -> HotfixStatus:
     """Work out the next step of the seed's order: fix, review, gates, tag, deploy, verify."""
     state = hotfix.state
     hid = hotfix.id
@@ -52,4 +61,10 @@ def status_of(hotfix: Hotfix, head: str | None, now: datetime) -> HotfixStatus:
             minutes=state.verification.window_minutes)
         when = "now" if now >= ends else f"after {format_moment(ends)}"
         step = f"confirm {when}: incident hotfix verify {hid} --evidence '...'"
-    return HotfixStatus(hotfix, head, pending, step)
+    # The fix is made, reviewed, tested and tagged on its branch; deploy and verification run
+    # from a work tree that holds the tag: the main branch once merged, else the branch.
+    if hotfix.status == "closed" or (state.tagged is not None and state.merged is not None):
+        work_branch = state.main_branch
+    else:
+        work_branch = state.branch
+    return HotfixStatus(hotfix, head, pending, step, work_branch, current_branch)

@@ -26,6 +26,7 @@ from incident_beads.hotfix.model import (
 )
 from incident_beads.hotfix.progress import HotfixStatus, status_of
 from incident_beads.hotfix.records import Hotfix, hotfix_from, hotfix_state
+from incident_beads.hotfix.runner import Progress
 from incident_beads.hotfix.scope import ScopeReport, analyse, is_store_path
 from incident_beads.incident import hold
 from incident_beads.incident.hold import committed_signers_of
@@ -73,6 +74,8 @@ class HotfixProtocol:
         self.root = incidents.root
         self.config = incidents.config
         self.store = incidents.store
+        #: Told each output line of a staging or deploy command as it runs (see `runner`).
+        self.progress: Progress | None = None
 
     # reading -----------------------------------------------------------------------------
     def get(self, hotfix_id: str) -> Hotfix:
@@ -93,7 +96,8 @@ class HotfixProtocol:
         with GitRepo(self.root, self.config.git) as git:
             branch = hotfix.state.branch
             head = git.rev_parse(f"refs/heads/{branch}") if git.branch_exists(branch) else None
-        return status_of(hotfix, head, self.incidents.now())
+            current = git.current_branch()
+        return status_of(hotfix, head, self.incidents.now(), current)
 
     def scope(self, hotfix_id: str, *, declare: Sequence[str] | None = None,
               actor: str | None = None) -> ScopeReport:
@@ -102,7 +106,8 @@ class HotfixProtocol:
         if declare is not None:
             paths = [p.strip().removeprefix("./") for p in declare]
             if not all(paths):
-                raise InvalidInput("a declared scope entry is empty")
+                raise InvalidInput("a declared scope entry is empty",
+                                   hint="give each one as --declare PATH (a file, folder or glob)")
             self._held(hotfix.state.incident_id, "hotfix scope change")
             with self._editing(hotfix.id, actor) as (_tx, _issue, state):
                 state.scope = paths
@@ -284,7 +289,8 @@ class HotfixProtocol:
             raise Refused("an approval must say the change fixes the issue and adds no new "
                           "issue", hint="request changes instead (--request-changes --note ...)")
         if not approve and not note.strip():
-            raise InvalidInput("a request for changes needs a note saying what to change")
+            raise InvalidInput("a request for changes needs a note saying what to change",
+                               hint="--note 'what to change'")
         with GitRepo(self.root, self.config.git) as git:
             head = git.rev_parse(f"refs/heads/{state.branch}")
             commits = git.commits(state.base_commit, head)

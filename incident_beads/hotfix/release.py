@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from incident_beads.beads.fileio import find_git_dir
 from incident_beads.errors import CommandFailed, GitError, InvalidInput, Refused
 from incident_beads.guard.review import APPROVED, ReviewBlock
 from incident_beads.hotfix import gates, records
@@ -46,11 +49,23 @@ def _values(hotfix: Hotfix, commit: str) -> dict[str, str]:
 
 
 def _run_record(p: HotfixProtocol, result: CommandResult, actor: str, timeout: float,
-                commit: str, tag: str | None) -> RunRecord:
+                commit: str, tag: str | None, log: Path | None = None) -> RunRecord:
+    shown = None
+    if log is not None:
+        shown = os.path.relpath(log, p.root) if log.is_relative_to(p.root) else str(log)
     return RunRecord(at=p.incidents.now(), by=actor, argv=list(result.argv),
                      exit_status=result.exit_status, timed_out=result.timed_out,
                      timeout_seconds=timeout, seconds=result.seconds, ok=result.ok,
-                     output_tail=result.output_tail, commit=commit, tag=tag)
+                     output_tail=result.output_tail, commit=commit, tag=tag, log=shown)
+
+
+def log_file(p: HotfixProtocol, hotfix_id: str, kind: str) -> Path | None:
+    """`.git/incident-beads/logs/<hotfix>-<kind>-<UTC time>.log`: kept in the clone only."""
+    git_dir = find_git_dir(p.root)
+    if git_dir is None:
+        return None
+    stamp = p.incidents.now().strftime("%Y%m%dT%H%M%SZ")
+    return git_dir / "incident-beads" / "logs" / f"{hotfix_id}-{kind}-{stamp}.log"
 
 
 def _outcome(result: RunRecord) -> str:
@@ -74,7 +89,8 @@ def staging(p: HotfixProtocol, hotfix_id: str, *, passed: bool | None = None, no
         head = git.rev_parse(f"refs/heads/{state.branch}")
     if passed is not None:
         if not note.strip():
-            raise InvalidInput("a manual staging result needs a note saying what was checked")
+            raise InvalidInput("a manual staging result needs a note saying what was checked",
+                               hint="--note 'what was checked'")
         record = RunRecord(at=p.incidents.now(), by=who, manual=True, ok=passed, note=note,
                            commit=head, timeout_seconds=minutes * 60)
     else:
@@ -82,9 +98,11 @@ def staging(p: HotfixProtocol, hotfix_id: str, *, passed: bool | None = None, no
             raise InvalidInput("no staging command is configured (hotfix.staging_command)",
                                hint="set hotfix.staging_command in .incident-beads.toml, or "
                                     "record a manual result with --passed/--failed --note ...")
+        log = log_file(p, hotfix.id, "staging")
         result = run_command(expand(settings.staging_command, _values(hotfix, head)),
-                             cwd=p.root, timeout=minutes * 60, env=_command_env(hotfix, head))
-        record = _run_record(p, result, who, minutes * 60, head, None)
+                             cwd=p.root, timeout=minutes * 60, env=_command_env(hotfix, head),
+                             log=log, progress=p.progress)
+        record = _run_record(p, result, who, minutes * 60, head, None, log)
         record.note = note
     with p._editing(hotfix.id, who) as (tx, issue, edited):
         edited.staging.append(record)
@@ -256,10 +274,12 @@ def deploy(p: HotfixProtocol, hotfix_id: str, *, actor: str | None = None) -> Ru
                            hint='set it in .incident-beads.toml, for example: [hotfix] '
                                 'deploy_command = ["./deploy.sh", "--monitor"]')
     p._check_risk(state.incident_id, [f.message for f in report.flags], who)
+    log = log_file(p, hotfix.id, "deploy")
     result = run_command(expand(settings.deploy_command, _values(hotfix, deployed)),
                          cwd=p.root, timeout=settings.deploy_timeout_seconds,
-                         env=_command_env(hotfix, deployed))
-    record = _run_record(p, result, who, settings.deploy_timeout_seconds, deployed, state.tag)
+                         env=_command_env(hotfix, deployed), log=log, progress=p.progress)
+    record = _run_record(p, result, who, settings.deploy_timeout_seconds, deployed, state.tag,
+                         log)
     with p._editing(hotfix.id, who) as (_tx, _issue, edited):
         edited.deploys.append(record)
     p._event(state.incident_id, f"Hotfix deploy of {state.tag} ({deployed[:12]}) "

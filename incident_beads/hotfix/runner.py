@@ -9,7 +9,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -37,9 +37,21 @@ class CommandResult(NamedTuple):
         return self.exit_status == 0 and not self.timed_out
 
 
+#: Called with (seconds elapsed, the time box in seconds, an output line or "" while silent).
+Progress = Callable[[float, float, str], None]
+#: How long a silent command goes before `progress` is told it is still running.
+HEARTBEAT_SECONDS = 10.0
+
+
 def run_command(argv: Sequence[str], *, cwd: Path, timeout: float,
-                env: Mapping[str, str] | None = None) -> CommandResult:
-    """Run `argv` (never through a shell) in its own process group; kill the group at `timeout`."""
+                env: Mapping[str, str] | None = None, log: Path | None = None,
+                progress: Progress | None = None) -> CommandResult:
+    """Run `argv` (never through a shell) in its own process group; kill the group at `timeout`.
+
+    The whole output goes to `log` when given (only its tail is kept in the record), and each
+    line to `progress` as it comes, with a call every `HEARTBEAT_SECONDS` of silence, so a
+    staging test or deploy of up to 30 minutes never runs silently.
+    """
     args = tuple(argv)
     if not args or not all(isinstance(a, str) and a for a in args):
         raise InvalidInput("a command is a non-empty list of non-empty arguments")
@@ -53,12 +65,23 @@ def run_command(argv: Sequence[str], *, cwd: Path, timeout: float,
         raise InvalidInput(f"cannot run {args[0]!r}: {exc.strerror or exc}",
                            hint="check the command and that it is executable") from None
     lines: collections.deque[bytes] = collections.deque(maxlen=TAIL_LINES)
+    sink = _Sink(log, progress, started, timeout)
     # A reader thread, so a command that fills the pipe never blocks and the memory stays bounded.
-    reader = threading.Thread(target=_drain, args=(proc, lines), daemon=True)
+    reader = threading.Thread(target=_drain, args=(proc, lines, sink), daemon=True)
     reader.start()
     timed_out = False
     try:
-        proc.wait(timeout=timeout)
+        while True:
+            left = timeout - (time.monotonic() - started)
+            if left <= 0:
+                raise subprocess.TimeoutExpired(args, timeout)
+            try:
+                proc.wait(timeout=min(left, HEARTBEAT_SECONDS) if progress else left)
+                break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() - started >= timeout:
+                    raise
+                sink.heartbeat()
     except subprocess.TimeoutExpired:
         timed_out = True
         _stop_group(proc)
@@ -67,15 +90,57 @@ def run_command(argv: Sequence[str], *, cwd: Path, timeout: float,
     if not reader.is_alive() and proc.stdout is not None:
         proc.stdout.close()
     status = None if timed_out else proc.returncode
+    sink.close()
     text = b"".join(lines).decode("utf-8", "replace")[-TAIL_CHARS:]
     return CommandResult(args, status, timed_out, round(time.monotonic() - started, 3), text)
 
 
-def _drain(proc: subprocess.Popen[bytes], lines: collections.deque[bytes]) -> None:
+class _Sink:
+    """Where each output line goes besides the tail: the log file and the progress callback."""
+
+    def __init__(self, log: Path | None, progress: Progress | None, started: float,
+                 timeout: float) -> None:
+        self.progress = progress
+        self.started = started
+        self.timeout = timeout
+        self.last = started
+        self.lock = threading.Lock()
+        self.file = None
+        if log is not None:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            self.file = log.open("wb")
+
+    def line(self, data: bytes) -> None:
+        with self.lock:
+            self.last = time.monotonic()
+            if self.file is not None:
+                self.file.write(data)
+                self.file.flush()
+            self._tell(data.decode("utf-8", "replace").rstrip("\r\n"))
+
+    def heartbeat(self) -> None:
+        with self.lock:
+            if time.monotonic() - self.last >= HEARTBEAT_SECONDS:
+                self._tell("")
+
+    def _tell(self, text: str) -> None:
+        if self.progress is not None:
+            with contextlib.suppress(Exception):  # a broken terminal must not stop a deploy
+                self.progress(time.monotonic() - self.started, self.timeout, text)
+
+    def close(self) -> None:
+        with self.lock:
+            if self.file is not None:
+                self.file.close()
+                self.file = None
+
+
+def _drain(proc: subprocess.Popen[bytes], lines: collections.deque[bytes], sink: _Sink) -> None:
     assert proc.stdout is not None
     with contextlib.suppress(OSError, ValueError):
         for line in proc.stdout:
             lines.append(line)
+            sink.line(line)
 
 
 def _stop_group(proc: subprocess.Popen[bytes]) -> None:

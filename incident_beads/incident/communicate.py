@@ -22,7 +22,9 @@ def parse_update_status(status: UpdateStatus | str, incident_id: str) -> UpdateS
                            hint="use Investigating, Identified or Mitigating") from None
     if level is UpdateStatus.RESOLVED:
         raise Refused("an incident is resolved with its checklist, not with an update",
-                      hint=f"incident resolve {incident_id} ...")
+                      hint=f"incident resolve {incident_id} --resolution ... --root-cause ... "
+                           "--no-longer-occurring --error-rates-normal --users-can-use-feature "
+                           "--evidence ... --stakeholders-notified")
     return level
 
 

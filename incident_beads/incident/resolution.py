@@ -83,12 +83,24 @@ def close_reason(*, resolution: str, root_cause: str, start: datetime, end: date
             f"{format_duration(end - start)} ({format_moment(start)} to {format_moment(end)})")
 
 
+def assessed_impact(state: IncidentState) -> str:
+    """Who and how many were affected and what was broken, as assessed ("" when not)."""
+    assessment = state.assessment
+    who, many = assessment.who_affected.strip(), assessment.users_affected.strip()
+    what = assessment.what_broken.strip()
+    parts = [f"{who} ({many})" if who and many else who or (f"{many} affected" if many else "")]
+    if what:
+        parts.append(f"broken: {what}")
+    return "; ".join(p for p in parts if p)
+
+
 def default_impact(state: IncidentState) -> str:
-    """The impact as last reported, else as assessed."""
-    if state.updates:
-        return state.updates[-1].impact
-    parts = [p for p in (state.assessment.who_affected, state.assessment.what_broken) if p]
-    return "; ".join(parts) or "not assessed"
+    """The impact as assessed (who, how many, what); else as last reported."""
+    # The last status update says where things stand ("logins recovering"), not who was hit.
+    assessed = assessed_impact(state)
+    if assessed:
+        return assessed
+    return state.updates[-1].impact if state.updates else "not assessed"
 
 
 def check_mitigated(edit: IncidentEdit) -> None:

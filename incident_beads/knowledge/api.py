@@ -157,12 +157,15 @@ class Knowledge:
               component: str | None = None, module: str | None = None,
               root_cause: str | None = None, resolution_type: str | None = None,
               symptoms: Sequence[str] = (), tags: Sequence[str] = (),
-              deployment_safety: Sequence[str] = ()) -> LearnResult:
+              deployment_safety: Sequence[str] = (), diagnosis: Sequence[str] = (),
+              escalation: Sequence[str] = ()) -> LearnResult:
         """The toolkit's steps after resolution, each safe to repeat.
 
         Writes (or refreshes) the incident's write-up, adds it to "Past Incidents" once, adds
         any `deployment_safety` lessons, proposes patterns for incidents that recur, and adds
-        the incident to its service's runbook. Options override the recorded defaults.
+        the incident to its service's runbook. Options override the recorded defaults; the
+        runbook's issue takes `symptoms` (else the recorded ones), the `diagnosis` commands and
+        the `escalation` path (primary first).
         """
         incident, issues = self._incident(incident_id)
         if incident.state.resolution is None:
@@ -172,7 +175,8 @@ class Knowledge:
         overrides = {"problem_type": problem_type, "component": component, "module": module,
                      "root_cause": root_cause, "resolution_type": resolution_type,
                      "symptoms": list(symptoms), "tags": list(tags)}
-        path, created = self.writeups.write(facts, overrides=overrides)
+        path, created = self.writeups.write(facts, overrides=overrides,
+                                            today=self.now().strftime("%Y-%m-%d"))
         added = self.patterns.add_past_incident(
             date=facts.date, incident_id=incident.id, severity=facts.severity,
             title=incident.title, root_cause=root_cause or facts.root_cause, writeup=path)
@@ -181,10 +185,14 @@ class Knowledge:
                                  threshold=self.config.knowledge.pattern_threshold)
         self.patterns.propose(found)
         lessons = [text for text in deployment_safety if self.patterns.add_deployment_safety(text)]
+        runbook = self._add_to_runbook(incident, symptoms=symptoms, diagnosis=diagnosis,
+                                       escalation=escalation)
         return LearnResult(incident.id, path, created, self.patterns.relative_path, added, found,
-                           self._add_to_runbook(incident), lessons)
+                           runbook, lessons)
 
-    def _add_to_runbook(self, incident: Incident) -> str | None:
+    def _add_to_runbook(self, incident: Incident, *, symptoms: Sequence[str] = (),
+                        diagnosis: Sequence[str] = (),
+                        escalation: Sequence[str] = ()) -> str | None:
         service = service_of(incident)
         resolution = incident.state.resolution
         if not service or resolution is None:
@@ -193,7 +201,9 @@ class Knowledge:
             check_name("service", service)
         except IncidentBeadsError:
             return None  # a service name that is no file name gets no runbook, the rest stands
-        path, _ = self.runbooks.add(service, incident.title, symptoms=symptoms_of(incident)[:5],
+        path, _ = self.runbooks.add(service, incident.title,
+                                    symptoms=list(symptoms) or symptoms_of(incident)[:5],
+                                    diagnosis=diagnosis, escalation=escalation,
                                     resolution=f"{resolution.summary} (incident {incident.id})")
         return path
 

@@ -10,6 +10,7 @@ from incident_beads.beads.record import Issue
 from incident_beads.errors import MalformedFile, NotFound
 from incident_beads.hotfix.records import hotfix_state, hotfixes_of
 from incident_beads.incident.model import METADATA_KEY, Incident, MitigationResult
+from incident_beads.incident.resolution import assessed_impact
 from incident_beads.incident.timeline import incident_from, is_incident
 from incident_beads.knowledge.writeup import WriteupFacts
 
@@ -104,7 +105,7 @@ def writeup_facts(incident: Incident, issues: list[Issue]) -> WriteupFacts:
         hotfix_tag=hotfix.tag if hotfix else None,
         hotfix_commit=hotfix.commit if hotfix else None,
         duration_minutes=resolution.duration_minutes if resolution is not None else None,
-        impact=resolution.impact if resolution is not None else state.assessment.who_affected,
+        impact=assessed_impact(state) or (resolution.impact if resolution is not None else ""),
         summary=resolution.summary if resolution is not None else "",
         not_worked=not_worked, related=related,
     )

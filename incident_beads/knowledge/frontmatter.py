@@ -1,13 +1,15 @@
-"""Read and write the flat YAML front matter of write-ups, without a YAML library.
+"""Read and write the YAML front matter of write-ups.
 
-The compound-engineering front matter is flat: scalars and lists of strings. The reader accepts
-what people and tools write for that shape (plain, single- and double-quoted scalars, block and
-flow lists, comments) and reports anything else; the writer quotes every value a strict YAML
-parser could read as something other than the same string.
+Reading goes through a YAML parser (PyYAML's safe loader), so front matter people edited by hand
+(nested maps, block scalars, anchors, comments) reads as YAML means it. Writing stays our own:
+the compound-engineering fields are flat (scalars and lists of strings), written with every
+value quoted that a strict YAML parser could read as something other than the same string, and
+any other value people added is written back as YAML.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -32,9 +34,49 @@ class FrontMatterError(ValueError):
 
 
 def parse_front_matter(lines: Sequence[str], *, strict: bool = True) -> dict[str, Any]:
-    """Read flat YAML lines into a dict of strings, ints and lists of strings.
+    """Read front matter with a YAML parser: what people edit (nested maps, block scalars,
+    anchors) reads as YAML says. Dates come back as `YYYY-MM-DD` strings, as they are written.
 
-    With `strict=False`, lines that cannot be read are skipped instead of raising.
+    With `strict=False`, a file YAML refuses is read line by line, skipping what cannot be read.
+    """
+    import yaml  # only where front matter is read: the push hook never gets here
+
+    try:
+        loaded = yaml.safe_load("\n".join(lines)) if any(line.strip() for line in lines) else {}
+    except yaml.YAMLError as exc:
+        if strict:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else 1
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise FrontMatterError(line, f"not valid YAML: {problem}") from None
+        return parse_flat(lines, strict=False)
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        if strict:
+            raise FrontMatterError(1, "expected `key: value` lines")
+        return {}
+    return {str(key): _plain(value) for key, value in loaded.items()}
+
+
+def _plain(value: Any) -> Any:
+    """YAML's dates and times as the text they were written as; containers walked."""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def parse_flat(lines: Sequence[str], *, strict: bool = True) -> dict[str, Any]:
+    """Read flat YAML lines into a dict of strings, ints and lists of strings, by hand.
+
+    The fallback for files a YAML parser refuses; with `strict=False`, lines that cannot be
+    read are skipped instead of raising.
     """
     data: dict[str, Any] = {}
     current_list: list[Any] | None = None
@@ -216,7 +258,13 @@ def dump_front_matter(data: Mapping[str, Any], *, plain_keys: Sequence[str] = ()
     for key, value in data.items():
         if value is None:
             continue
-        if isinstance(value, list | tuple):
+        if _nested(value):  # a value people added by hand: written back as YAML writes it
+            import yaml
+
+            dumped = yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False,
+                                    default_flow_style=False, width=1000)
+            lines.extend(dumped.rstrip("\n").split("\n"))
+        elif isinstance(value, list | tuple):
             if not value:
                 continue
             lines.append(f"{key}:")
@@ -226,3 +274,12 @@ def dump_front_matter(data: Mapping[str, Any], *, plain_keys: Sequence[str] = ()
         else:
             lines.append(f"{key}: {format_scalar(value)}")
     return lines
+
+
+def _nested(value: Any) -> bool:
+    """True for what the flat writer cannot say: maps, lists of non-scalars, floats, booleans."""
+    if isinstance(value, dict | bool | float):
+        return True
+    if isinstance(value, list | tuple):
+        return any(isinstance(v, dict | list | tuple | bool | float) or v is None for v in value)
+    return False

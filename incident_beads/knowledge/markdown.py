@@ -76,6 +76,26 @@ def plain_text(token: Token) -> str:
     return "".join(parts)
 
 
+def source_text(token: Token) -> str:
+    """Like `plain_text`, but code spans keep their backticks: read back, they stay code."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type == "code_inline":
+            pad = " " if child.content[:1] == "`" or child.content[-1:] == "`" else ""
+            parts.append(f"{child.markup}{pad}{child.content}{pad}{child.markup}")
+        elif child.type == "text":
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+def visible_text(line: str) -> str:
+    """What one line of inline markdown shows (its `plain_text`)."""
+    inline = _parser().parseInline(line)
+    return plain_text(inline[0]) if inline else ""
+
+
 def same_title(a: str, b: str) -> bool:
     """Compare two heading texts as people see them: case and spacing ignored."""
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()

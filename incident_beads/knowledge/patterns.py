@@ -114,8 +114,10 @@ class CriticalPatterns:
         wanted = " ".join(text.split())
         if not wanted:
             raise InvalidInput("a Deployment Safety entry needs text")
-        return self._add(DEPLOYMENT_SAFETY, inline_text(wanted),
-                         lambda item: " ".join(item.text.split()) == wanted)
+        entry = inline_text(wanted)
+        shown = " ".join(markdown.visible_text(entry).split())
+        return self._add(DEPLOYMENT_SAFETY, entry,
+                         lambda item: " ".join(item.text.split()) in (wanted, shown))
 
     def _add(self, title: str, entry: str,
              exists: Callable[[markdown.ListItem], bool]) -> bool:

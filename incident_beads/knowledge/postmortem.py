@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from incident_beads.incident.model import Incident, TimelineEvent
+from incident_beads.incident.resolution import assessed_impact
 from incident_beads.incident.when import as_utc, format_duration, format_moment
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge.actions import ActionItem
@@ -108,8 +109,8 @@ def _summary(incident: Incident) -> list[str]:
     duration = (f"{format_duration(end - stamps.detected)} ({format_moment(stamps.detected)} "
                 f"to {format_moment(end)})" if end is not None else
                 f"ongoing since {format_moment(stamps.detected)}")
-    impact = (state.resolution.impact if state.resolution is not None
-              else state.assessment.who_affected) or "not recorded"
+    impact = assessed_impact(state) or (
+        state.resolution.impact if state.resolution is not None else "") or "not recorded"
     return [f"- **Title:** {inline_text(incident.title)}",
             f"- **Date:** {as_utc(stamps.detected).strftime('%Y-%m-%d')}",
             f"- **Duration:** {duration}",

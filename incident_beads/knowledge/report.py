@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from incident_beads.incident.model import Incident
@@ -19,6 +19,19 @@ def _mean_minutes(deltas: Sequence[timedelta]) -> float | None:
     if not deltas:
         return None
     return round(sum(d.total_seconds() for d in deltas) / len(deltas) / 60, 1)
+
+
+#: The colour of each severity's line in the chart, and its name in the legend.
+LINE_COLOURS = {"SEV-1": ("#d62728", "red"), "SEV-2": ("#ff7f0e", "orange"),
+                "SEV-3": ("#1f77b4", "blue"), "SEV-4": ("#7f7f7f", "grey")}
+
+
+def _bucket_start(key: str) -> str:
+    """The first day of a bucket: `2026-W03` -> `2026-01-12`, `2026-01` -> `2026-01-01`."""
+    if "-W" in key:
+        year, week = key.split("-W")
+        return date.fromisocalendar(int(year), int(week), 1).isoformat()
+    return f"{key}-01"
 
 
 def bucket_of(moment: datetime, monthly: bool) -> str:
@@ -93,20 +106,32 @@ class Report:
         return buckets
 
     def chart(self) -> list[str]:
-        """A Mermaid xychart: one line per severity over the buckets (GitHub renders it)."""
+        """A Mermaid xychart: one line per severity over the buckets (GitHub renders it).
+
+        xychart has no legend of its own: the lines get fixed colours, named below the chart.
+        """
         buckets = self.over_time()
         if not buckets:
             return ["No incidents in this period."]
         keys = list(buckets)
         top = max(max(c.values()) for c in buckets.values())
-        lines = ["```mermaid", "xychart-beta",
-                 '    title "Incidents over time by severity (lines: SEV-1, SEV-2, SEV-3, '
-                 'SEV-4)"',
-                 "    x-axis [" + ", ".join(f'"{mermaid_label(k)}"' for k in keys) + "]",
+        monthly = len(keys[0]) == len("2026-01")
+        labels = [_bucket_start(k) for k in keys]
+        title = (f"Incidents per {'month' if monthly else 'week'} by severity, "
+                 f"{labels[0]} to {as_utc(self.until).strftime('%Y-%m-%d')}")
+        palette = ", ".join(colour for colour, _ in LINE_COLOURS.values())
+        lines = ["```mermaid", "---", "config:", "  themeVariables:", "    xyChart:",
+                 f'      plotColorPalette: "{palette}"', "---", "xychart-beta",
+                 f'    title "{mermaid_label(title, 100)}"',
+                 "    x-axis [" + ", ".join(f'"{mermaid_label(k)}"' for k in labels) + "]",
                  f'    y-axis "Incidents" 0 --> {max(top, 1)}']
         for severity in SEVERITIES:
             lines.append("    line [" + ", ".join(str(buckets[k][severity]) for k in keys) + "]")
-        lines.append("```")
+        lines += ["```", "",
+                  "Legend: " + ", ".join(f"{name} {severity}" for severity, (_, name)
+                                         in LINE_COLOURS.items())
+                  + f"; each point is the {'month' if monthly else 'week'} starting on its "
+                    "date (UTC)."]
         return lines
 
     def render(self) -> str:
@@ -116,7 +141,9 @@ class Report:
         def minutes(value: float | None) -> str:
             return "n/a" if value is None else f"{value} min"
 
-        since = format_moment(self.since) if self.since else "the first incident"
+        first = min((i.state.timestamps.detected for i in self.incidents), default=None)
+        start = self.since or first
+        since = format_moment(start) if start is not None else "the beginning"
         pm = f["postmortems"]
         lines = [f"# Incident report: {since} to {format_moment(self.until)}", "",
                  f"- Incidents: {f['incidents']}",

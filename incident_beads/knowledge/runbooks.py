@@ -50,6 +50,15 @@ class RunbookIssue:
         return lines
 
 
+def without_role(who: str) -> str:
+    """`Primary: payments team` -> `payments team`: the runbook writes the roles itself."""
+    text = " ".join(who.split())
+    for role in _ROLES:
+        if text.casefold().startswith(f"{role.casefold()}:"):
+            return text[len(role) + 1:].strip()
+    return text
+
+
 def _role(n: int) -> str:
     return f"{_ROLES[n]}: " if n < len(_ROLES) else ""
 
@@ -125,7 +134,7 @@ class Runbooks:
             symptoms=_union(old.symptoms, symptoms),
             diagnosis=_union(old.diagnosis, diagnosis),
             resolution=" ".join(resolution.split()) or old.resolution,
-            escalation=[" ".join(e.split()) for e in escalation if e.strip()] or old.escalation,
+            escalation=[without_role(e) for e in escalation if without_role(e)] or old.escalation,
         )
         name = _block_name(title)
         body = merged.render()
@@ -188,7 +197,7 @@ def _read_issue(doc: markdown.Document, section: markdown.Section) -> RunbookIss
                 and token.content.strip().startswith("**"):
             label = token.content.strip().strip("*").strip()
             continue
-        text = markdown.plain_text(token) if token.type == "inline" else ""
+        text = markdown.source_text(token) if token.type == "inline" else ""
         placeholder = text.startswith("(") and text.endswith("recorded yet)")
         if label == "Symptoms:" and token.type == "inline" and depth and not placeholder:
             issue.symptoms.append(text)

@@ -16,13 +16,14 @@ RESOLUTION_TYPES = ("code_fix", "migration", "config_change", "test_fix", "depen
                     "tooling_addition", "seed_data_update")
 SEVERITIES = ("critical", "high", "medium", "low")
 # Key order of a written file: the compound fields, then ours.
-FIELD_ORDER = ("module", "date", "problem_type", "component", "symptoms", "root_cause",
-               "resolution_type", "severity", "tags", "incident_id", "hotfix_tag",
-               "duration_minutes")
+FIELD_ORDER = ("title", "category", "module", "date", "last_updated", "problem_type",
+               "component", "symptoms", "root_cause", "resolution_type", "severity", "tags",
+               "incident_id", "hotfix_tag", "duration_minutes")
 
 # Folder per problem type, as compound-engineering lays out docs/solutions/.
 _IRREGULAR = {"performance_issue": "performance-issues"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TAG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 ProblemType = Literal[
     "build_error", "test_failure", "runtime_error", "performance_issue", "database_issue",
@@ -51,8 +52,11 @@ class SolutionFrontMatter(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
+    title: str | None = None
+    category: str | None = None
     module: str = Field(min_length=1)
     date: str
+    last_updated: str | None = None
     problem_type: ProblemType
     component: str = Field(min_length=1)
     severity: Literal["critical", "high", "medium", "low"]
@@ -64,11 +68,19 @@ class SolutionFrontMatter(BaseModel):
     hotfix_tag: str | None = None
     duration_minutes: int | None = Field(default=None, ge=0)
 
-    @field_validator("date")
+    @field_validator("date", "last_updated")
     @classmethod
-    def _date(cls, value: str) -> str:
-        if not _DATE.fullmatch(value):
-            raise ValueError("date must be YYYY-MM-DD")
+    def _date(cls, value: str | None) -> str | None:
+        if value is not None and not _DATE.fullmatch(value):
+            raise ValueError("must be YYYY-MM-DD")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str] | None) -> list[str] | None:
+        for tag in value or []:
+            if not _TAG.fullmatch(tag):
+                raise ValueError(f"tag {tag!r} is not lower-case-hyphen")
         return value
 
     @model_validator(mode="after")

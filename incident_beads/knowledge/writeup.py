@@ -27,7 +27,7 @@ from incident_beads.knowledge.render import inline_text
 
 SEVERITY_WORDS = {"SEV-1": "critical", "SEV-2": "high", "SEV-3": "medium", "SEV-4": "low"}
 # Fields refreshed from the incident on every run; the others are kept once people edit them.
-REFRESHED = ("severity", "incident_id", "hotfix_tag", "duration_minutes")
+REFRESHED = ("severity", "incident_id", "hotfix_tag", "duration_minutes", "category")
 SECTIONS = ("Problem", "Symptoms", "What Didn't Work", "Solution", "Why This Works",
             "Prevention", "Related Issues")
 PROMPTS = {
@@ -65,12 +65,13 @@ class WriteupFacts:
         """The front matter this incident gives (symptoms 1-5, tags at most 8)."""
         symptoms = [" ".join(s.split()) for s in self.symptoms if s.strip()][:5]
         return {
+            "title": " ".join(self.title.split()),
             "module": self.module, "date": self.date, "problem_type": self.problem_type,
             "component": self.component, "symptoms": symptoms or [self.title],
             "root_cause": " ".join(self.root_cause.split()) or "undetermined",
             "resolution_type": self.resolution_type,
             "severity": SEVERITY_WORDS.get(self.severity, "high"),
-            "tags": list(dict.fromkeys(t for t in self.tags if t))[:8] or None,
+            "tags": tag_list(self.tags) or None,
             "incident_id": self.incident_id, "hotfix_tag": self.hotfix_tag,
             "duration_minutes": self.duration_minutes,
         }
@@ -170,12 +171,14 @@ class Writeups:
         return next((w.path for w in self.scan() if str(w.front.get("incident_id")) ==
                      incident_id), None)
 
-    def write(self, facts: WriteupFacts, *, overrides: Mapping[str, Any] | None = None
-              ) -> tuple[str, bool]:
+    def write(self, facts: WriteupFacts, *, overrides: Mapping[str, Any] | None = None,
+              today: str | None = None) -> tuple[str, bool]:
         """Create or refresh the incident's write-up; return its path and whether it is new.
 
         On a refresh, only the generated blocks of the body change, the refreshed fields of the
         front matter follow the incident, and every other field keeps what the file says.
+        `last_updated` becomes `today` (default: the incident's date) only when something else
+        changed, so a second run changes nothing.
         """
         from incident_beads.knowledge.schema import category_folder, ordered, schema_problems
 
@@ -201,11 +204,18 @@ class Writeups:
             data = {**generated, **current,
                     **{k: generated[k] for k in REFRESHED if generated.get(k) is not None},
                     **chosen}
+        data["category"] = category_folder(str(data.get("problem_type")))
+        if isinstance(data.get("tags"), list):
+            data["tags"] = tag_list(data["tags"]) or None
+        data["last_updated"] = current.get("last_updated")
         data = ordered({k: v for k, v in data.items() if v is not None})
+        if text is None or data != current or self._refresh(text, None, facts) != text:
+            data["last_updated"] = today or facts.date
+            data = ordered(data)
         problems = schema_problems(data)
         if problems:
             raise InvalidInput(f"the write-up would not match the schema: {'; '.join(problems)}",
-                               hint="pass the missing values as options of `incident learn`")
+                               hint=_options_for(problems))
         old_relative = None
         if existing_path is not None and "problem_type" in chosen:
             # A new category moves a write-up that still sits in its old type's folder.
@@ -218,7 +228,7 @@ class Writeups:
                             f"{relative.removeprefix(folder)}")
                 if relative == old_relative:
                     old_relative = None
-        head = ["---", *dump_front_matter(data, plain_keys=("date",)), "---"]
+        head = ["---", *dump_front_matter(data, plain_keys=("date", "last_updated")), "---"]
         if text is None:
             new_text = self._new_body(head, facts)
         else:
@@ -249,3 +259,32 @@ class Writeups:
             if block_name(section) in markdown.Document(text).blocks():
                 text = markdown.set_block(text, block_name(section), body)
         return text
+
+
+#: The `incident learn` option that sets each front matter field.
+LEARN_OPTIONS = {"problem_type": "--problem-type", "component": "--component",
+                 "module": "--module", "root_cause": "--root-cause",
+                 "resolution_type": "--resolution-type", "symptoms": "--symptom",
+                 "tags": "--tag"}
+
+
+def _options_for(problems: list[str]) -> str:
+    """Name the options of `incident learn` that fix these schema problems."""
+    fields = [problem.split(":")[0].split(".")[0] for problem in problems]
+    options = list(dict.fromkeys(LEARN_OPTIONS[f] for f in fields if f in LEARN_OPTIONS))
+    if not options:
+        return "fix the write-up's front matter by hand, then run `incident learn` again"
+    return f"give {' and '.join(options)} to `incident learn`"
+
+
+def tag_list(tags: Any) -> list[str]:
+    """Tags in lower-case-hyphen form (`Payment Client` -> `payment-client`), once each, at
+    most 8, as compound engineering writes them."""
+    found: list[str] = []
+    for tag in tags if isinstance(tags, list | tuple) else []:
+        text = "".join(ch if ch.isascii() and ch.isalnum() else "-"
+                       for ch in str(tag).strip().lower())
+        text = "-".join(part for part in text.split("-") if part)
+        if text and text not in found:
+            found.append(text)
+    return found[:8]

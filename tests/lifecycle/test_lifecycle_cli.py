@@ -35,7 +35,7 @@ def test_create_prints_the_id_first(capsys: Capsys, store_repo: Path) -> None:
     incident_id = out.split()[0]
     assert code == 0 and out.startswith(f"{incident_id}  [SEV-2]")
     code, out, _ = run_cli(capsys, store_repo, "show", incident_id, "--json")
-    assert json.loads(out)["labels"] == ["incident", "sev-2"]
+    assert json.loads(out)[0]["labels"] == ["incident", "sev-2"]
 
 
 def test_create_json_is_the_incident_model(capsys: Capsys, store_repo: Path) -> None:
