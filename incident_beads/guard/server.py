@@ -31,6 +31,9 @@ MODULES: dict[str, str] = {
     "incident_beads.guard.settings": "guard/settings.py",
     "incident_beads.guard.rule": "guard/rule.py",
     "incident_beads.guard.hook": "guard/hook.py",
+    "incident_beads.guard.review": "guard/review.py",
+    "incident_beads.guard.deletions": "guard/deletions.py",
+    "incident_beads.signing": "signing.py",
 }
 PACKAGES = ("incident_beads", "incident_beads.guard")
 MARK = "# incident-beads self-contained pre-receive hook"

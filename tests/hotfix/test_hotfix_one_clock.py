@@ -64,7 +64,7 @@ def test_every_command_writes_the_replayed_moment(hot_repo: Path, capsys: Capsys
     text = (hot_repo / ".beads" / "issues.jsonl").read_text()
     years = {m.group(0)[:4] for m in ISO.finditer(text)}
     assert years == {"2020"}, years
-    incident = ok(capsys, hot_repo, "show", incident_id)
+    incident = ok(capsys, hot_repo, "show", incident_id)["items"][0]  # type: ignore[index]
     stamps = incident["metadata"]["incident_beads"]["timestamps"]  # type: ignore[index]
     assert stamps["mitigated"].startswith("2020-03-01T10:20")
     assert re.search(r'"mean_time_to_mitigate_minutes": 20(\.0)?\b', json.dumps(report))

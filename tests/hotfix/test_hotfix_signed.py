@@ -223,7 +223,7 @@ def test_the_cli_prints_the_payload_and_takes_the_signature_file(
                                   "--signature", f"{payload}.sig")
     assert code == 0, err
     code, out, _ = run_incident(capsys, signed_repo, "show", incident_id, "--json")
-    assert json.loads(out)["open_escalations"] == []
+    assert json.loads(out)[0]["open_escalations"] == []
 
 
 def test_the_reviewer_signs_with_their_git_signing_key(

@@ -221,7 +221,7 @@ def test_the_response_window_runs_on_the_clock(capsys: Capsys, store_repo: Path)
     code, out, err = run_cli(capsys, store_repo, *update, "in 3 hours", "--json")
     assert code == 3 and json.loads(out)["escalation"] == "eta-beyond-window"
     code, out, _ = run_cli(capsys, store_repo, "show", incident_id, "--json")
-    assert json.loads(out)["metadata"]["incident_beads"]["updates"][-1]["eta"] == (
+    assert json.loads(out)[0]["metadata"]["incident_beads"]["updates"][-1]["eta"] == (
         "2026-01-15T13:00:00Z")
 
 

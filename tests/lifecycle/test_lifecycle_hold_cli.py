@@ -68,7 +68,7 @@ def test_a_decision_needs_a_note_and_a_person(capsys: Capsys, store_repo: Path) 
                            "--by", "Cara", "--note", "backups verified")
     assert code == 0, err
     code, out, _ = run_cli(capsys, store_repo, "show", incident_id, "--json")
-    shown = json.loads(out)
+    shown = json.loads(out)[0]
     assert shown["open_escalations"] == []
     # The decision names Cara; it was recorded by the orchestrator on her word.
     assert shown["comments"][-1]["author"] == "agent:orchestrator"
@@ -100,4 +100,4 @@ def test_every_write_knows_its_actor(capsys: Capsys, store_repo: Path,
     assert code == 0, err
     incident_id = json.loads(out)["id"]
     _, out, _ = run_cli(capsys, store_repo, "show", incident_id, "--json")
-    assert json.loads(out)["comments"][0]["author"] == expected
+    assert json.loads(out)[0]["comments"][0]["author"] == expected
