@@ -95,3 +95,12 @@ class Escalation(IncidentBeadsError):
         data["escalation"] = self.condition
         data["incident_id"] = self.incident_id
         return data
+
+
+class MonitoringUnavailable(IncidentBeadsError):
+    """Prometheus could not be asked (unreachable, timed out, or answered garbage); nothing
+    was recorded."""
+
+
+class CheckFailed(IncidentBeadsError):
+    """A monitoring check measured values outside its bound; the measurement was recorded."""

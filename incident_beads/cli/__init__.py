@@ -40,6 +40,9 @@ COMMANDS: dict[str, str] = {
     "sync": "repo_cmds:sync",
     "deploys": "repo_cmds:deploys",
     "demo": "demo_cmds:demo",
+    "alert": "monitoring_cmds:alert",
+    "serve": "monitoring_cmds:serve",
+    "evidence": "monitoring_cmds:evidence",
 }
 
 

@@ -12,7 +12,13 @@ from incident_beads.beads.store import Changes
 from incident_beads.config import Config
 from incident_beads.errors import Escalation, IncidentBeadsError, InvalidInput
 from incident_beads.incident.edit import IncidentEdit
-from incident_beads.incident.model import METADATA_KEY, Assessment, Incident, IncidentState
+from incident_beads.incident.model import (
+    METADATA_KEY,
+    Assessment,
+    Incident,
+    IncidentState,
+    Timestamps,
+)
 from incident_beads.incident.recurrence import matching_resolved
 from incident_beads.incident.severity import Severity, strip_severity_tag
 from incident_beads.incident.timeline import append_event, incident_from, is_incident, save_state
@@ -81,6 +87,16 @@ def check_data_risk(edit: IncidentEdit, before: Assessment | None = None) -> Non
     if reasons:
         edit.escalate(Escalation.DATA_LOSS_OR_SECURITY,
                       " and ".join(reasons) + "; a person must decide how to proceed")
+
+
+def initial_state(config: Config, level: Severity, assessment: Assessment,
+                  now: datetime) -> IncidentState:
+    """The state of a newly declared incident: its first update is due after the cadence."""
+    cadence = level.policy(config).update_minutes
+    return IncidentState(
+        severity=level, peak_severity=level, assessment=assessment,
+        timestamps=Timestamps(detected=assessment.detected_at, declared=now),
+        next_update_at=now + timedelta(minutes=cadence) if cadence else None)
 
 
 def write_incident(tx: Changes, config: Config, *, plain: str, state: IncidentState,

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from incident_beads.incident.observations import FiredAlert, MetricEvidence
 from incident_beads.incident.severity import Severity
 from incident_beads.incident.when import format_moment
 
@@ -83,6 +84,7 @@ class Assessment(Record):
     recent_changes: list[str] = Field(default_factory=list)
     services: list[str] = Field(default_factory=list)
     notes: str = ""
+    fired_alerts: list[FiredAlert] = Field(default_factory=list)
 
     def render(self, severity: Severity) -> str:
         """The seed's `Incident Assessment` block, as markdown."""
@@ -204,6 +206,8 @@ class ResolutionChecklist(Record):
     users_can_use_feature: bool = False
     monitoring_evidence: str = ""
     stakeholders_notified: bool = False
+    # "typed" by a person, or "measured" by checks against Prometheus (see `evidence`).
+    evidence_kind: str = "typed"
 
     def missing(self) -> list[str]:
         """The items not yet confirmed, in the seed's words."""
@@ -253,6 +257,11 @@ class IncidentState(Record):
     postmortem_id: str | None = None
     root_cause_id: str | None = None
     recurrence_of: list[str] = Field(default_factory=list)
+    # Alertmanager group keys this incident was declared from or attached to, and the
+    # digests of deliveries already taken in, so that a retried delivery changes nothing.
+    alert_groups: list[str] = Field(default_factory=list)
+    alert_deliveries: list[str] = Field(default_factory=list)
+    evidence: list[MetricEvidence] = Field(default_factory=list)
 
     @property
     def highest_severity(self) -> Severity:

@@ -14,3 +14,7 @@ class KnownRisk:
     HOTFIX_WITHOUT_ROLLBACK = "hotfix-without-rollback"
     #: A hotfix for a SEV-3/4 incident (the seed keeps hotfixes for SEV-1/2).
     HOTFIX_MINOR_SEVERITY = "hotfix-minor-severity"
+    #: Resolving while the latest measured monitoring evidence fails.
+    EVIDENCE_FAILING = "evidence-failing"
+    #: Resolving on typed evidence where monitoring checks apply but nothing was measured.
+    EVIDENCE_NOT_MEASURED = "evidence-not-measured"
