@@ -49,6 +49,7 @@ def serve(ctx: click.Context, listen: str, threads: int, actor: str | None) -> N
 
     run_server(repo_root(ctx), response.config, listen, log=log, actor=actor, threads=threads,
                on_ready=lambda url: log(f"listening on {url}"))
+    log("stopped")
 
 
 @click.command()

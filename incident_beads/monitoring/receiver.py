@@ -149,6 +149,8 @@ def serve(root: Path, config: Config, listen: str = DEFAULT_LISTEN, *, log: Log,
         if on_ready is not None:
             on_ready(address)
         server.run()  # returns after SIGTERM/SIGINT, once the task threads have finished
+    except SystemExit:
+        pass  # SIGTERM before the loop began
     finally:
         server.close()
         signal.signal(signal.SIGTERM, previous)
