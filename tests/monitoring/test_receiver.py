@@ -43,6 +43,16 @@ def test_a_bad_or_oversized_body_gets_400_and_writes_nothing(store_repo: Path,
     assert (store_repo / STORE).read_bytes() == b""
 
 
+def test_a_valid_payload_over_the_limit_gets_400(store_repo: Path) -> None:
+    (store_repo / ".incident-beads.toml").write_text("[monitoring]\nmax_body_bytes = 4096\n")
+    padded = variant("firing", commonAnnotations={"summary": "Checkout", "description": "x" * 5000})
+    with serving(store_repo) as served:
+        status, answer = post(served.url, body(padded))
+        assert status == 400 and "over 4096 bytes" in answer
+        assert (store_repo / STORE).read_bytes() == b""
+        assert post(served.url, body(recorded("firing")))[0] == 200
+
+
 def test_only_post_to_the_root_path(store_repo: Path) -> None:
     with serving(store_repo) as served:
         assert post(served.url + "alerts", body(recorded("firing")))[0] == 404
@@ -74,12 +84,13 @@ def test_a_configured_token_is_required(store_repo: Path) -> None:
 def test_beyond_loopback_a_token_is_required(store_repo: Path, tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    code, _, err = run_incident(capsys, store_repo, "serve", "--listen", "0.0.0.0:9095")
-    assert code == 1 and "needs a bearer token" in err and len(err.splitlines()) == 1
     (tmp_path / ".incident-beads.toml").write_text('[monitoring]\ntoken_env = "RX_TOKEN"\n')
     config = load_config(tmp_path)
     with pytest.raises(Refused):
         bearer_token(config, "10.0.0.5")
+    # Checked above first: without the rule, this would start a server on every interface.
+    code, _, err = run_incident(capsys, store_repo, "serve", "--listen", "0.0.0.0:9095")
+    assert code == 1 and "needs a bearer token" in err and len(err.splitlines()) == 1
     monkeypatch.setenv("RX_TOKEN", "t0ken")
     assert bearer_token(config, "10.0.0.5") == "t0ken"
     assert bearer_token(load_config(store_repo), "::1") is None
