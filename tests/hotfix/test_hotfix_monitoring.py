@@ -28,7 +28,7 @@ def test_verify_confirms_on_measured_checks(hot_repo: Path, clock: FakeClock) ->
         api.hotfixes.deploy(hid)
         api.hotfixes.verify_start(hid)
         clock.advance(minutes=15)
-        with pytest.raises(CheckFailed, match="0.9, not below 0.5"):
+        with pytest.raises(CheckFailed, match=r"0\.9, not below 0\.5"):
             api.hotfixes.verify_confirm(hid, evidence="dashboard looks fine")
         assert api.hotfixes.get(hid).status == "open"
         done = api.hotfixes.verify_confirm(hid, evidence="")
