@@ -169,3 +169,18 @@ def test_cli_recurrence_exits_3(store_repo: Path, capsys: pytest.CaptureFixture[
     monkeypatch.setenv("INCIDENT_BEADS_NOW", "2026-12-03T10:10:00Z")
     code, out, err = run_incident(capsys, store_repo, "alert", str(again))
     assert code == 3 and "recurrence" in err and "declared" in out
+
+
+def test_the_monitoring_names_load_lazily() -> None:
+    import subprocess
+    import sys
+
+    import incident_beads.monitoring as monitoring
+
+    assert sorted(monitoring.__all__) == sorted(monitoring._EXPORTS)
+    assert all(getattr(monitoring, name) is not None for name in monitoring.__all__)
+    code = ("import sys, incident_beads.monitoring.alertmanager; "
+            "print(sorted(m for m in ('waitress', 'urllib.request') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
