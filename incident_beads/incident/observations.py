@@ -77,11 +77,12 @@ class MetricEvidence(_Record):
         """One line: check, verdict, what was seen, over which window."""
         seen = [v for s in self.samples for v in s.values.values() if v is not None]
         span = (f"min {min(seen):g}, max {max(seen):g}" if seen else "no values")
-        minutes = (self.window_end - self.window_start).total_seconds() / 60
+        seconds = (self.window_end - self.window_start).total_seconds()
+        window = f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
         verdict = "passed" if self.passed else "FAILED"
         why = f": {self.reason}" if self.reason and not self.passed else ""
         return (f"{self.check} {verdict}{why} ({self.bound}; {span}; {len(self.samples)} "
-                f"sample(s) over {minutes:.1f} min, `{self.query}`)")
+                f"sample(s) over {window}, `{self.query}`)")
 
     def as_data(self) -> dict[str, Any]:
         """The record as JSON-ready data (for timeline events and `--json`)."""

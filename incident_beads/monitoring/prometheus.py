@@ -81,7 +81,8 @@ def _values(data: Any, url: str) -> dict[str, float | None]:
 def _series(labels: dict[str, str]) -> str:
     name = labels.get("__name__", "")
     rest = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "__name__")
-    return f"{name}{{{rest}}}"
+    # An aggregate over everything (`sum(...)`) has no labels left: call it by what it is.
+    return f"{name}{{{rest}}}" if name or rest else "value"
 
 
 def _number(text: Any) -> float | None:

@@ -110,7 +110,7 @@ def rules(service: str, summary: str) -> dict[str, Any]:
         "labels": {"severity": "critical", "service": service},
         "annotations": {"summary": summary,
                         "description": "More than one failed request a second.",
-                        "value": "{{ $value }}"}}]}]}
+                        "value": '{{ printf "%.2f" $value }}'}}]}]}
 
 
 @contextlib.contextmanager
