@@ -51,8 +51,7 @@ def receive(response: IncidentResponse, payload: WebhookPayload, *,
     key = payload.delivery_key()
     fingerprints = {a.key for a in payload.alerts}
     with response.store.transaction() as tx:
-        target = _find_incident(tx, payload.group_key, fingerprints,
-                                include_closed=payload.status == "resolved")
+        target = _find_incident(tx, payload, key, fingerprints)
         if target is not None:
             issue, state = target
             if key in state.alert_deliveries:
@@ -68,25 +67,29 @@ def receive(response: IncidentResponse, payload: WebhookPayload, *,
                     f"{len(payload.firing)} alert(s) firing", edit.escalation)
 
 
-def _find_incident(tx: Changes, group_key: str, fingerprints: set[str], *,
-                   include_closed: bool) -> tuple[Issue, IncidentState] | None:
-    """The open incident of this group or of one of these alerts; for a resolved
-    notification, else the most recently closed one."""
+def _find_incident(tx: Changes, payload: WebhookPayload, key: str,
+                   fingerprints: set[str]) -> tuple[Issue, IncidentState] | None:
+    """The open incident of this group or of one of these alerts; else the most recently
+    closed one that this notification is no news to (a retry, a repeat of alerts still firing
+    from before the resolution, or their resolved notice). Anything else firing is new."""
+    firing = {a.as_fired().identity for a in payload.firing}
     closed: tuple[Issue, IncidentState] | None = None
     for issue in tx.issues():
-        if not is_incident(issue) or not _may_match(issue, group_key, fingerprints):
+        if not is_incident(issue) or not _may_match(issue, payload.group_key, fingerprints):
             continue
         try:
             state = incident_state(issue)
         except IncidentBeadsError:
             continue  # an unreadable old record must not stop the alert
         known = {a.fingerprint for a in state.assessment.fired_alerts}
-        if group_key not in state.alert_groups and not known & fingerprints:
+        if payload.group_key not in state.alert_groups and not known & fingerprints:
             continue
         if not issue.is_closed:
             return issue, state
-        if include_closed and (closed is None or (issue.closed_at or "") > (
-                closed[0].closed_at or "")):
+        seen = {a.identity for a in state.assessment.fired_alerts}
+        no_news = (payload.status == "resolved" or key in state.alert_deliveries
+                   or (firing and firing <= seen))
+        if no_news and (closed is None or (issue.closed_at or "") > (closed[0].closed_at or "")):
             closed = issue, state
     return closed
 

@@ -184,3 +184,17 @@ def test_the_monitoring_names_load_lazily() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_alerts_still_firing_after_resolution_are_no_new_incident(
+        api: IncidentResponse, clock: ReplayClock) -> None:
+    first = deliver(api, recorded("firing")).incident_id or ""
+    api.schedule_postmortem(first, at="+1d", owner="ada")
+    resolve(api, first)  # a person resolved while the alert still fires
+    clock.advance(minutes=1)
+    assert deliver(api, recorded("firing")).outcome == "duplicate"  # a retry or a repeat
+    regrouped = deliver(api, variant("firing", groupKey='{}:{service="checkout"}'))
+    assert (regrouped.outcome, regrouped.incident_id) == ("attached", first)
+    assert "still firing" in api.get(first).state.timeline[-1].text
+    assert len(api.incidents(include_closed=True)) == 1
+    assert deliver(api, recorded("resolved")).incident_id == first
