@@ -20,11 +20,12 @@ from incident_beads.knowledge.render import code_text, inline_text, mermaid_labe
 
 # Section of the Mermaid chart for each kind of timeline event.
 _PHASES = (
-    ("Assess", ("declared", "escalation", "reclassified", "risk-acknowledged", "recurred")),
+    ("Assess", ("declared", "escalation", "reclassified", "risk-acknowledged", "recurred",
+                "alert")),
     ("Communicate", ("status-update",)),
     ("Mitigate", ("mitigation", "mitigated")),
     ("Hotfix", ("hotfix",)),
-    ("Resolve", ("resolved", "postmortem-scheduled", "reopened")),
+    ("Resolve", ("resolved", "postmortem-scheduled", "reopened", "evidence")),
 )
 PROMPTS = {
     "Root Cause": "_To be written by people: the technical explanation of what caused the "
@@ -125,7 +126,7 @@ def _evidence(incident: Incident) -> list[str]:
         return []
     checklist = resolution.checklist
     kind = ("measured by Prometheus checks" if checklist.evidence_kind == "measured"
-            else "typed by a person, not measured")
+            else "typed, not measured")
     return [f"- **Monitoring evidence ({kind}):** "
             f"{inline_text(checklist.monitoring_evidence)}"]
 

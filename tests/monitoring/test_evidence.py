@@ -189,6 +189,8 @@ def test_resolve_accepts_recorded_passing_evidence(store_repo: Path, clock: Repl
     assert "checkout-errors passed" in checklist.monitoring_evidence
     draft = (store_repo / api.knowledge.postmortem_draft(incident_id).path).read_text()
     assert "Monitoring evidence (measured by Prometheus checks)" in draft
+    resolve_section = draft.split("section Resolve", 1)[1]
+    assert "Monitoring evidence: checkout-errors passed" in resolve_section
 
 
 def test_resolve_refuses_while_the_latest_evidence_fails(store_repo: Path,
@@ -240,7 +242,7 @@ def test_without_monitoring_typed_evidence_works_and_says_so(store_repo: Path,
     checklist = resolve(api, incident_id).state.resolution.checklist  # type: ignore[union-attr]
     assert checklist.evidence_kind == "typed"
     draft = (store_repo / api.knowledge.postmortem_draft(incident_id).path).read_text()
-    assert "Monitoring evidence (typed by a person, not measured)" in draft
+    assert "Monitoring evidence (typed, not measured)" in draft
     with pytest.raises(Refused, match="monitoring confirms stability"):
         other = api.declare("Other", severity=3)
         resolve(api, other.id, monitoring_evidence="")
