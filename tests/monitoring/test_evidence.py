@@ -190,7 +190,7 @@ def test_resolve_accepts_recorded_passing_evidence(store_repo: Path, clock: Repl
     draft = (store_repo / api.knowledge.postmortem_draft(incident_id).path).read_text()
     assert "Monitoring evidence (measured by Prometheus checks)" in draft
     resolve_section = draft.split("section Resolve", 1)[1]
-    assert "Monitoring evidence: checkout-errors passed" in resolve_section
+    assert "Monitoring evidence checkout-errors passed" in resolve_section
 
 
 def test_resolve_refuses_while_the_latest_evidence_fails(store_repo: Path,
