@@ -134,10 +134,17 @@ def serve(root: Path, config: Config, listen: str = DEFAULT_LISTEN, *, log: Log,
           actor: str | None = None, threads: int = 8,
           on_ready: Callable[[str], None] | None = None) -> None:
     """Serve the receiver until SIGTERM or SIGINT; deliveries under way finish first."""
-    from waitress.server import create_server  # type: ignore[import-untyped]
+    try:
+        from waitress.server import create_server  # type: ignore[import-untyped]
+    except ImportError:
+        raise Refused("incident serve needs the waitress server",
+                      hint="pip install 'incident_beads[monitoring]'") from None
 
     host, port = parse_listen(listen)
     token = bearer_token(config, host)
+    if token is None and config.monitoring.token_env:
+        log(f"warning: {config.monitoring.token_env} is not set: requests are not "
+            "authenticated (loopback only)")
     app = Receiver(root, config, token=token, log=log, actor=actor)
     # waitress answers 413 above its own limit; ours (400, the contract) sits well below it.
     server = create_server(app, host=host, port=port, threads=threads, ident="incident-beads",

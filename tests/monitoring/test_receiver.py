@@ -132,3 +132,20 @@ def test_load_8_senders_50_deliveries_lose_nothing(store_repo: Path) -> None:
         (group,) = incident.state.alert_groups
         assert {a.fingerprint for a in incident.state.assessment.fired_alerts} == sent[group]
     assert len([x for x in served.lines if " POST / " in x]) == len(plan)
+
+
+def test_a_token_variable_left_unset_is_said(store_repo: Path) -> None:
+    (store_repo / ".incident-beads.toml").write_text('[monitoring]\ntoken_env = "RX_TOKEN"\n')
+    with serving(store_repo) as served:
+        assert post(served.url, body(recorded("firing")))[0] == 200
+    assert any("RX_TOKEN is not set" in line for line in served.lines)
+
+
+def test_without_waitress_serve_says_what_to_install(store_repo: Path,
+                                                     capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "waitress.server", None)
+    code, _, err = run_incident(capsys, store_repo, "serve")
+    assert code == 1 and "incident_beads[monitoring]" in err and len(err.splitlines()) == 1
