@@ -10,10 +10,14 @@ import click
 from incident_beads.cli._common import emit, json_option, repo_root
 from incident_beads.cli._lifecycle import actor_option, open_response
 
+# Alerts are taken in by an automated actor unless someone is named: it never decides.
+alert_actor_option = click.option("--by", "actor", default=None, metavar="WHO",
+                                  help="Who takes the alerts in (default: alertmanager[bot]).")
+
 
 @click.command()
 @click.argument("payload", type=click.File("rb"), default="-")
-@actor_option
+@alert_actor_option
 @json_option
 @click.pass_context
 def alert(ctx: click.Context, payload: BinaryIO, actor: str | None,
@@ -36,7 +40,7 @@ def alert(ctx: click.Context, payload: BinaryIO, actor: str | None,
               help="Where to accept Alertmanager's webhooks (POST /).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Worker threads.")
-@actor_option
+@alert_actor_option
 @click.pass_context
 def serve(ctx: click.Context, listen: str, threads: int, actor: str | None) -> None:
     """Receive Alertmanager webhooks over HTTP until SIGTERM; one log line per delivery."""
