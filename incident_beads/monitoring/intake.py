@@ -12,6 +12,7 @@ from typing import NamedTuple
 from incident_beads.beads.record import Issue
 from incident_beads.beads.rules import MAX_TITLE
 from incident_beads.beads.store import Changes
+from incident_beads.config import MonitoringConfig
 from incident_beads.errors import Escalation, IncidentBeadsError
 from incident_beads.incident import declare as declaring
 from incident_beads.incident.edit import IncidentEdit
@@ -57,7 +58,7 @@ def receive(response: IncidentResponse, payload: WebhookPayload, *,
             if key in state.alert_deliveries:
                 return Delivery("duplicate", issue.id, "already taken in; nothing changed")
             edit = IncidentEdit(tx, issue, state, now=now, actor=who)
-            delivery = _attach(edit, payload, key)
+            delivery = _attach(edit, payload, key, response.config.monitoring)
             save_state(tx, issue.id, state)
             return delivery
         if payload.status == "resolved" or not payload.firing:
@@ -141,7 +142,8 @@ def _title(payload: WebhookPayload, level: Severity) -> str:
     return text if len(text) <= room else text[: room - 1].rstrip() + "…"
 
 
-def _attach(edit: IncidentEdit, payload: WebhookPayload, key: str) -> Delivery:
+def _attach(edit: IncidentEdit, payload: WebhookPayload, key: str,
+            config: MonitoringConfig) -> Delivery:
     """Add what is new in this notification to the incident's alerts and timeline."""
     state = edit.state
     state.alert_deliveries.append(key)
@@ -172,6 +174,12 @@ def _attach(edit: IncidentEdit, payload: WebhookPayload, key: str) -> Delivery:
         parts.insert(0, f"resolved: {names}")
     if not parts:
         parts.append("the group's alerts are still firing")
+    level = Severity.parse(payload.severity(config)[0])
+    if payload.firing and level.level < state.severity.level and not edit.issue.is_closed:
+        # Severity is a person's call once declared: say so, do not reclassify behind them.
+        parts.append(f"the alerts now say {level.value}, the incident is "
+                     f"{state.severity.value} (incident reclassify {edit.incident_id} --sev "
+                     f"{level.level} --reason ...)")
     kind = "alert-resolved" if payload.status == "resolved" else "alert-firing"
     edit.event(kind, "Alertmanager: " + "; ".join(parts),
                {"group_key": payload.group_key, "new_alerts": len(new), "ended": len(ended)})

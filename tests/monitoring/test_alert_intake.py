@@ -198,3 +198,15 @@ def test_alerts_still_firing_after_resolution_are_no_new_incident(
     assert "still firing" in api.get(first).state.timeline[-1].text
     assert len(api.incidents(include_closed=True)) == 1
     assert deliver(api, recorded("resolved")).incident_id == first
+
+
+def test_a_more_severe_alert_is_said_not_acted_on(api: IncidentResponse) -> None:
+    warning = {**recorded("firing")["alerts"][0]["labels"], "severity": "warning"}
+    incident_id = deliver(api, variant("firing", alert={"labels": warning})).incident_id or ""
+    assert api.get(incident_id).severity == "SEV-3"
+    critical = variant("firing", alert={"fingerprint": "0000000000000009", "labels": {
+        **warning, "severity": "critical", "instance": "b"}})
+    assert deliver(api, critical).outcome == "attached"
+    incident = api.get(incident_id)
+    assert incident.severity == "SEV-3"
+    assert f"incident reclassify {incident_id} --sev 1" in incident.state.timeline[-1].text
