@@ -149,3 +149,19 @@ def test_without_waitress_serve_says_what_to_install(store_repo: Path,
     monkeypatch.setitem(sys.modules, "waitress.server", None)
     code, _, err = run_incident(capsys, store_repo, "serve")
     assert code == 1 and "incident_beads[monitoring]" in err and len(err.splitlines()) == 1
+
+
+def test_concurrent_alert_commands_declare_one_incident(store_repo: Path) -> None:
+    """Lookup and declaration are one locked transaction, across processes too."""
+    import subprocess
+
+    from tests.monitoring.conftest import RECORDED
+    from tests.monitoring.stack import child_env, incident_command
+
+    runs = [subprocess.Popen(incident_command("-C", str(store_repo), "alert",
+                                              str(RECORDED / "firing.json"), "--json"),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=child_env()) for _ in range(6)]
+    outcomes = sorted(json.loads(run.communicate(timeout=60)[0])["outcome"] for run in runs)
+    assert outcomes == ["declared"] + ["duplicate"] * 5
+    assert len(IncidentResponse(store_repo).incidents()) == 1
