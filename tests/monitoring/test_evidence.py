@@ -189,6 +189,8 @@ def test_resolve_accepts_recorded_passing_evidence(store_repo: Path, clock: Repl
     assert "checkout-errors passed" in checklist.monitoring_evidence
     draft = (store_repo / api.knowledge.postmortem_draft(incident_id).path).read_text()
     assert "Monitoring evidence (measured by Prometheus checks)" in draft
+    criterion = api.check(incident_id).criteria[2]
+    assert criterion.met and criterion.detail.startswith("evidence (measured): checkout-errors")
     resolve_section = draft.split("section Resolve", 1)[1]
     assert "Monitoring evidence checkout-errors passed" in resolve_section
 
