@@ -14,8 +14,11 @@ from incident_beads.incident.observations import EvidenceSample, MetricEvidence
 from incident_beads.incident.response import IncidentResponse
 from incident_beads.monitoring.prometheus import PrometheusClient
 
-#: At most this many samples per check are kept on the incident (evenly spread, last kept).
+#: At most this many samples per check are kept on the incident (evenly spread, last kept),
+#: and of each sample the values of at most this many series (the ones nearest failing):
+#: the record lives on one line of the store, which must stay well under its line limit.
 MAX_KEPT_SAMPLES = 120
+MAX_KEPT_SERIES = 20
 
 Progress = Callable[[str], None]
 
@@ -85,7 +88,8 @@ def measure(response: IncidentResponse, incident_id: str, *, checks: Sequence[st
     while True:
         for check in chosen:
             values = prometheus.query(check.query)
-            samples[check.name].append(EvidenceSample(at=response.now(), values=values))
+            samples[check.name].append(EvidenceSample(at=response.now(),
+                                                      values=_worst(check, values)))
             ok, why = judge(check, values)
             if not ok:
                 failures.setdefault(check.name, why)
@@ -120,6 +124,20 @@ def _record(response: IncidentResponse, incident_id: str, records: list[MetricEv
                        {"check": record.check, "passed": record.passed,
                         "window_start": record.window_start.isoformat(),
                         "window_end": record.window_end.isoformat()})
+
+
+def _worst(check: MetricCheck, values: dict[str, float | None]) -> dict[str, float | None]:
+    if len(values) <= MAX_KEPT_SERIES:
+        return values
+
+    def badness(item: tuple[str, float | None]) -> float:
+        value = item[1]
+        if value is None:
+            return float("inf")
+        return value if check.below is not None else -value
+
+    kept = sorted(values.items(), key=badness, reverse=True)[:MAX_KEPT_SERIES]
+    return dict(kept)
 
 
 def _thin(samples: list[EvidenceSample]) -> list[EvidenceSample]:

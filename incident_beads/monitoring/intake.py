@@ -23,6 +23,8 @@ from incident_beads.incident.severity import Severity
 from incident_beads.incident.timeline import incident_state, is_incident, save_state
 from incident_beads.monitoring.alertmanager import WebhookPayload
 
+#: Delivery digests kept per incident (Alertmanager retries for minutes, not days).
+MAX_KEPT_DELIVERIES = 500
 #: Who takes alerts in when no one is named: an automated actor, which never decides.
 ALERT_ACTOR = "alertmanager[bot]"
 
@@ -146,7 +148,8 @@ def _attach(edit: IncidentEdit, payload: WebhookPayload, key: str,
             config: MonitoringConfig) -> Delivery:
     """Add what is new in this notification to the incident's alerts and timeline."""
     state = edit.state
-    state.alert_deliveries.append(key)
+    # Only recent deliveries can come again as retries; keep the record on its line small.
+    state.alert_deliveries = [*state.alert_deliveries, key][-MAX_KEPT_DELIVERIES:]
     if payload.group_key not in state.alert_groups:
         state.alert_groups.append(payload.group_key)
     known = {a.identity: a for a in state.assessment.fired_alerts}

@@ -248,3 +248,13 @@ def test_without_monitoring_typed_evidence_works_and_says_so(store_repo: Path,
     with pytest.raises(Refused, match="monitoring confirms stability"):
         other = api.declare("Other", severity=3)
         resolve(api, other.id, monitoring_evidence="")
+
+
+def test_many_series_keep_the_ones_nearest_failing(store_repo: Path, clock: ReplayClock) -> None:
+    values = [float(n) / 1000 for n in range(300)]
+    with fake_prometheus({QUERY: [values]}) as fake:
+        configure(store_repo, fake.url)
+        api, incident_id = open_api(store_repo, clock)
+        (record,) = measure(api, incident_id)
+    kept = record.samples[0].values
+    assert record.passed and len(kept) == 20 and min(v for v in kept.values() if v) == 0.28
