@@ -118,6 +118,7 @@ class Config:
     severity: dict[str, SeverityPolicy] = field(default_factory=_default_severities)
     people: PeopleConfig = field(default_factory=PeopleConfig)
     time: TimeConfig = field(default_factory=TimeConfig)
+    monitoring: MonitoringConfig = field(default_factory=lambda: MonitoringConfig())
 
 
 def load_config(root: Path | str) -> Config:
@@ -145,10 +146,14 @@ def _parse_config(path: str, data: dict[str, Any]) -> Config:
         if name == "severity":
             sections[name] = _parse_severities(path, value)
             continue
+        if name == "monitoring":
+            sections[name] = _parse_monitoring(path, value)
+            continue
         kind = _SECTIONS.get(name)
         if kind is None:
             raise MalformedFile(path, None, f"unknown section [{name}]",
-                                hint=f"known sections: {', '.join(sorted(_SECTIONS))}, severity")
+                                hint=f"known sections: {', '.join(sorted(_SECTIONS))}, "
+                                     "monitoring, severity")
         sections[name] = _build(path, name, kind, value)
     people = sections.get("people")
     if people is not None:
@@ -300,3 +305,96 @@ def time_zone(config: Config) -> Any:
     import zoneinfo
 
     return zoneinfo.ZoneInfo(config.time.zone)
+
+
+@dataclass(frozen=True)
+class MetricCheck:
+    """One named Prometheus check: the query and the bound its every value must keep."""
+
+    name: str
+    query: str
+    below: float | None = None
+    above: float | None = None
+    service: str = ""  # empty: the check applies to every incident
+    description: str = ""
+
+
+def _default_severity_map() -> dict[str, str]:
+    return {"critical": "SEV-1", "high": "SEV-2", "error": "SEV-2", "warning": "SEV-3",
+            "info": "SEV-4"}
+
+
+@dataclass(frozen=True)
+class MonitoringConfig:
+    """Alertmanager in (the alert receiver), Prometheus out (evidence checks)."""
+
+    prometheus_url: str = ""  # empty: no measured evidence; typed evidence works as before
+    timeout_seconds: int = 10
+    watch_interval_seconds: int = 30
+    severity_label: str = "severity"
+    default_severity: str = "SEV-3"  # an alert without a known severity label
+    service_labels: tuple[str, ...] = ("service", "job")
+    token_env: str = ""  # the environment variable holding the receiver's bearer token
+    max_body_bytes: int = 1024 * 1024
+    severity_map: dict[str, str] = field(default_factory=_default_severity_map)
+    checks: dict[str, MetricCheck] = field(default_factory=dict)
+
+    def checks_for(self, services: list[str] | tuple[str, ...]) -> list[MetricCheck]:
+        """The checks of these services, and those that name no service."""
+        wanted = {s.strip().casefold() for s in services}
+        return [c for c in self.checks.values()
+                if not c.service or c.service.strip().casefold() in wanted]
+
+
+_SEVERITY_NAMES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
+
+
+def _parse_monitoring(path: str, value: Any) -> MonitoringConfig:
+    if not isinstance(value, dict):
+        raise MalformedFile(path, None, "[monitoring] must be a table")
+    plain = dict(value)
+    mapping, checks = plain.pop("severity_map", None), plain.pop("checks", {})
+    base: MonitoringConfig = _build(path, "monitoring", MonitoringConfig, plain)
+    if base.default_severity.upper() not in _SEVERITY_NAMES:
+        raise MalformedFile(path, None, "monitoring.default_severity must be SEV-1..SEV-4")
+    severity_map = base.severity_map
+    if mapping is not None:
+        if not isinstance(mapping, dict) or not all(
+                isinstance(v, str) and v.upper() in _SEVERITY_NAMES for v in mapping.values()):
+            raise MalformedFile(path, None, "[monitoring.severity_map] maps label values to "
+                                "SEV-1..SEV-4", hint='critical = "SEV-1"')
+        severity_map = {str(k): str(v).upper() for k, v in mapping.items()}
+    if not isinstance(checks, dict):
+        raise MalformedFile(path, None, "[monitoring.checks] must hold [monitoring.checks.NAME]")
+    return dataclasses.replace(
+        base, default_severity=base.default_severity.upper(), severity_map=severity_map,
+        checks={name: _parse_check(path, name, table) for name, table in checks.items()})
+
+
+def _parse_check(path: str, name: str, table: Any) -> MetricCheck:
+    where = f"monitoring.checks.{name}"
+    if not isinstance(table, dict):
+        raise MalformedFile(path, None, f"[{where}] must be a table")
+    known = {"query", "below", "above", "service", "description"}
+    for key in table:
+        if key not in known:
+            raise MalformedFile(path, None, f"unknown key {where}.{key}",
+                                hint=f"known keys: {', '.join(sorted(known))}")
+    query = table.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise MalformedFile(path, None, f"{where}.query must be a PromQL query")
+    bounds: dict[str, float | None] = {}
+    for key in ("below", "above"):
+        item = table.get(key)
+        if item is not None and (isinstance(item, bool) or not isinstance(item, int | float)):
+            raise MalformedFile(path, None, f"{where}.{key} must be a number")
+        bounds[key] = float(item) if item is not None else None
+    if bounds["below"] is None and bounds["above"] is None:
+        raise MalformedFile(path, None, f"{where} needs `below` or `above`",
+                            hint="below = 0.01 passes while every value is under 0.01")
+    for key in ("service", "description"):
+        if not isinstance(table.get(key, ""), str):
+            raise MalformedFile(path, None, f"{where}.{key} must be a string")
+    return MetricCheck(name=name, query=query.strip(), below=bounds["below"],
+                       above=bounds["above"], service=table.get("service", ""),
+                       description=table.get("description", ""))

@@ -47,6 +47,7 @@ class DemoResult:
     upstream: Path
     incident_id: str = ""
     hotfix_id: str = ""
+    alert_incident_id: str = ""  # empty where the monitoring part was left out
     written: list[str] = field(default_factory=list)
 
 
@@ -60,9 +61,10 @@ def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
 class Demo:
     """The scripted incident: a payment-client upgrade breaks checkout for everyone."""
 
-    def __init__(self, base: Path, out: Printer) -> None:
+    def __init__(self, base: Path, out: Printer, *, monitoring: bool = True) -> None:
         self.base = base
         self.out = out
+        self.monitoring = monitoring
         self.root = base / "shop"
         self.upstream = base / "upstream.git"
         start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=6)
@@ -107,8 +109,10 @@ class Demo:
         hotfix_id = self.hotfix(ir, incident_id)
         self.resolve(ir, incident_id)
         self.learn(ir, incident_id)
-        self.sync(ir, incident_id)
+        alerted = self.alert_to_evidence()
+        self.sync(ir, incident_id, *alerted)
         self.result.incident_id, self.result.hotfix_id = incident_id, hotfix_id
+        self.result.alert_incident_id = alerted[0] if alerted else ""
         self.result.written = sorted(
             p for p in _git(self.root, "ls-files").stdout.splitlines()
             if p.startswith(("docs/", ".beads/")))
@@ -402,18 +406,37 @@ class Demo:
         for line in report.render().splitlines()[:14]:
             self.say(line)
 
-    def sync(self, ir: IncidentResponse, incident_id: str) -> None:
+    def alert_to_evidence(self) -> tuple[str, ...]:
+        """Where Prometheus and Alertmanager are installed: a real alert declares an incident
+        and measured evidence resolves it. Left out quietly elsewhere."""
+        from incident_beads.monitoring import sandbox
+
+        if not self.monitoring or sandbox.missing():
+            return ()
+        from incident_beads.monitoring.walkthrough import alert_to_evidence
+
+        incident_id = alert_to_evidence(self.root, self.base / "monitoring", self)
+        _git(self.root, "commit", "-q", "-m", "Monitoring: Prometheus checks of the payments "
+             "service", "--", ".incident-beads.toml")
+        return (incident_id,)
+
+    def sync(self, ir: IncidentResponse, *incident_ids: str) -> None:
         """Commit the store and the docs the tool wrote, and push them."""
         self.phase("Sync")
-        self.cmd(f"incident sync {incident_id} --push")
+        self.cmd(f"incident sync {' '.join(incident_ids)} --push")
         _git(self.root, "checkout", "-q", "main")
-        done = sync(self.root, ir.config, [incident_id], push=True)
+        done = sync(self.root, ir.config, list(incident_ids), push=True)
         self.say(f"committed {done.commit[:10] if done.commit else 'nothing'}: "
                  f"{', '.join(done.paths)}; pushed: {done.pushed}")
 
 
-def run_demo(target: Path | None = None, out: Printer = print) -> DemoResult:
-    """Run the demo in `target` (a new temporary folder when None); print the transcript."""
+def run_demo(target: Path | None = None, out: Printer = print, *,
+             monitoring: bool = True) -> DemoResult:
+    """Run the demo in `target` (a new temporary folder when None); print the transcript.
+
+    `monitoring`: add the alert-to-evidence part where Prometheus and Alertmanager are
+    installed (it is left out quietly where they are not).
+    """
     base = Path(tempfile.mkdtemp(prefix="incident-demo-")) if target is None else target
     base.mkdir(parents=True, exist_ok=True)
     if any(base.iterdir()):
@@ -423,7 +446,7 @@ def run_demo(target: Path | None = None, out: Printer = print) -> DemoResult:
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     try:
-        return Demo(base.resolve(), out).run()
+        return Demo(base.resolve(), out, monitoring=monitoring).run()
     finally:
         for key, value in saved.items():
             if value is None:

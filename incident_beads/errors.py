@@ -110,3 +110,12 @@ class Escalation(IncidentBeadsError):
         data["held"] = self.held
         data["open_conditions"] = list(self.open_conditions)
         return data
+
+
+class MonitoringUnavailable(IncidentBeadsError):
+    """Prometheus could not be asked (unreachable, timed out, or answered garbage); nothing
+    was recorded."""
+
+
+class CheckFailed(IncidentBeadsError):
+    """A monitoring check measured values outside its bound; the measurement was recorded."""

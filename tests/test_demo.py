@@ -13,6 +13,8 @@ from incident_beads.beads.doctor import validate
 from incident_beads.beads.store import BeadsStore
 from incident_beads.cli import main
 from incident_beads.demo import run_demo
+from incident_beads.incident.response import IncidentResponse
+from incident_beads.monitoring import sandbox
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -20,10 +22,13 @@ def git(cwd: Path, *args: str) -> str:
                           text=True).stdout.strip()
 
 
-def test_demo_walks_every_phase(tmp_path: Path) -> None:
+def test_demo_walks_every_phase(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As on a machine without Prometheus: the monitoring part is left out, quietly.
+    monkeypatch.setattr(sandbox, "missing", lambda: ["prometheus"])
     lines: list[str] = []
     result = run_demo(tmp_path / "demo", out=lines.append)
     transcript = "\n".join(lines)
+    assert result.alert_incident_id == "" and "Monitoring" not in transcript
     for phase in ("Phase 0", "Phase 1", "Phase 2", "Phase 3", "Phase 4", "Phase 5", "Phase 6"):
         assert f"== {phase}" in transcript
     assert "ESCALATE [eta-beyond-window]" in transcript
@@ -59,21 +64,36 @@ def test_demo_walks_every_phase(tmp_path: Path) -> None:
         assert (patterns.parent / link).is_file(), link
 
 
+@pytest.mark.skipif(bool(sandbox.missing()), reason="not installed: "
+                    + ", ".join(sandbox.missing()))
+def test_demo_adds_the_alert_to_evidence_path_where_it_can(tmp_path: Path) -> None:
+    lines: list[str] = []
+    result = run_demo(tmp_path / "demo", out=lines.append)
+    transcript = "\n".join(lines)
+    assert "== Monitoring: an alert declares an incident" in transcript
+    assert "POST / 200 declared" in transcript and "failed (exit 1), and recorded" in transcript
+    incident = IncidentResponse(result.root).get(result.alert_incident_id)
+    assert not incident.is_open and incident.state.assessment.fired_alerts
+    assert incident.state.resolution is not None
+    assert incident.state.resolution.checklist.evidence_kind == "measured"
+    assert git(result.root, "status", "--porcelain") == ""
+
+
 def test_demo_leaves_a_global_hooks_folder_alone(tmp_path: Path) -> None:
     shared = tmp_path / "my-global-hooks"
     shared.mkdir()
     git(tmp_path, "config", "--global", "core.hooksPath", str(shared))
-    result = run_demo(tmp_path / "demo", out=lambda _line: None)
+    result = run_demo(tmp_path / "demo", out=lambda _line: None, monitoring=False)
     assert list(shared.iterdir()) == []
     assert (result.root / ".git" / "hooks" / "pre-push").is_file()
 
 
 def test_demo_command_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
-        main(["demo", str(tmp_path / "d"), "--json"])
+        main(["demo", str(tmp_path / "d"), "--json", "--no-monitoring"])
     assert done.value.code == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["incident_id"] and out["transcript"]
+    assert out["incident_id"] and out["transcript"] and out["alert_incident_id"] == ""
 
 
 def test_demo_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:

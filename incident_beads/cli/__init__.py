@@ -45,6 +45,9 @@ COMMANDS: dict[str, str] = {
     "mcp": "mcp_cmds:mcp",
     "recover": "store_cmds:recover",
     "close": "lifecycle_cmds:close",
+    "alert": "monitoring_cmds:alert",
+    "serve": "monitoring_cmds:serve",
+    "evidence": "monitoring_cmds:evidence",
 }
 
 

@@ -5,6 +5,7 @@
 
 SUMMARIES: dict[str, str] = {
     'action': 'Add or list post-mortem action items.',
+    'alert': "Take in one Alertmanager webhook payload (version 4) from FILE or stdin: declare an incident from a firing group, or attach to the group's open incident.",
     'assess': 'Refine the impact assessment as facts come in (phase 1).',
     'check': "Show the seed's five completion criteria; exit 0 only when all are met.",
     'check-push': 'Refuse a push that brings an untagged hotfix to a protected branch.',
@@ -14,6 +15,7 @@ SUMMARIES: dict[str, str] = {
     'demo': 'Run a scripted SEV-1 end to end in DIRECTORY (default: a new temporary folder).',
     'deploys': 'List recent deployments: hotfix tags and merges on the main branch.',
     'doctor': 'Report every line of the store that `bd import` would refuse, and what the journal holds.',
+    'evidence': "Measure the incident's checks against Prometheus and record the evidence.",
     'handoff': 'Hand the root-cause investigation on as a `root-cause` bead.',
     'hooks': 'Install, remove or inspect the pre-push hotfix guard.',
     'hotfix': 'Phase 4: branch, minimal fix, review, gates, staging, tag, merge, deploy, verify.',
@@ -32,6 +34,7 @@ SUMMARIES: dict[str, str] = {
     'resolve': 'Resolve after the confirmation checklist; closes the incident bead (phase 5).',
     'risk': 'Record explicit risk acknowledgments.',
     'runbook': "Show or grow a service's runbook.",
+    'serve': 'Receive Alertmanager webhooks over HTTP until SIGTERM; one log line per delivery.',
     'show': 'Show issues with their dependencies and comments (--json: an array, as bd prints).',
     'sync': 'Commit the store and the incident docs, and nothing else you staged.',
     'update': "Post a status update in the seed's template (phase 2).",

@@ -282,9 +282,10 @@ def deploy(ctx: click.Context, hotfix_id: str, actor: str | None, as_json: bool)
 @click.pass_context
 def verify(ctx: click.Context, hotfix_id: str, start_: bool, minutes: int | None,
            evidence: str | None, actor: str | None, as_json: bool) -> None:
-    """Verify in production: --start the window, then confirm with --evidence."""
+    """Verify in production: --start the window, then confirm with --evidence (or, where
+    monitoring checks apply, with the checks measured now)."""
     protocol = _protocol(ctx)
-    if start_ == (evidence is not None):
+    if start_ and evidence is not None:
         raise click.UsageError("give either --start or --evidence")
     if start_:
         started = protocol.verify_start(hotfix_id, minutes=minutes, actor=actor)

@@ -240,7 +240,8 @@ def reclassify(ctx: click.Context, incident_id: str, severity: str, reason: str,
 @click.option("--users-can-use-feature", is_flag=True,
               help="Confirm: affected users can use the feature.")
 @click.option("--monitoring", "--evidence", "monitoring_evidence", default="", metavar="EVIDENCE",
-              help="Confirm: monitoring shows stability, and how (dashboard, numbers).")
+              help="Confirm: monitoring shows stability, and how (dashboard, numbers); "
+                   "not needed where `incident evidence` recorded passing checks.")
 @click.option("--stakeholders-notified", is_flag=True, help="Confirm: stakeholders notified.")
 @click.option("--impact", default="",
               help="Impact summary (default: as assessed, who/how many/what).")

@@ -314,6 +314,24 @@ def verify_start(p: HotfixProtocol, hotfix_id: str, *, minutes: int | None = Non
     return record
 
 
+def _measured_evidence(p: HotfixProtocol, incident_id: str, typed: str, who: str) -> str:
+    """Where monitoring checks apply to the incident's services, measure them now (a failure
+    is recorded and raised); the typed evidence then is only a note beside the numbers."""
+    monitoring = p.config.monitoring
+    services = p.incidents.get(incident_id).state.assessment.services
+    if monitoring.prometheus_url and monitoring.checks_for(services):
+        from incident_beads.monitoring.evidence import measure
+
+        records = measure(p.incidents, incident_id, actor=who)
+        measured = "measured: " + "; ".join(r.summary() for r in records)
+        return measured + (f" | noted: {typed.strip()}" if typed.strip() else "")
+    if not typed.strip():
+        raise InvalidInput("confirmation needs monitoring evidence",
+                           hint="--evidence '...', or configure [monitoring] checks for the "
+                                "service")
+    return typed
+
+
 def verify_confirm(p: HotfixProtocol, hotfix_id: str, *, evidence: str,
                    actor: str | None = None) -> Hotfix:
     """Confirm with evidence after the window; close the hotfix and create its follow-ups."""
@@ -324,13 +342,12 @@ def verify_confirm(p: HotfixProtocol, hotfix_id: str, *, evidence: str,
     if deployed is None or state.verification is None:
         raise Refused(f"verification of {hotfix.id} was not started",
                       hint=f"incident hotfix verify {hotfix.id} --start")
-    if not evidence.strip():
-        raise InvalidInput("confirmation needs monitoring evidence", hint="--evidence '...'")
     now = p.incidents.now()
     ends = state.verification.started_at + timedelta(minutes=state.verification.window_minutes)
     if now < ends:
         raise Refused(f"the monitoring window runs until {format_moment(ends)}",
                       hint="keep watching error rates; confirm after the window")
+    evidence = _measured_evidence(p, state.incident_id, evidence, who)
     reason = f"Deployed in {deployed.commit} ({deployed.tag})"
     with p._editing(hotfix.id, who) as (tx, issue, edited):
         assert edited.verification is not None

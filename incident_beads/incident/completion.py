@@ -58,7 +58,8 @@ def evaluate(incident: Incident, config: Config, *, postmortem_scheduled: bool) 
                   "no rung worked and no verified hotfix recorded"),
         Criterion(name="resolution confirmed with monitoring evidence",
                   met=resolution is not None and not checklist_missing,
-                  detail=f"evidence: {resolution.checklist.monitoring_evidence}"
+                  detail=f"evidence ({resolution.checklist.evidence_kind}): "
+                         f"{resolution.checklist.monitoring_evidence}"
                   if resolution else "not resolved"),
         Criterion(name="post-mortem scheduled for SEV-1 and SEV-2",
                   met=postmortem_scheduled or not required,

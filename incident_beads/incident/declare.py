@@ -12,7 +12,13 @@ from incident_beads.beads.store import Changes
 from incident_beads.config import Config
 from incident_beads.errors import Escalation, IncidentBeadsError, InvalidInput
 from incident_beads.incident.edit import IncidentEdit
-from incident_beads.incident.model import METADATA_KEY, Assessment, Incident, IncidentState
+from incident_beads.incident.model import (
+    METADATA_KEY,
+    Assessment,
+    Incident,
+    IncidentState,
+    Timestamps,
+)
 from incident_beads.incident.recurrence import matching_resolved
 from incident_beads.incident.severity import Severity, strip_severity_tag
 from incident_beads.incident.timeline import append_event, incident_from, is_incident, save_state
@@ -94,6 +100,16 @@ def declared_before(tx: Changes, request: str) -> Issue | None:
                 isinstance(e, dict) and e.get("request") == request for e in escalations):
             return issue
     return None
+
+
+def initial_state(config: Config, level: Severity, assessment: Assessment,
+                  now: datetime) -> IncidentState:
+    """The state of a newly declared incident: its first update is due after the cadence."""
+    cadence = level.policy(config).update_minutes
+    return IncidentState(
+        severity=level, peak_severity=level, assessment=assessment,
+        timestamps=Timestamps(detected=assessment.detected_at, declared=now),
+        next_update_at=now + timedelta(minutes=cadence) if cadence else None)
 
 
 def write_incident(tx: Changes, config: Config, *, plain: str, state: IncidentState,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from incident_beads.incident.held import normalize_risk as normalize_risk
 from incident_beads.incident.held import open_positions
+from incident_beads.incident.observations import FiredAlert, MetricEvidence
 from incident_beads.incident.severity import Severity
 from incident_beads.incident.when import format_moment
 
@@ -85,6 +86,7 @@ class Assessment(Record):
     recent_changes: list[str] = Field(default_factory=list)
     services: list[str] = Field(default_factory=list)
     notes: str = ""
+    fired_alerts: list[FiredAlert] = Field(default_factory=list)
 
     def render(self, severity: Severity) -> str:
         """The seed's `Incident Assessment` block, as markdown."""
@@ -250,6 +252,8 @@ class ResolutionChecklist(Record):
     users_can_use_feature: bool = False
     monitoring_evidence: str = ""
     stakeholders_notified: bool = False
+    # "typed" by a person, or "measured" by checks against Prometheus (see `evidence`).
+    evidence_kind: str = "typed"
 
     def missing(self) -> list[str]:
         """The items not yet confirmed, in the seed's words."""
@@ -300,6 +304,11 @@ class IncidentState(Record):
     root_cause_id: str | None = None
     recurrence_of: list[str] = Field(default_factory=list)
     context: ContextRecord | None = None  # step 0, done at declaration
+    # Alertmanager group keys this incident was declared from or attached to, and the
+    # digests of deliveries already taken in, so that a retried delivery changes nothing.
+    alert_groups: list[str] = Field(default_factory=list)
+    alert_deliveries: list[str] = Field(default_factory=list)
+    evidence: list[MetricEvidence] = Field(default_factory=list)
 
     #: The fingerprint of the latest API call that changed the incident and named one.
     last_request: str = ""

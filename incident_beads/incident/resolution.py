@@ -18,6 +18,7 @@ from incident_beads.incident.model import (
     StatusUpdate,
     UpdateStatus,
 )
+from incident_beads.incident.observations import latest_by_check
 from incident_beads.incident.risk import KnownRisk
 from incident_beads.incident.when import as_utc, format_duration, format_moment
 
@@ -30,6 +31,41 @@ def check_checklist(checklist: ResolutionChecklist, incident_id: str) -> None:
                       hint="confirm each item (--no-longer-occurring --error-rates-normal "
                            "--users-can-use-feature --monitoring EVIDENCE "
                            "--stakeholders-notified)")
+
+
+def settle_evidence(edit: IncidentEdit, config: Config,
+                    checklist: ResolutionChecklist) -> ResolutionChecklist:
+    """The monitoring evidence resolution rests on: measured where checks were run, else typed.
+
+    Refused while the latest measurement of any check fails, and where checks apply to the
+    incident's services but nothing was measured, unless a person accepted that risk.
+    """
+    state, incident_id = edit.state, edit.incident_id
+    latest = latest_by_check(state.evidence)
+    failing = [e for e in latest.values() if not e.passed]
+    if failing and not state.acknowledgments_of(KnownRisk.EVIDENCE_FAILING):
+        raise Refused(f"cannot resolve {incident_id}: the latest measured evidence fails: "
+                      f"{failing[0].summary()}",
+                      hint=f"measure again once the fix holds (incident evidence {incident_id}), "
+                           f"or a person accepts it: incident risk ack {incident_id} --risk "
+                           f"{KnownRisk.EVIDENCE_FAILING} --by WHO")
+    typed = checklist.monitoring_evidence.strip()
+    if latest and not failing:
+        measured = "; ".join(e.summary() for e in latest.values())
+        return checklist.model_copy(update={
+            "monitoring_evidence": measured + (f" | noted: {typed}" if typed else ""),
+            "evidence_kind": "measured"})
+    monitoring = config.monitoring
+    applies = bool(monitoring.prometheus_url) and bool(
+        monitoring.checks_for(state.assessment.services))
+    if (typed and applies and not latest
+            and not state.acknowledgments_of(KnownRisk.EVIDENCE_NOT_MEASURED)):
+        raise Refused(f"cannot resolve {incident_id} on typed evidence: monitoring checks apply "
+                      "to its services, and none was measured",
+                      hint=f"incident evidence {incident_id} --watch 15m, or a person accepts "
+                           f"typed evidence: incident risk ack {incident_id} --risk "
+                           f"{KnownRisk.EVIDENCE_NOT_MEASURED} --by WHO")
+    return checklist.model_copy(update={"monitoring_evidence": typed, "evidence_kind": "typed"})
 
 
 def check_texts(resolution: str, root_cause: str) -> None:
@@ -136,6 +172,8 @@ def record_resolution(edit: IncidentEdit, config: Config, checklist: ResolutionC
     close the bead."""
     state, now, incident_id = edit.state, edit.now, edit.incident_id
     check_mitigated(edit)
+    checklist = settle_evidence(edit, config, checklist)
+    check_checklist(checklist, incident_id)
     postmortem = _postmortem(edit)
     if postmortem is None and postmortem_required(state, config):
         raise Refused(f"cannot resolve {incident_id}: a {state.highest_severity.value} "

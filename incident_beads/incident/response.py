@@ -489,7 +489,6 @@ class IncidentResponse:
             users_can_use_feature=users_can_use_feature,
             monitoring_evidence=monitoring_evidence.strip(),
             stakeholders_notified=stakeholders_notified)
-        closing.check_checklist(checklist, incident_id)
         with self._edit(incident_id, now=self.now(), actor=actor or self.actor,
                      open_only=True, action="resolution") as edit:
             closing.record_resolution(edit, self.config, checklist, resolution=resolution,

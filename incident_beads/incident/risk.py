@@ -17,3 +17,7 @@ class KnownRisk:
     #: Scope flags on a hotfix ("while we're here": lines over the limit, files out of scope,
     #: renames, formatting) that a person accepts; nothing else waives them.
     HOTFIX_SCOPE = "hotfix-scope"
+    #: Resolving while the latest measured monitoring evidence fails.
+    EVIDENCE_FAILING = "evidence-failing"
+    #: Resolving on typed evidence where monitoring checks apply but nothing was measured.
+    EVIDENCE_NOT_MEASURED = "evidence-not-measured"

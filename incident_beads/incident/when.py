@@ -12,6 +12,7 @@ from incident_beads.errors import InvalidInput
 _RELATIVE_RE = re.compile(r"([+-])\s*(\d+)\s*(s|m|min|h|d|w)", re.IGNORECASE)
 _UNITS = {"s": "seconds", "m": "minutes", "min": "minutes", "h": "hours", "d": "days",
           "w": "weeks"}
+_DURATION_RE = re.compile(r"(\d+)(min|s|m|h|d|w)")
 _LOOKS_LIKE_TIME = re.compile(r"[+-]|\d")
 
 
@@ -112,6 +113,19 @@ def _eta_moment(value: str, now: datetime, zone: tzinfo) -> datetime | None:
 
 def _at(day: date, clock: time, zone: tzinfo) -> datetime:
     return as_utc(datetime.combine(day, clock, tzinfo=zone))
+
+
+def parse_duration(text: str) -> timedelta:
+    """A positive duration: `90s`, `15m`, `2h`, `1h30m`."""
+    value = "".join(text.split()).lower()
+    parts = _DURATION_RE.findall(value)
+    if not value or "".join(a + u for a, u in parts) != value:
+        raise InvalidInput(f"cannot read the duration {text!r}", hint="use 90s, 15m, 2h or 1h30m")
+    total = sum((timedelta(**{_UNITS[unit]: int(amount)}) for amount, unit in parts),
+                timedelta())
+    if total <= timedelta():
+        raise InvalidInput(f"the duration {text!r} is not positive", hint="use 90s, 15m or 2h")
+    return total
 
 
 def format_duration(delta: timedelta) -> str:

@@ -22,11 +22,11 @@ from incident_beads.knowledge.render import code_text, inline_text, mermaid_labe
 # Section of the Mermaid chart for each kind of timeline event.
 _PHASES = (
     ("Assess", ("declared", "escalation", "decision", "reclassified", "risk-acknowledged",
-                "recurred")),
+                "recurred", "alert")),
     ("Communicate", ("status-update",)),
     ("Mitigate", ("mitigation", "mitigated")),
     ("Hotfix", ("hotfix",)),
-    ("Resolve", ("resolved", "postmortem-scheduled", "reopened")),
+    ("Resolve", ("resolved", "postmortem-scheduled", "reopened", "evidence")),
 )
 PROMPTS = {
     "Root Cause": "_To be written by people: the technical explanation of what caused the "
@@ -111,12 +111,25 @@ def _summary(incident: Incident) -> list[str]:
                 f"ongoing since {format_moment(stamps.detected)}")
     impact = assessed_impact(state) or (
         state.resolution.impact if state.resolution is not None else "") or "not recorded"
-    return [f"- **Title:** {inline_text(incident.title)}",
-            f"- **Date:** {as_utc(stamps.detected).strftime('%Y-%m-%d')}",
-            f"- **Duration:** {duration}",
-            f"- **Severity:** {state.highest_severity.value}",
-            f"- **Impact:** {inline_text(impact)}",
-            f"- **Incident:** {code_text(incident.id)}"]
+    lines = [f"- **Title:** {inline_text(incident.title)}",
+             f"- **Date:** {as_utc(stamps.detected).strftime('%Y-%m-%d')}",
+             f"- **Duration:** {duration}",
+             f"- **Severity:** {state.highest_severity.value}",
+             f"- **Impact:** {inline_text(impact)}",
+             f"- **Incident:** {code_text(incident.id)}"]
+    return lines + _evidence(incident)
+
+
+def _evidence(incident: Incident) -> list[str]:
+    """Which kind of monitoring evidence resolution rested on: measured, or typed."""
+    resolution = incident.state.resolution
+    if resolution is None or not resolution.checklist.monitoring_evidence:
+        return []
+    checklist = resolution.checklist
+    kind = ("measured by Prometheus checks" if checklist.evidence_kind == "measured"
+            else "typed, not measured")
+    return [f"- **Monitoring evidence ({kind}):** "
+            f"{inline_text(checklist.monitoring_evidence)}"]
 
 
 def _meeting(meeting: Meeting, incident: Incident) -> list[str]:

@@ -64,8 +64,10 @@ def test_cli_deploys_with_the_configured_command(hot_repo: Path,
     api.hotfixes.tag(hid)
     code, out, _ = run(capsys, hot_repo, "hotfix", "deploy", hid, "--json")
     assert code == 0 and json.loads(out)["output_tail"].strip() == sha
-    code, _, err = run(capsys, hot_repo, "hotfix", "verify", hid)
+    code, _, err = run(capsys, hot_repo, "hotfix", "verify", hid, "--start", "--evidence", "x")
     assert code == 2
+    code, _, err = run(capsys, hot_repo, "hotfix", "verify", hid)
+    assert code == 1 and "was not started" in err
     code, out, _ = run(capsys, hot_repo, "hotfix", "verify", hid, "--start")
     assert code == 0 and "15 min" in out
     code, _, err = run(capsys, hot_repo, "hotfix", "verify", hid, "--evidence", "fine")
