@@ -72,8 +72,12 @@ def alert_to_evidence(root: Path, scratch: Path, narrate: Narrator) -> str:
                 measure(response, incident.id)
             except CheckFailed as failed:
                 narrate.say(f"failed (exit 1), and recorded: {failed.message}")
-            narrate.say("the fix ships: payments stop failing")
+            narrate.cmd(f"incident mitigate {incident.id} --option rollback --result worked "
+                        "--detail 'payments client back to the last release'")
             service.fix()
+            response.mitigate(incident.id, "rollback", "worked",
+                              detail="payments client back to the last release")
+            narrate.say("payments stop failing")
             client = PrometheusClient(stack.prometheus_url)
             wait_for("the error rate to fall",
                      lambda: all(v == 0 for v in client.query(ERROR_RATE).values()))
