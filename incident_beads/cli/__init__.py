@@ -40,6 +40,8 @@ COMMANDS: dict[str, str] = {
     "sync": "repo_cmds:sync",
     "deploys": "repo_cmds:deploys",
     "demo": "demo_cmds:demo",
+    "notify": "notify_cmds:notify",
+    "remind": "notify_cmds:remind",
 }
 
 

@@ -187,7 +187,9 @@ def reclassify(ctx: click.Context, incident_id: str, severity: str, reason: str,
               help="Confirm: affected users can use the feature.")
 @click.option("--monitoring", "--evidence", "monitoring_evidence", default="", metavar="EVIDENCE",
               help="Confirm: monitoring shows stability, and how (dashboard, numbers).")
-@click.option("--stakeholders-notified", is_flag=True, help="Confirm: stakeholders notified.")
+@click.option("--stakeholders-notified", is_flag=True,
+              help="Confirm: stakeholders notified (not needed when [notify] channels "
+                   "deliver the resolution message).")
 @click.option("--impact", default="", help="Impact summary (default: the last update's).")
 @actor_option
 @json_option

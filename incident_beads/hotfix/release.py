@@ -287,7 +287,8 @@ def verify_confirm(p: HotfixProtocol, hotfix_id: str, *, evidence: str,
             records.follow_up(tx, issue, edited, key, created_by=who)
         tx.close(hotfix.id, reason)
     p._event(state.incident_id, f"Hotfix verified in production ({evidence}); {reason}", who,
-             {"hotfix": hotfix.id, "commit": deployed.commit, "tag": deployed.tag})
+             {"hotfix": hotfix.id, "commit": deployed.commit, "tag": deployed.tag,
+              "step": "verified"})
     if p.incidents.get(state.incident_id).is_open:
         p.incidents.mark_mitigated(state.incident_id, f"hotfix {deployed.tag} verified",
                                    actor=who)

@@ -20,9 +20,14 @@ from incident_beads.incident.risk import KnownRisk
 from incident_beads.incident.when import as_utc, format_duration, format_moment
 
 
-def check_checklist(checklist: ResolutionChecklist, incident_id: str) -> None:
-    """Refuse to resolve until every item of the seed's confirmation is given."""
-    missing = checklist.missing()
+def check_checklist(checklist: ResolutionChecklist, incident_id: str, *,
+                    channels: bool = False) -> None:
+    """Refuse to resolve until every item of the seed's confirmation is given.
+
+    With notification channels configured, stakeholders are notified by the resolution
+    message itself (its delivery is recorded), so no one confirms that by hand.
+    """
+    missing = checklist.missing(notified_by_channels=channels)
     if missing:
         raise Refused(f"cannot resolve {incident_id}: not confirmed: {'; '.join(missing)}",
                       hint="confirm each item (--no-longer-occurring --error-rates-normal "

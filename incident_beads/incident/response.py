@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.config import Config, load_config
 from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
+from incident_beads.incident import announce
 from incident_beads.incident import declare as declaring
 from incident_beads.incident import mitigation as ladder
 from incident_beads.incident import resolution as closing
@@ -42,6 +43,7 @@ from incident_beads.incident.when import as_utc, format_moment, parse_moment
 if TYPE_CHECKING:
     from incident_beads.hotfix.protocol import HotfixProtocol
     from incident_beads.knowledge.api import Knowledge
+    from incident_beads.notify.api import Outcome
 
 Clock = Callable[[], datetime]
 
@@ -68,6 +70,8 @@ class IncidentResponse:
         self._clock: Clock = clock or utc_now
         self.actor = actor or default_actor()
         self.store = store or BeadsStore(self.root, config=self.config.beads, clock=self.now)
+        # Stakeholders hear of what is written: messages are staged and sent with each write.
+        self.notifications = announce.notifier_for(self)
 
     def now(self) -> datetime:
         """The current moment from the injected clock, in UTC, to the second (as bd writes)."""
@@ -339,7 +343,8 @@ class IncidentResponse:
             users_can_use_feature=users_can_use_feature,
             monitoring_evidence=monitoring_evidence.strip(),
             stakeholders_notified=stakeholders_notified)
-        closing.check_checklist(checklist, incident_id)
+        closing.check_checklist(checklist, incident_id,
+                                channels=self.config.notify.configured)
         with editing(self.store, incident_id, now=self.now(), actor=actor or self.actor,
                      open_only=True, action="resolve") as edit:
             closing.record_resolution(edit, self.config, checklist, resolution=resolution,
@@ -406,6 +411,15 @@ class IncidentResponse:
                        {"root_cause_id": issue.id})
         return RootCauseHandoff(incident_id=incident_id, root_cause_id=issue.id, created=True)
 
+    # phase 2 to stakeholders ------------------------------------------------------------
+    def notify(self, *, incident_id: str | None = None) -> list[Outcome]:
+        """Send every message still pending in the outbox now, whatever its backoff."""
+        return self.notifications.deliver(incident_id=incident_id)
+
+    def remind(self) -> list[announce.Reminder]:
+        """Remind the channels of every status update due or overdue, once per due time."""
+        return announce.remind(self)
+
     def check(self, incident_id: str) -> CompletionReport:
         """The seed's five completion criteria, each met or missing."""
         incident = self.get(incident_id)
@@ -416,7 +430,8 @@ class IncidentResponse:
                 scheduled = self.store.get(found).due_at is not None
             except NotFound:
                 scheduled = False
-        return evaluate(incident, self.config, postmortem_scheduled=scheduled)
+        return evaluate(incident, self.config, postmortem_scheduled=scheduled,
+                        resolution_delivered=announce.resolution_delivered(incident.state))
 
     # the timeline, for every record kind ----------------------------------------------------
     def record_event(self, incident_id: str, text: str, *, kind: str = "note",

@@ -1,0 +1,61 @@
+"""`incident notify` and `incident remind`: the outbox of messages to stakeholders."""
+
+from __future__ import annotations
+
+import click
+
+from incident_beads.cli._common import emit, json_option
+from incident_beads.cli._lifecycle import open_response
+from incident_beads.notify.outbox import OutboxEntry
+
+
+@click.command()
+@click.option("--incident", "incident_id", default=None, metavar="ID",
+              help="Only the messages about this incident.")
+@click.option("--list", "list_only", is_flag=True, help="Only list; send nothing.")
+@json_option
+@click.pass_context
+def notify(ctx: click.Context, incident_id: str | None, list_only: bool, as_json: bool) -> None:
+    """Send what is pending in the outbox now, then list pending and sent messages."""
+    response = open_response(ctx)
+    outcomes = [] if list_only else response.notify(incident_id=incident_id)
+    entries = response.notifications.messages(incident_id=incident_id)
+    payload = {"attempted": [o._asdict() for o in outcomes],
+               "messages": [_row(e) for e in entries]}
+    emit(as_json, payload, lambda: "\n".join(_line(e) for e in entries)
+         or "no messages in the outbox")
+
+
+@click.command()
+@json_option
+@click.pass_context
+def remind(ctx: click.Context, as_json: bool) -> None:
+    """Remind the channels of every status update due or overdue (for cron or CI schedules)."""
+    response = open_response(ctx)
+    reminders = response.remind()
+    rows = [r._asdict() for r in reminders]
+    emit(as_json, rows, lambda: "\n".join(
+        f"{r.incident_id}  update due {r.due_at}  "
+        f"{'reminder staged' if r.new else 'reminded before'} ({r.message_id})"
+        for r in reminders) or "no status update is due")
+
+
+def _row(entry: OutboxEntry) -> dict[str, object]:
+    return {"id": entry.id, "incident_id": entry.incident_id, "kind": entry.kind,
+            "subject": entry.subject, "created_at": entry.created_at,
+            "confirmed": entry.confirmed, "dropped": entry.dropped,
+            "deliveries": [{"channel": url.split("?", 1)[0], **vars(d)}
+                           for url, d in entry.deliveries.items()]}
+
+
+def _line(entry: OutboxEntry) -> str:
+    if entry.dropped:
+        state = f"dropped: {entry.dropped}"
+    else:
+        parts = []
+        for url, d in entry.deliveries.items():
+            where = url.split("?", 1)[0]
+            parts.append(f"{where} sent {d.sent_at}" if d.status == "sent" else
+                         f"{where} PENDING ({d.attempts} tries; {d.last_error or 'not tried'})")
+        state = "; ".join(parts)
+    return f"{entry.id}  {entry.incident_id}  {entry.kind}  {state}"
