@@ -27,6 +27,10 @@ _TOKEN_SCHEMES = frozenset({"slack", "msteams", "workflows", "discord", "tgram",
 # Web hooks given as plain https URLs: the path is the secret.
 _TOKEN_HOSTS = ("hooks.slack.com", "webhook.office.com", "outlook.office.com",
                 "discord.com", "discordapp.com", "logic.azure.com", "chat.googleapis.com")
+# The fixed words in those hooks' paths; every other part of such a path is key material.
+_HOOK_WORDS = frozenset({"services", "webhook", "webhookb2", "incomingwebhook", "api", "webhooks",
+                         "workflows", "triggers", "manual", "paths", "invoke", "v1", "v2",
+                         "spaces", "messages", "run"})
 _SECRET_PARAMS = re.compile(r"token|key|secret|pass|pwd|auth|sig|webhook", re.IGNORECASE)
 _TOKEN_LIKE = re.compile(r"[A-Za-z0-9_\-]{16,}")
 
@@ -90,18 +94,18 @@ def _literal_secret(scheme: str, plain: str) -> str | None:
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
         if _SECRET_PARAMS.search(name) and value and value != _PLACEHOLDER:
             return value
-    host = parts.hostname or ""
+    host = parts.netloc.rsplit("@", 1)[-1].split(":", 1)[0]  # as written: tokens keep case
     pieces = [host] + [p for p in parts.path.split("/") if p]
     if scheme in _TOKEN_SCHEMES:
         # The user part names a bot, `#`/`@` targets name channels and people; the rest is key.
         for piece in pieces:
-            if piece and piece != _PLACEHOLDER.lower() and piece != _PLACEHOLDER \
-                    and not piece.startswith(("#", "@", "%23", "%40")):
+            if piece and piece != _PLACEHOLDER and not piece.startswith(("#", "@", "%23", "%40")):
                 return piece
         return None
-    if scheme in ("http", "https") and host.endswith(_TOKEN_HOSTS):
-        literal = [p for p in pieces[1:] if p != _PLACEHOLDER]
-        return literal[-1] if literal else None
+    if scheme in ("http", "https") and host.lower().endswith(_TOKEN_HOSTS):
+        literal = [p for p in pieces[1:]
+                   if _PLACEHOLDER not in p and p.lower() not in _HOOK_WORDS]
+        return literal[0] if literal else None
     for piece in pieces:
         if piece != _PLACEHOLDER and _TOKEN_LIKE.fullmatch(piece) and _mixed(piece):
             return piece
