@@ -30,7 +30,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (the http.server name)
+            def do_POST(self) -> None:
                 size = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(size) or b"{}")
                 time.sleep(receiver.delay)
@@ -77,7 +77,7 @@ class SmtpReceiver:
         receiver = self
 
         class Handler:
-            async def handle_DATA(self, server: Any, session: Any,  # noqa: N802 (aiosmtpd)
+            async def handle_DATA(self, server: Any, session: Any,
                                   envelope: Any) -> str:
                 mail = message_from_bytes(envelope.content, policy=policy.default)
                 assert isinstance(mail, EmailMessage)
