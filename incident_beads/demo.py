@@ -25,6 +25,7 @@ from incident_beads.hotfix.sync import sync
 from incident_beads.incident.model import ConfigChange, Incident
 from incident_beads.incident.response import IncidentResponse
 from incident_beads.mergedriver import register_merge_driver
+from incident_beads.notify.receiver import LocalReceiver
 
 Printer = Callable[[str], None]
 SERVICE = "checkout"
@@ -48,6 +49,7 @@ class DemoResult:
     incident_id: str = ""
     hotfix_id: str = ""
     written: list[str] = field(default_factory=list)
+    heard: list[str] = field(default_factory=list)
 
 
 def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -60,9 +62,10 @@ def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
 class Demo:
     """The scripted incident: a payment-client upgrade breaks checkout for everyone."""
 
-    def __init__(self, base: Path, out: Printer) -> None:
+    def __init__(self, base: Path, out: Printer, receiver: LocalReceiver) -> None:
         self.base = base
         self.out = out
+        self.receiver = receiver
         self.root = base / "shop"
         self.upstream = base / "upstream.git"
         start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=6)
@@ -108,6 +111,7 @@ class Demo:
         self.resolve(ir, incident_id)
         self.learn(ir, incident_id)
         self.sync(ir, incident_id)
+        self.heard(ir, incident_id)
         self.result.incident_id, self.result.hotfix_id = incident_id, hotfix_id
         self.result.written = sorted(
             p for p in _git(self.root, "ls-files").stdout.splitlines()
@@ -135,7 +139,9 @@ class Demo:
         deploy = self.root / "deploy.sh"
         deploy.write_text(DEPLOY_SCRIPT)
         deploy.chmod(deploy.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-        (self.root / ".incident-beads.toml").write_text(CONFIG)
+        # Stakeholders listen on a local JSON hook: a real channel, on loopback.
+        (self.root / ".incident-beads.toml").write_text(
+            f'{CONFIG}\n[notify]\nurls = ["{self.receiver.url}"]\n')
         self.cmd("incident init && incident hooks install")
         init_store(self.root)
         register_merge_driver(self.root)
@@ -392,6 +398,26 @@ class Demo:
                  f"{', '.join(done.paths)}; pushed: {done.pushed}")
 
 
+    def heard(self, ir: IncidentResponse, incident_id: str) -> None:
+        """Show what the local receiver got about this incident, and what still waits."""
+        self.phase(f"What stakeholders heard ({self.receiver.url})")
+        self.cmd("incident notify")
+        ir.notify()
+        got = [m for m in self.receiver.received if f" {incident_id} " in str(m.get("title"))]
+        for message in got:
+            self.say(str(message.get("title")))
+        waiting = ir.notifications.messages(include_sent=False)
+        if waiting:  # without the notify extra (apprise) the messages wait, nothing is lost
+            why = [d.last_error for d in waiting[0].deliveries.values()]
+            self.say(f"{len(waiting)} message(s) wait in the outbox: {why[0]}")
+        for ending in (": STOP, a person must decide", ": resolved"):
+            shown = [m for m in got if str(m.get("title", "")).endswith(ending)]
+            if shown:
+                self.say("")
+                self.say(str(shown[0].get("message")))
+        self.result.heard = [str(m.get("title")) for m in got]
+
+
 def run_demo(target: Path | None = None, out: Printer = print) -> DemoResult:
     """Run the demo in `target` (a new temporary folder when None); print the transcript."""
     base = Path(tempfile.mkdtemp(prefix="incident-demo-")) if target is None else target
@@ -403,7 +429,8 @@ def run_demo(target: Path | None = None, out: Printer = print) -> DemoResult:
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     try:
-        return Demo(base.resolve(), out).run()
+        with LocalReceiver() as receiver:
+            return Demo(base.resolve(), out, receiver).run()
     finally:
         for key, value in saved.items():
             if value is None:
