@@ -14,8 +14,9 @@ import fcntl
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,8 @@ class OutboxEntry:
     event: dict[str, Any] | None = None
     confirmed: bool = True
     dropped: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    # The wall clock when staged, to keep the order of messages staged within one second.
+    staged_ns: int = field(default_factory=time.time_ns)
 
     @property
     def pending(self) -> list[str]:
@@ -70,7 +72,8 @@ class OutboxEntry:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OutboxEntry:
         """An entry as read back."""
-        values = dict(data)
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}  # a newer writer's keys
         values["deliveries"] = {url: Delivery(**d) for url, d in data["deliveries"].items()}
         return cls(**values)
 
@@ -162,7 +165,7 @@ class Outbox:
                     entry = _read(child)
                     if entry is not None:
                         found.append(entry)
-        return sorted(found, key=lambda e: (e.created_at, e.id))
+        return sorted(found, key=lambda e: (e.created_at, e.staged_ns, e.id))
 
     def has_pending(self, now: datetime | None = None) -> bool:
         """True when a message waits for a channel (and, given `now`, is due by then)."""
