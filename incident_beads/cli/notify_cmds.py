@@ -19,7 +19,7 @@ def notify(ctx: click.Context, incident_id: str | None, list_only: bool, as_json
     """Send what is pending in the outbox now, then list pending and sent messages."""
     response = open_response(ctx)
     outcomes = [] if list_only else response.notify(incident_id=incident_id)
-    entries = response.notifications.messages(incident_id=incident_id)
+    entries = response.messages(incident_id=incident_id)
     payload = {"attempted": [o._asdict() for o in outcomes],
                "messages": [_row(e) for e in entries]}
     emit(as_json, payload, lambda: "\n".join(_line(e) for e in entries)

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from incident_beads.hotfix.protocol import HotfixProtocol
     from incident_beads.knowledge.api import Knowledge
     from incident_beads.notify.api import Outcome
+    from incident_beads.notify.outbox import OutboxEntry
 
 Clock = Callable[[], datetime]
 
@@ -414,7 +415,16 @@ class IncidentResponse:
     # phase 2 to stakeholders ------------------------------------------------------------
     def notify(self, *, incident_id: str | None = None) -> list[Outcome]:
         """Send every message still pending in the outbox now, whatever its backoff."""
+        if incident_id is not None:
+            self.get(incident_id)  # an unknown id is refused, not an empty answer
         return self.notifications.deliver(incident_id=incident_id)
+
+    def messages(self, *, incident_id: str | None = None,
+                 include_sent: bool = True) -> list[OutboxEntry]:
+        """The outbox's messages, oldest first: those pending, and those sent when asked."""
+        if incident_id is not None:
+            self.get(incident_id)
+        return self.notifications.messages(incident_id=incident_id, include_sent=include_sent)
 
     def remind(self) -> list[announce.Reminder]:
         """Remind the channels of every status update due or overdue, once per due time."""

@@ -47,6 +47,14 @@ def test_notify_lists_pending_and_sent_as_json(store_repo: Path, clock: FakeCloc
         assert len(webhook.received) == 1
 
 
+def test_notify_refuses_an_unknown_incident(notify_repo: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["notify"], ["notify", "--list"]):
+        done = run_incident(capsys, notify_repo, *args, "--incident", "nope-123")
+        assert done.code == 1
+        assert done.err.startswith("incident: ") and "nope-123" in done.err
+
+
 def test_resolve_needs_no_flag_when_channels_deliver_the_message(
         notify_repo: Path, webhook: WebhookReceiver, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
