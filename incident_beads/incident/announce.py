@@ -50,7 +50,8 @@ def record_outcomes(response: IncidentResponse, incident_id: str,
             if o.delivered:
                 text = f"Notification ({o.kind}) delivered to {o.channel}"
             else:
-                text = (f"Notification ({o.kind}) not delivered to {o.channel}: {o.error}. "
+                text = (f"Notification ({o.kind}) not delivered to {o.channel}: "
+                        f"{o.error.rstrip('.')}. "
                         f"Kept in the outbox; retried from {o.next_attempt_at} and by "
                         f"`incident notify`")
             edit.event(NOTIFICATION, text,

@@ -146,7 +146,12 @@ class Notifier:
                         if entry is not None and not entry.confirmed:
                             entry.confirmed = True
                             self.outbox.save(entry)
-            self.deliver(due_only=True)
+            for failed in self.deliver(due_only=True):
+                if not failed.delivered:  # said once per command, on stderr, not as a failure
+                    self.store.warnings.append(
+                        f"the {failed.kind} message was not delivered to {failed.channel} "
+                        f"({failed.error.rstrip('.')}); it waits in the outbox: "
+                        "`incident notify` retries")
         except (OSError, IncidentBeadsError) as exc:
             # A failed delivery never fails the command: the message waits in the outbox.
             self.store.warnings.append(f"notifications: {exc}; `incident notify` retries")

@@ -29,6 +29,10 @@ def test_notify_lists_pending_and_sent_as_json(store_repo: Path, clock: FakeCloc
                            "--who", "EU", "--json")
     assert created.code == 0, created.err  # nobody listens, the command still succeeds
     incident_id = json.loads(created.out)["id"]
+    assert created.err.startswith(
+        f"incident: warning: the declared message was not delivered to "
+        f"json://127.0.0.1:{port}/hook (A Connection error")
+    assert created.err.rstrip().endswith("it waits in the outbox: `incident notify` retries")
     listed = run_incident(capsys, store_repo, "notify", "--list", "--json")
     payload = json.loads(listed.out)
     assert payload["attempted"] == []
