@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from incident_beads.cli._common import emit, json_option
-from incident_beads.cli._lifecycle import open_response
+from incident_beads.cli._lifecycle import actor_option, open_response
 from incident_beads.notify.outbox import OutboxEntry
 
 
@@ -13,17 +13,26 @@ from incident_beads.notify.outbox import OutboxEntry
 @click.option("--incident", "incident_id", default=None, metavar="ID",
               help="Only the messages about this incident.")
 @click.option("--list", "list_only", is_flag=True, help="Only list; send nothing.")
+@click.option("--drop", "drop_id", default=None, metavar="MESSAGE_ID",
+              help="Give up this pending message (its channel is gone for good); needs --reason.")
+@click.option("--reason", default="", help="Why the message is given up.")
+@actor_option
 @json_option
 @click.pass_context
-def notify(ctx: click.Context, incident_id: str | None, list_only: bool, as_json: bool) -> None:
+def notify(ctx: click.Context, incident_id: str | None, list_only: bool, drop_id: str | None,
+           reason: str, actor: str | None, as_json: bool) -> None:
     """Send what is pending in the outbox now, then list pending and sent messages."""
     response = open_response(ctx)
-    outcomes = [] if list_only else response.notify(incident_id=incident_id)
+    if drop_id is not None:
+        response.drop_message(drop_id, reason=reason, actor=actor)
+    outcomes = [] if list_only or drop_id else response.notify(incident_id=incident_id)
     entries = response.messages(incident_id=incident_id)
+    unreadable = [str(p) for p in response.notifications.outbox.unreadable]
     payload = {"attempted": [o._asdict() for o in outcomes],
-               "messages": [_row(e) for e in entries]}
-    emit(as_json, payload, lambda: "\n".join(_line(e) for e in entries)
-         or "no messages in the outbox")
+               "messages": [_row(e) for e in entries], "unreadable": unreadable}
+    emit(as_json, payload, lambda: "\n".join(
+        [_line(e) for e in entries] + [f"unreadable outbox file: {p}" for p in unreadable])
+        or "no messages in the outbox")
 
 
 @click.command()

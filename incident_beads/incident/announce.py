@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from incident_beads.errors import IncidentBeadsError, Refused
+from incident_beads.errors import IncidentBeadsError, InvalidInput, Refused
 from incident_beads.incident.edit import editing
 from incident_beads.incident.model import IncidentState
 from incident_beads.notify.api import Notifier, Outcome
+from incident_beads.notify.channels import label
+from incident_beads.notify.outbox import SENT
 
 if TYPE_CHECKING:
     from incident_beads.incident.response import IncidentResponse
@@ -57,6 +59,21 @@ def record_outcomes(response: IncidentResponse, incident_id: str,
             edit.event(NOTIFICATION, text,
                        {"message_id": o.message_id, "message_kind": o.kind,
                         "channel": o.channel, "delivered": o.delivered})
+
+
+def drop(response: IncidentResponse, message_id: str, *, reason: str,
+         actor: str | None = None) -> None:
+    """Give up a pending message, with the reason on its incident's timeline."""
+    if not reason.strip():
+        raise InvalidInput("say why the message is given up", hint="--reason TEXT")
+    entry = response.notifications.drop(message_id, f"{actor or response.actor}: {reason}")
+    with editing(response.store, entry.incident_id, now=response.now(),
+                 actor=actor or response.actor) as edit:
+        channels = ", ".join(label(url) for url in entry.deliveries
+                             if entry.deliveries[url].status != SENT)
+        edit.event(NOTIFICATION, f"Notification ({entry.kind}) to {channels} given up: {reason}",
+                   {"message_id": entry.id, "message_kind": entry.kind, "delivered": False,
+                    "dropped": True})
 
 
 def resolution_delivered(state: IncidentState) -> bool:

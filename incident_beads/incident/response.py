@@ -426,6 +426,10 @@ class IncidentResponse:
             self.get(incident_id)
         return self.notifications.messages(incident_id=incident_id, include_sent=include_sent)
 
+    def drop_message(self, message_id: str, *, reason: str, actor: str | None = None) -> None:
+        """Give up a pending message on purpose (its channel is gone); the reason is recorded."""
+        announce.drop(self, message_id, reason=reason, actor=actor)
+
     def remind(self) -> list[announce.Reminder]:
         """Remind the channels of every status update due or overdue, once per due time."""
         return announce.remind(self)

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from incident_beads.beads.store import BeadsStore, Changes
 from incident_beads.config import NotifyConfig
-from incident_beads.errors import IncidentBeadsError, Refused
+from incident_beads.errors import IncidentBeadsError, NotFound, Refused
 from incident_beads.notify import messages
 from incident_beads.notify.channels import channels_for, label
 from incident_beads.notify.outbox import (
@@ -231,6 +231,17 @@ class Notifier:
                 else:
                     current.dropped = "the change it announced was never written"
                 self.outbox.save(current)
+
+    def drop(self, entry_id: str, reason: str) -> OutboxEntry:
+        """Give up a pending message on purpose (a channel gone for good), with the reason."""
+        with self.outbox.locked():
+            entry = self.outbox.load(entry_id)
+            if entry is None or entry.dropped or not entry.pending:
+                raise NotFound(f"no pending message {entry_id} in the outbox",
+                               hint="incident notify --list shows the pending ones")
+            entry.dropped = reason
+            self.outbox.save(entry)
+        return entry
 
     # reading ------------------------------------------------------------------------------
     def messages(self, *, include_sent: bool = True,

@@ -17,7 +17,6 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +113,8 @@ class Outbox:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        # Files that could not be read on the last listing: shown, never silently skipped.
+        self.unreadable: list[Path] = []
 
     def _path(self, entry_id: str) -> Path:
         return self.folder / f"{entry_id}.json"
@@ -145,7 +146,7 @@ class Outbox:
         """Replace the entry's file atomically (and durably: a crash loses no outcome)."""
         data = json.dumps(entry.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
         atomic_write(self._path(entry.id), [data + b"\n"])
-        if not entry.pending and entry.confirmed:
+        if not entry.pending and (entry.confirmed or entry.dropped):
             self._sent_path(entry.id).parent.mkdir(exist_ok=True)
             os.replace(self._path(entry.id), self._sent_path(entry.id))
 
@@ -157,24 +158,18 @@ class Outbox:
         """The messages still waiting for a channel (and those sent, when asked), oldest first."""
         folders = [self.folder, self.folder / "sent"] if include_sent else [self.folder]
         found = []
+        self.unreadable = []
         for folder in folders:
             if not folder.is_dir():
                 continue
             for child in folder.iterdir():
                 if child.suffix == ".json" and not child.name.startswith("."):
                     entry = _read(child)
-                    if entry is not None:
+                    if entry is None:
+                        self.unreadable.append(child)
+                    else:
                         found.append(entry)
         return sorted(found, key=lambda e: (e.created_at, e.staged_ns, e.id))
-
-    def has_pending(self, now: datetime | None = None) -> bool:
-        """True when a message waits for a channel (and, given `now`, is due by then)."""
-        for entry in self.entries():
-            for url in entry.pending:
-                due = entry.deliveries[url].next_attempt_at
-                if now is None or not due or datetime.fromisoformat(due) <= now:
-                    return True
-        return False
 
 
 def _read(path: Path) -> OutboxEntry | None:

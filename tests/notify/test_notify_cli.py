@@ -188,3 +188,38 @@ def test_commands_that_send_nothing_do_not_import_apprise(store_repo: Path,
     assert not imports_apprise("notify")
     if with_channels:  # the probe sees an import when there is something to send
         assert imports_apprise("create", "Leak", "--sev", "2", "--data-at-risk") is True
+
+
+def test_a_message_is_given_up_only_on_purpose_with_a_reason(
+        store_repo: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    write_notify(store_repo, f"json://127.0.0.1:{free_port()}/gone")
+    monkeypatch.setenv(NOW, "2026-01-15T10:00:00Z")
+    incident_id = json.loads(run_incident(capsys, store_repo, "create", "Checkout down",
+                                          "--sev", "3", "--json").out)["id"]
+    [message] = json.loads(run_incident(capsys, store_repo, "notify", "--list",
+                                        "--json").out)["messages"]
+    no_reason = run_incident(capsys, store_repo, "notify", "--drop", message["id"])
+    assert no_reason.code == 1 and "say why the message is given up" in no_reason.err
+    unknown = run_incident(capsys, store_repo, "notify", "--drop", "0000", "--reason", "x")
+    assert unknown.code == 1 and "no pending message 0000" in unknown.err
+    dropped = run_incident(capsys, store_repo, "notify", "--drop", message["id"],
+                           "--reason", "the hook was deleted", "--by", "grace", "--json")
+    assert dropped.code == 0, dropped.err
+    [after] = json.loads(dropped.out)["messages"]
+    assert after["dropped"] == "grace: the hook was deleted"
+    shown = run_incident(capsys, store_repo, "show", incident_id)
+    assert "Notification (declared) to json://127.0.0.1:" in shown.out
+    assert "given up: the hook was deleted" in shown.out
+    again = run_incident(capsys, store_repo, "notify", "--drop", message["id"], "--reason", "x")
+    assert again.code == 1
+
+
+def test_an_unreadable_outbox_file_is_shown_not_skipped(
+        notify_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outbox = notify_repo / ".git" / "incident-beads" / "outbox"
+    outbox.mkdir(parents=True)
+    (outbox / "0123456789abcdef.json").write_text("{half a message")
+    listed = run_incident(capsys, notify_repo, "notify", "--list")
+    assert listed.code == 0
+    assert f"unreadable outbox file: {outbox / '0123456789abcdef.json'}" in listed.out
