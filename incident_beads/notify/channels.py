@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from incident_beads.config import NotifyConfig
 from incident_beads.errors import InvalidInput, MalformedFile
+
+# typing stays out of the push hook's imports (it reads `[notify]` with the rest of the file).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 #: The kinds of message sent, in the order an incident produces them.
 KINDS = ("declared", "update", "escalation", "hotfix-verified", "resolved",
