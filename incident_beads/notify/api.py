@@ -81,6 +81,8 @@ class Notifier:
     # staging ------------------------------------------------------------------------------
     def stage_changes(self, changes: Changes) -> None:
         """Put each new event stakeholders hear about in the outbox, unconfirmed."""
+        # Ids left from a write that failed after staging are not this write's to confirm.
+        self._staged = []
         for issue_id, issue in changes.changed.items():
             facts = messages.incident_facts(issue.data)
             if facts is None:
