@@ -259,3 +259,19 @@ def test_backoff_doubles_and_is_capped(notify_repo: Path, webhook: WebhookReceiv
     gaps = [datetime.fromisoformat(w) - clock() for w in waits]
     assert gaps[:4] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
     assert max(gaps) == timedelta(minutes=60)
+
+
+def test_a_delivery_error_never_shows_a_secret(store_repo: Path, clock: FakeClock,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    port = free_port()
+    write_notify(store_repo, f"json://${{HOOK_HOST}}:{port}/in")
+    monkeypatch.setenv("HOOK_HOST", "127.0.0.1")  # Apprise names the host in its error
+    api = IncidentResponse(store_repo, clock=clock, actor="ada")
+    incident_id = declare(api)
+    [pending] = api.notifications.messages(include_sent=False)
+    [delivery] = pending.deliveries.values()
+    assert "sending JSON notification to ***" in delivery.last_error
+    assert "127.0.0.1" not in delivery.last_error
+    timeline = "\n".join(e.text for e in api.get(incident_id).state.timeline)
+    assert f"json://${{HOOK_HOST}}:{port}/in" in timeline and "127.0.0.1" not in timeline
+    assert api.store.warnings and "127.0.0.1" not in " ".join(api.store.warnings)
