@@ -93,9 +93,11 @@ def remind(response: IncidentResponse) -> list[Reminder]:
         due = incident.state.next_update_at
         if due is None or due > now:
             continue
+        sent = frozenset(str(e.data.get("message_id")) for e in incident.state.timeline
+                         if e.kind == NOTIFICATION and e.data.get("delivered") is True)
         entry, new = response.notifications.stage_reminder(
             incident_id=incident.id, title=incident.title,
-            severity=incident.severity.value, due=due)
+            severity=incident.severity.value, due=due, sent=sent)
         if entry is not None:
             found.append(Reminder(incident.id, due.isoformat(), entry.id, new))
     if found:

@@ -112,15 +112,21 @@ class Notifier:
                           f"{self.outbox.folder}: {exc.strerror or exc}",
                           hint="make that folder writable, then run the command again") from None
 
-    def stage_reminder(self, *, incident_id: str, title: str, severity: str,
-                       due: datetime) -> tuple[OutboxEntry | None, bool]:
-        """Stage the reminder of the update due at `due`: once per due time (False if known)."""
+    def stage_reminder(self, *, incident_id: str, title: str, severity: str, due: datetime,
+                       sent: frozenset[str] = frozenset()) -> tuple[OutboxEntry | None, bool]:
+        """Stage the reminder of the update due at `due`: once per due time (False if known).
+
+        `sent` holds the message ids the incident's timeline records as delivered, so a fresh
+        clone (a CI job) does not remind again of what an earlier run already sent.
+        """
         message = messages.reminder(incident_id=incident_id, title=title, severity=severity,
                                     due=due, now=self.clock())
         entry = self._entry(message, incident_id, severity, event=None, confirmed=True,
                             key=(incident_id, "reminder", due.isoformat()))
         if entry is None:
             return None, False
+        if entry.id in sent:
+            return entry, False
         with self.outbox.locked():
             return entry, self.outbox.stage(entry)
 

@@ -118,6 +118,26 @@ def test_remind_once_per_due_time(notify_repo: Path, webhook: WebhookReceiver,
     assert sum("status update" in t for t in webhook.titles()) == 2
 
 
+def test_remind_in_a_fresh_clone_knows_what_the_store_records(
+        notify_repo: Path, webhook: WebhookReceiver, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import git
+
+    monkeypatch.setenv(NOW, "2026-01-15T10:00:00Z")
+    run_incident(capsys, notify_repo, "create", "Site down", "--sev", "1")
+    monkeypatch.setenv(NOW, "2026-01-15T10:20:00Z")
+    assert [r["new"] for r in json.loads(run_incident(capsys, notify_repo, "remind",
+                                                      "--json").out)] == [True]
+    git(notify_repo, "add", "-A")
+    git(notify_repo, "commit", "-q", "-m", "incident state after the scheduled reminder")
+    git(notify_repo, "push", "-q", "origin", "main")
+    ci = tmp_path / "ci-checkout"  # the next scheduled job starts from a fresh clone
+    git(tmp_path, "clone", "-q", str(tmp_path / "upstream.git"), str(ci))
+    again = json.loads(run_incident(capsys, ci, "remind", "--json").out)
+    assert [r["new"] for r in again] == [False]
+    assert sum("status update" in t for t in webhook.titles()) == 1
+
+
 def test_remind_without_channels_says_how_to_add_them(store_repo: Path,
                                                       capsys: pytest.CaptureFixture[str]
                                                       ) -> None:
