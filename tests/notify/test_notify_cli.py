@@ -79,6 +79,23 @@ def test_resolve_needs_no_flag_when_channels_deliver_the_message(
                                            True)
 
 
+def test_the_escalation_is_delivered_though_the_command_exits_3(
+        notify_repo: Path, webhook: WebhookReceiver, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(NOW, "2026-01-15T10:00:00Z")
+    incident_id = json.loads(run_incident(capsys, notify_repo, "create", "Checkout down",
+                                          "--sev", "1", "--json").out)["id"]
+    stop = run_incident(capsys, notify_repo, "update", incident_id, "--status", "Identified",
+                        "--impact", "all", "--action", "migrating", "--eta", "+3h")
+    assert stop.code == 3
+    [message] = [m for m in webhook.received if "STOP" in str(m["title"])]
+    assert str(message["message"]).splitlines()[-1] == (
+        f"Decide: incident risk ack {incident_id} --risk eta-beyond-window --by PERSON "
+        "--note WHY")
+    assert [t.rsplit(": ", 1)[1] for t in webhook.titles()] == [
+        "incident declared", "Identified", "STOP, a person must decide"]
+
+
 def test_the_flag_does_not_stand_in_for_a_delivery(store_repo: Path, clock: FakeClock) -> None:
     write_notify(store_repo, f"json://127.0.0.1:{free_port()}/hook")
     api = IncidentResponse(store_repo, clock=clock, actor="ada")
