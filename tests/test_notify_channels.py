@@ -46,7 +46,10 @@ def test_no_notify_table_means_no_channels(tmp_path: Path) -> None:
      "T1JJ..."),
     ("https://contoso.webhook.office.com/webhookb2/${A}/IncomingWebhook/9f2b7c11d8e4/${B}",
      "9f2b..."),
-    ("msteams://contoso/${A}/${B}", "cont..."),
+    ("msteams://contoso/${A}/b1c2d3e4-0000-4000/${C}", "b1c2..."),
+    ("workflows://prod-00.westus.logic.azure.com:443/643e69f83c89/${TEAMS_SIG}/", "643e..."),
+    ("https://prod-00.westus.logic.azure.com:443/workflows/${W}/triggers/manual/paths/invoke"
+     "?api-version=2016-06-01&sig=KODuebWbDGYFr0z0eu", "KODu..."),
     ("discord://4174216298/JHMHI8qBe7bk2ZwO5U711o3dV_js", "4174..."),
     ("mailto://ops:hunter2hunter2@smtp.example.com", "hunt..."),
     ("json://hooks.example.com/notify?token=s3cr3t-value", "s3cr..."),
@@ -68,7 +71,8 @@ def test_a_literal_secret_is_refused_by_name(tmp_path: Path, url: str, shown: st
 @pytest.mark.parametrize("url", [
     "slack://${SLACK_A}/${SLACK_B}/${SLACK_C}/#incidents",
     "slack://incident-bot@${SLACK_A}/${SLACK_B}/${SLACK_C}/#incidents/@alice",
-    "msteams://${TEAMS_TEAM}/${TEAMS_A}/${TEAMS_B}/${TEAMS_C}/",
+    "msteams://contoso/${TEAMS_A}/${TEAMS_B}/${TEAMS_C}/",
+    "workflows://prod-00.westus.logic.azure.com:443/${TEAMS_WORKFLOW}/${TEAMS_SIGNATURE}/",
     "https://contoso.webhook.office.com/webhookb2/${TEAMS_PATH}",
     "mailto://${SMTP_USER}:${SMTP_PASS}@smtp.example.com?to=ops@example.com",
     "mailto://127.0.0.1:2525?from=incidents@example.com&to=ops@example.com&mode=insecure",

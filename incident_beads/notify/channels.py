@@ -25,12 +25,15 @@ SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _PLACEHOLDER = "VAR"
-# Services whose URL carries the token itself in the host or path (Apprise's schemes).
-_TOKEN_SCHEMES = frozenset({"slack", "msteams", "workflows", "discord", "tgram", "pover",
-                            "gchat", "pbul", "join", "spush", "zulip", "revolt"})
+# Services whose URL carries the key itself in the path (Apprise's schemes); for the first
+# set the host is part of the key too, for the second it names a server or a team.
+_TOKEN_SCHEMES = frozenset({"slack", "discord", "tgram", "pover", "pbul", "join", "spush",
+                            "revolt"})
+_KEY_PATH_SCHEMES = frozenset({"msteams", "workflows", "gchat", "zulip"})
 # Web hooks given as plain https URLs: the path is the secret.
 _TOKEN_HOSTS = ("hooks.slack.com", "webhook.office.com", "outlook.office.com",
-                "discord.com", "discordapp.com", "logic.azure.com", "chat.googleapis.com")
+                "discord.com", "discordapp.com", "logic.azure.com", "logic.azure.us",
+                "powerplatform.com", "chat.googleapis.com")
 # The fixed words in those hooks' paths; every other part of such a path is key material.
 _HOOK_WORDS = frozenset({"services", "webhook", "webhookb2", "incomingwebhook", "api", "webhooks",
                          "workflows", "triggers", "manual", "paths", "invoke", "v1", "v2",
@@ -100,9 +103,9 @@ def _literal_secret(scheme: str, plain: str) -> str | None:
             return value
     host = parts.netloc.rsplit("@", 1)[-1].split(":", 1)[0]  # as written: tokens keep case
     pieces = [host] + [p for p in parts.path.split("/") if p]
-    if scheme in _TOKEN_SCHEMES:
+    if scheme in _TOKEN_SCHEMES or scheme in _KEY_PATH_SCHEMES:
         # The user part names a bot, `#`/`@` targets name channels and people; the rest is key.
-        for piece in pieces:
+        for piece in pieces if scheme in _TOKEN_SCHEMES else pieces[1:]:
             if piece and piece != _PLACEHOLDER and not piece.startswith(("#", "@", "%23", "%40")):
                 return piece
         return None

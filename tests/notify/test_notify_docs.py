@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from incident_beads.config import load_config
+from incident_beads.notify.channels import expand, variables
 
 DOC = Path(__file__).resolve().parent.parent.parent / "docs" / "notify.md"
 
@@ -47,3 +48,11 @@ def test_toml_example_is_a_valid_configuration(tmp_path: Path) -> None:
     (tmp_path / ".incident-beads.toml").write_text(toml)
     notify = load_config(tmp_path).notify
     assert notify.urls and notify.severity["SEV-1"] and notify.kind["escalation"]
+    import apprise
+
+    urls = [*notify.urls, *notify.severity["SEV-1"], *notify.kind["escalation"],
+            *notify.kind["resolved"]]
+    for template in urls:  # with made-up secrets, Apprise takes each URL as written
+        url, _secrets = expand(template, {name: f"Ab{n}cD{n}x9" for n, name
+                                          in enumerate(variables(template))})
+        assert apprise.Apprise().add(url), template
