@@ -108,6 +108,22 @@ class TimeConfig:
 
 
 @dataclass(frozen=True)
+class NotifyConfig:
+    """Where stakeholders hear about incidents: Apprise URLs, for all and routed ones."""
+
+    urls: tuple[str, ...] = ()
+    # "SEV-1" -> URLs that also get the messages of incidents of that severity
+    severity: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # message kind ("escalation", "resolved", ...) -> URLs that also get that kind
+    kind: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def configured(self) -> bool:
+        """True when at least one channel is named."""
+        return bool(self.urls or any(self.severity.values()) or any(self.kind.values()))
+
+
+@dataclass(frozen=True)
 class Config:
     """All settings of one repository."""
 
@@ -119,6 +135,7 @@ class Config:
     people: PeopleConfig = field(default_factory=PeopleConfig)
     time: TimeConfig = field(default_factory=TimeConfig)
     monitoring: MonitoringConfig = field(default_factory=lambda: MonitoringConfig())
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
 
 
 def load_config(root: Path | str) -> Config:
@@ -149,11 +166,16 @@ def _parse_config(path: str, data: dict[str, Any]) -> Config:
         if name == "monitoring":
             sections[name] = _parse_monitoring(path, value)
             continue
+        if name == "notify":
+            from incident_beads.notify.channels import parse_notify
+
+            sections[name] = parse_notify(path, value)
+            continue
         kind = _SECTIONS.get(name)
         if kind is None:
             raise MalformedFile(path, None, f"unknown section [{name}]",
                                 hint=f"known sections: {', '.join(sorted(_SECTIONS))}, "
-                                     "monitoring, severity")
+                                     "monitoring, notify, severity")
         sections[name] = _build(path, name, kind, value)
     people = sections.get("people")
     if people is not None:

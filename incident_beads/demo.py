@@ -25,6 +25,7 @@ from incident_beads.hotfix.sync import sync
 from incident_beads.incident.model import ConfigChange, Incident
 from incident_beads.incident.response import IncidentResponse
 from incident_beads.mergedriver import register_merge_driver
+from incident_beads.notify.receiver import LocalReceiver
 
 Printer = Callable[[str], None]
 SERVICE = "checkout"
@@ -49,6 +50,7 @@ class DemoResult:
     hotfix_id: str = ""
     alert_incident_id: str = ""  # empty where the monitoring part was left out
     written: list[str] = field(default_factory=list)
+    heard: list[str] = field(default_factory=list)
 
 
 def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -61,9 +63,11 @@ def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
 class Demo:
     """The scripted incident: a payment-client upgrade breaks checkout for everyone."""
 
-    def __init__(self, base: Path, out: Printer, *, monitoring: bool = True) -> None:
+    def __init__(self, base: Path, out: Printer, receiver: LocalReceiver, *,
+                 monitoring: bool = True) -> None:
         self.base = base
         self.out = out
+        self.receiver = receiver
         self.monitoring = monitoring
         self.root = base / "shop"
         self.upstream = base / "upstream.git"
@@ -111,6 +115,7 @@ class Demo:
         self.learn(ir, incident_id)
         alerted = self.alert_to_evidence()
         self.sync(ir, incident_id, *alerted)
+        self.heard(ir, incident_id)
         self.result.incident_id, self.result.hotfix_id = incident_id, hotfix_id
         self.result.alert_incident_id = alerted[0] if alerted else ""
         self.result.written = sorted(
@@ -139,7 +144,9 @@ class Demo:
         deploy = self.root / "deploy.sh"
         deploy.write_text(DEPLOY_SCRIPT)
         deploy.chmod(deploy.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-        (self.root / ".incident-beads.toml").write_text(CONFIG)
+        # Stakeholders listen on a local JSON hook: a real channel, on loopback.
+        (self.root / ".incident-beads.toml").write_text(
+            f'{CONFIG}\n[notify]\nurls = ["{self.receiver.url}"]\n')
         self.cmd("incident init && incident hooks install")
         init_store(self.root)
         register_merge_driver(self.root)
@@ -430,6 +437,27 @@ class Demo:
                  f"{', '.join(done.paths)}; pushed: {done.pushed}")
 
 
+    def heard(self, ir: IncidentResponse, incident_id: str) -> None:
+        """Show what the local receiver got about this incident, and what still waits."""
+        self.phase(f"What stakeholders heard ({self.receiver.url})")
+        self.cmd("incident notify")
+        ir.notify()
+        got = [m for m in self.receiver.received if f" {incident_id} " in str(m.get("title"))]
+        for message in got:
+            self.say(str(message.get("title")))
+        waiting = ir.notifications.messages(include_sent=False)
+        if waiting:  # without the notify extra (apprise) the messages wait, nothing is lost
+            why = [d.last_error for d in waiting[0].deliveries.values()]
+            self.say(f"{len(waiting)} message(s) wait in the outbox: {why[0]}")
+        for ending in (": STOP, a person must decide", ": resolved"):
+            shown = [m for m in got if str(m.get("title", "")).endswith(ending)]
+            if shown:
+                self.say("")
+                self.say(str(shown[0].get("message")))
+        self.result.heard = [str(m.get("title")) for m in got]
+
+
+
 def run_demo(target: Path | None = None, out: Printer = print, *,
              monitoring: bool = True) -> DemoResult:
     """Run the demo in `target` (a new temporary folder when None); print the transcript.
@@ -446,7 +474,8 @@ def run_demo(target: Path | None = None, out: Printer = print, *,
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     try:
-        return Demo(base.resolve(), out, monitoring=monitoring).run()
+        with LocalReceiver() as receiver:
+            return Demo(base.resolve(), out, receiver, monitoring=monitoring).run()
     finally:
         for key, value in saved.items():
             if value is None:

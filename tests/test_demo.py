@@ -62,6 +62,13 @@ def test_demo_walks_every_phase(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert len(links) == 2
     for link in links:  # the past SEV-2's write-up moved folders when it was re-learned
         assert (patterns.parent / link).is_file(), link
+    # stakeholders heard it on a real local JSON hook, each message once
+    heard = [title.rsplit(": ", 1)[1] for title in result.heard]
+    assert heard[0] == "incident declared" and heard[-1] == "resolved"
+    assert heard.count("STOP, a person must decide") == 2
+    assert "hotfix deployed and verified" in heard
+    assert "Decide: incident risk ack " in transcript
+    assert "[x] resolution message communicated to stakeholders" in transcript
 
 
 @pytest.mark.skipif(bool(sandbox.missing()), reason="not installed: "

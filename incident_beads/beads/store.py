@@ -86,6 +86,12 @@ class Changes:
     def __contains__(self, issue_id: object) -> bool:
         return isinstance(issue_id, str) and self.exists(issue_id)
 
+    def original(self, issue_id: str) -> Issue | None:
+        """The issue as it was read, before this transaction; None for one it created."""
+        if issue_id in self.created or self._snapshot.line_of(issue_id) is None:
+            return None
+        return self._snapshot.get(issue_id)
+
     def issues(self) -> Iterator[Issue]:
         """Every live issue, with this transaction's changes applied."""
         for issue in self._snapshot.issues():
@@ -327,6 +333,9 @@ class BeadsStore:
         self._prefix: str | None = None
         # Run inside each write, under the lock, before the caller's changes (bd's export).
         self.before_changes: list[Callable[[Changes], Any]] = []
+        # Run inside each write, under the lock, after the caller's changes and before the file
+        # is replaced (the notification outbox records what is about to be announced).
+        self.before_write: list[Callable[[Changes], Any]] = []
         self.after_write: list[Callable[[BeadsStore], None]] = []
         # Problems that did not stop a write (a failing `bd import`); the CLI prints them.
         self.warnings: list[str] = []
@@ -402,8 +411,14 @@ class BeadsStore:
         if not self.persistent:
             changes = Changes(self, self._memory)
             yield changes
+            if changes.changed:
+                for before in self.before_write:
+                    before(changes)
             ids, ends, chunks = lay_out(self._memory, changes.changed, changes.created)
             self._memory = Snapshot("(memory)", b"".join(chunks), ids, ends)
+            if changes.changed:
+                for after in self.after_write:
+                    after(self)
             return
         with locked(self.path.parent):
             remove_stale_temps(self.path.parent, self.path.name)
@@ -414,6 +429,8 @@ class BeadsStore:
             yield changes
             if not changes.changed:
                 return
+            for before in self.before_write:
+                before(changes)
             written: dict[str, bytes] = {}
             ids, ends, chunks = lay_out(snapshot, changes.changed, changes.created, written)
             pending = self._journal_entry(written)

@@ -48,6 +48,8 @@ COMMANDS: dict[str, str] = {
     "alert": "monitoring_cmds:alert",
     "serve": "monitoring_cmds:serve",
     "evidence": "monitoring_cmds:evidence",
+    "notify": "notify_cmds:notify",
+    "remind": "notify_cmds:remind",
 }
 
 

@@ -242,7 +242,9 @@ def reclassify(ctx: click.Context, incident_id: str, severity: str, reason: str,
 @click.option("--monitoring", "--evidence", "monitoring_evidence", default="", metavar="EVIDENCE",
               help="Confirm: monitoring shows stability, and how (dashboard, numbers); "
                    "not needed where `incident evidence` recorded passing checks.")
-@click.option("--stakeholders-notified", is_flag=True, help="Confirm: stakeholders notified.")
+@click.option("--stakeholders-notified", is_flag=True,
+              help="Confirm: stakeholders notified (not needed when [notify] channels "
+                   "deliver the resolution message).")
 @click.option("--impact", default="",
               help="Impact summary (default: as assessed, who/how many/what).")
 @actor_option

@@ -363,5 +363,6 @@ def verify_confirm(p: HotfixProtocol, hotfix_id: str, *, evidence: str,
         p.incidents.mark_mitigated(state.incident_id, f"hotfix {deployed.tag} verified",
                                    actor=who)
     p._event(state.incident_id, f"Hotfix verified in production ({evidence}); {reason}", who,
-             {"hotfix": hotfix.id, "commit": deployed.commit, "tag": deployed.tag})
+             {"hotfix": hotfix.id, "commit": deployed.commit, "tag": deployed.tag,
+              "step": "verified"})
     return p.get(hotfix.id)

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from incident_beads.config import Config
 from incident_beads.incident.held import decision_command
-from incident_beads.incident.model import Incident
+from incident_beads.incident.model import Incident, Resolution
 from incident_beads.incident.resolution import postmortem_required
 
 
@@ -38,12 +38,19 @@ class CompletionReport(BaseModel):
     open_escalations: list[OpenEscalation] = []
 
 
-def evaluate(incident: Incident, config: Config, *, postmortem_scheduled: bool) -> CompletionReport:
-    """Check the seed's completion criteria against what was recorded."""
+def evaluate(incident: Incident, config: Config, *, postmortem_scheduled: bool,
+             resolution_delivered: bool = False) -> CompletionReport:
+    """Check the seed's completion criteria against what was recorded.
+
+    With notification channels configured, the resolution message counts as communicated only
+    once its delivery is recorded on the timeline (`resolution_delivered`), not by a flag.
+    """
     state = incident.state
     resolution = state.resolution
     mitigated = state.timestamps.mitigated
-    checklist_missing = resolution.checklist.missing() if resolution else ["not resolved"]
+    channels = config.notify.configured
+    checklist_missing = (resolution.checklist.missing(notified_by_channels=channels)
+                         if resolution else ["not resolved"])
     required = postmortem_required(state, config)
     unanswered = [question for question, answer in (
         ("who is affected", state.assessment.who_affected),
@@ -66,10 +73,7 @@ def evaluate(incident: Incident, config: Config, *, postmortem_scheduled: bool) 
                   detail=(f"scheduled as {state.postmortem_id}" if postmortem_scheduled else
                           "required but not scheduled" if required else
                           f"not required for {state.highest_severity.value}")),
-        Criterion(name="resolution message communicated to stakeholders",
-                  met=resolution is not None and bool(resolution.message)
-                  and resolution.checklist.stakeholders_notified,
-                  detail="sent with the resolution" if resolution else "not resolved"),
+        _communicated(resolution, channels=channels, delivered=resolution_delivered),
     ]
     held = [OpenEscalation(condition=e.condition, since=e.at, message=e.message,
                            decision_command=decision_command(incident.id, e.condition))
@@ -77,3 +81,17 @@ def evaluate(incident: Incident, config: Config, *, postmortem_scheduled: bool) 
     return CompletionReport(incident_id=incident.id,
                             complete=all(c.met for c in criteria) and not held,
                             criteria=criteria, open_escalations=held)
+
+
+def _communicated(resolution: Resolution | None, *, channels: bool,
+                  delivered: bool) -> Criterion:
+    name = "resolution message communicated to stakeholders"
+    if resolution is None:
+        return Criterion(name=name, met=False, detail="not resolved")
+    if channels:
+        return Criterion(name=name, met=bool(resolution.message) and delivered,
+                         detail="delivery recorded on the timeline" if delivered else
+                         "not delivered yet: `incident notify` retries the outbox")
+    return Criterion(name=name, met=bool(resolution.message)
+                     and resolution.checklist.stakeholders_notified,
+                     detail="sent with the resolution")

@@ -255,15 +255,16 @@ class ResolutionChecklist(Record):
     # "typed" by a person, or "measured" by checks against Prometheus (see `evidence`).
     evidence_kind: str = "typed"
 
-    def missing(self) -> list[str]:
-        """The items not yet confirmed, in the seed's words."""
+    def missing(self, *, notified_by_channels: bool = False) -> list[str]:
+        """The items not yet confirmed, in the seed's words (stakeholders: unless channels
+        deliver the resolution message)."""
         items = [
             ("issue no longer occurring", self.no_longer_occurring),
             ("error rates back to normal", self.error_rates_normal),
             ("affected users can use the feature", self.users_can_use_feature),
             ("monitoring confirms stability (evidence required)",
              bool(self.monitoring_evidence.strip())),
-            ("stakeholders notified", self.stakeholders_notified),
+            ("stakeholders notified", self.stakeholders_notified or notified_by_channels),
         ]
         return [name for name, done in items if not done]
 

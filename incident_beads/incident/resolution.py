@@ -23,9 +23,14 @@ from incident_beads.incident.risk import KnownRisk
 from incident_beads.incident.when import as_utc, format_duration, format_moment
 
 
-def check_checklist(checklist: ResolutionChecklist, incident_id: str) -> None:
-    """Refuse to resolve until every item of the seed's confirmation is given."""
-    missing = checklist.missing()
+def check_checklist(checklist: ResolutionChecklist, incident_id: str, *,
+                    channels: bool = False) -> None:
+    """Refuse to resolve until every item of the seed's confirmation is given.
+
+    With notification channels configured, stakeholders are notified by the resolution
+    message itself (its delivery is recorded), so no one confirms that by hand.
+    """
+    missing = checklist.missing(notified_by_channels=channels)
     if missing:
         raise Refused(f"cannot resolve {incident_id}: not confirmed: {'; '.join(missing)}",
                       hint="confirm each item (--no-longer-occurring --error-rates-normal "
@@ -173,7 +178,7 @@ def record_resolution(edit: IncidentEdit, config: Config, checklist: ResolutionC
     state, now, incident_id = edit.state, edit.now, edit.incident_id
     check_mitigated(edit)
     checklist = settle_evidence(edit, config, checklist)
-    check_checklist(checklist, incident_id)
+    check_checklist(checklist, incident_id, channels=config.notify.configured)
     postmortem = _postmortem(edit)
     if postmortem is None and postmortem_required(state, config):
         raise Refused(f"cannot resolve {incident_id}: a {state.highest_severity.value} "

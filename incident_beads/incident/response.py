@@ -12,8 +12,8 @@ from incident_beads import signing
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.config import Config, load_config
 from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
+from incident_beads.incident import announce, hold
 from incident_beads.incident import declare as declaring
-from incident_beads.incident import hold
 from incident_beads.incident import mitigation as ladder
 from incident_beads.incident import resolution as closing
 from incident_beads.incident.communicate import (
@@ -53,6 +53,8 @@ from incident_beads.people import require_person, resolve_actor
 if TYPE_CHECKING:
     from incident_beads.hotfix.protocol import HotfixProtocol
     from incident_beads.knowledge.api import Knowledge
+    from incident_beads.notify.api import Outcome
+    from incident_beads.notify.outbox import OutboxEntry
 
 Clock = Callable[[], datetime]
 #: Timeline events that change nothing about the response: they never trip the window check.
@@ -84,6 +86,8 @@ class IncidentResponse:
         self.store = store or BeadsStore(self.root, config=self.config.beads, clock=self.now)
         #: Signed mode: whether a recorded decision still verifies (None: names are trusted).
         self.decision_trust = hold.signed_trust(self.root, self.config)
+        # Stakeholders hear of what is written: messages are staged and sent with each write.
+        self.notifications = announce.notifier_for(self)
 
     def now(self) -> datetime:
         """The current moment from the injected clock, in UTC, to the second (as bd writes)."""
@@ -559,6 +563,28 @@ class IncidentResponse:
                        {"root_cause_id": issue.id})
         return RootCauseHandoff(incident_id=incident_id, root_cause_id=issue.id, created=True)
 
+    # phase 2 to stakeholders ------------------------------------------------------------
+    def notify(self, *, incident_id: str | None = None) -> list[Outcome]:
+        """Send every message still pending in the outbox now, whatever its backoff."""
+        if incident_id is not None:
+            self.get(incident_id)  # an unknown id is refused, not an empty answer
+        return self.notifications.deliver(incident_id=incident_id)
+
+    def messages(self, *, incident_id: str | None = None,
+                 include_sent: bool = True) -> list[OutboxEntry]:
+        """The outbox's messages, oldest first: those pending, and those sent when asked."""
+        if incident_id is not None:
+            self.get(incident_id)
+        return self.notifications.messages(incident_id=incident_id, include_sent=include_sent)
+
+    def drop_message(self, message_id: str, *, reason: str, actor: str | None = None) -> None:
+        """Give up a pending message on purpose (its channel is gone); the reason is recorded."""
+        announce.drop(self, message_id, reason=reason, actor=actor)
+
+    def remind(self) -> list[announce.Reminder]:
+        """Remind the channels of every status update due or overdue, once per due time."""
+        return announce.remind(self)
+
     def check(self, incident_id: str) -> CompletionReport:
         """The seed's five completion criteria, each met or missing."""
         incident = self.get(incident_id)
@@ -569,7 +595,8 @@ class IncidentResponse:
                 scheduled = self.store.get(found).due_at is not None
             except NotFound:
                 scheduled = False
-        return evaluate(incident, self.config, postmortem_scheduled=scheduled)
+        return evaluate(incident, self.config, postmortem_scheduled=scheduled,
+                        resolution_delivered=announce.resolution_delivered(incident.state))
 
     # the timeline, for every record kind ----------------------------------------------------
     def record_event(self, incident_id: str, text: str, *, kind: str = "note",

@@ -1,0 +1,1 @@
+"""Messages to stakeholders: channels, the outbox, and sending through Apprise when asked."""
