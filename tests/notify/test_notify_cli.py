@@ -66,8 +66,8 @@ def test_resolve_needs_no_flag_when_channels_deliver_the_message(
     incident_id = json.loads(run_incident(capsys, notify_repo, "create", "Slow search",
                                           "--sev", "3", "--who", "all", "--what", "search",
                                           "--json").out)["id"]
-    assert run_incident(capsys, notify_repo, "mitigate", incident_id, "--option", "config-change",
-                        "--result", "worked", "--detail", "cache warmed").code == 0
+    assert run_incident(capsys, notify_repo, "mitigate", incident_id, "--option", "rollback",
+                        "--result", "worked", "--detail", "search v7 -> v6").code == 0
     monkeypatch.setenv(NOW, "2026-01-15T10:30:00Z")
     done = run_incident(capsys, notify_repo, "resolve", incident_id, "--resolution", "cache",
                         "--root-cause", "cold cache", "--no-longer-occurring",
@@ -102,7 +102,7 @@ def test_the_flag_does_not_stand_in_for_a_delivery(store_repo: Path, clock: Fake
     write_notify(store_repo, f"json://127.0.0.1:{free_port()}/hook")
     api = IncidentResponse(store_repo, clock=clock, actor="ada")
     incident = api.declare("Slow search", severity=3, who_affected="all", what_broken="search")
-    api.mitigate(incident.id, "config-change", "worked", detail="cache warmed")
+    api.mitigate(incident.id, "rollback", "worked", detail="search v7 -> v6")
     clock.advance(minutes=30)
     api.resolve(incident.id, resolution="cache", root_cause="cold cache",
                 no_longer_occurring=True, error_rates_normal=True, users_can_use_feature=True,
