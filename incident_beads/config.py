@@ -88,6 +88,24 @@ class KnowledgeConfig:
 
 
 @dataclass(frozen=True)
+class FleetRepository:
+    """One repository of the fleet: a URL or path, a short name, the branch to read."""
+
+    url: str
+    name: str = ""  # empty: the last part of the URL
+    branch: str = ""  # empty: the remote's default branch (its HEAD)
+
+
+@dataclass(frozen=True)
+class FleetConfig:
+    """The repositories whose stores and knowledge `--fleet` reads (fetched by `fleet fetch`)."""
+
+    repositories: tuple[FleetRepository, ...] = ()
+    jobs: int = 4
+    timeout_seconds: int = 300
+
+
+@dataclass(frozen=True)
 class Config:
     """All settings of one repository."""
 
@@ -96,6 +114,7 @@ class Config:
     hotfix: HotfixConfig = field(default_factory=HotfixConfig)
     knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
     severity: dict[str, SeverityPolicy] = field(default_factory=_default_severities)
+    fleet: FleetConfig = field(default_factory=FleetConfig)
 
 
 def load_config(root: Path | str) -> Config:
@@ -107,6 +126,11 @@ def load_config(root: Path | str) -> Config:
         return Config()
     except OSError as exc:
         raise MalformedFile(str(path), None, f"cannot read: {exc.strerror}") from None
+    return config_from_bytes(str(path), raw)
+
+
+def config_from_bytes(path: str, raw: bytes) -> Config:
+    """Parse the text of a `.incident-beads.toml` (read from a file or a git object)."""
     import tomllib
 
     try:
@@ -123,10 +147,14 @@ def _parse_config(path: str, data: dict[str, Any]) -> Config:
         if name == "severity":
             sections[name] = _parse_severities(path, value)
             continue
+        if name == "fleet":
+            sections[name] = parse_fleet(path, value)
+            continue
         kind = _SECTIONS.get(name)
         if kind is None:
             raise MalformedFile(path, None, f"unknown section [{name}]",
-                                hint=f"known sections: {', '.join(sorted(_SECTIONS))}, severity")
+                                hint=f"known sections: {', '.join(sorted(_SECTIONS))}, severity, "
+                                     "fleet")
         sections[name] = _build(path, name, kind, value)
     return Config(**sections)
 
@@ -191,3 +219,42 @@ def _parse_severities(path: str, value: Any) -> dict[str, SeverityPolicy]:
             merged[key] = item
         result[level] = SeverityPolicy(**merged)
     return result
+
+
+def parse_fleet(path: str, value: Any) -> FleetConfig:
+    """Read a `[fleet]` table: `repositories` as URLs/paths or tables of url, name, branch.
+
+    A relative path is taken from the folder of the file that names it.
+    """
+    if not isinstance(value, dict):
+        raise MalformedFile(path, None, "[fleet] must be a table")
+    items = value.get("repositories", [])
+    rest = {k: v for k, v in value.items() if k != "repositories"}
+    base: FleetConfig = _build(path, "fleet", FleetConfig, rest)
+    if not isinstance(items, list):
+        raise MalformedFile(path, None, "fleet.repositories must be a list",
+                            hint='repositories = ["../payments", {url = "...", name = "api"}]')
+    found: list[FleetRepository] = []
+    for n, item in enumerate(items, 1):
+        where = f"fleet.repositories[{n}]"
+        entry = {"url": item} if isinstance(item, str) else item
+        if not isinstance(entry, dict):
+            raise MalformedFile(path, None, f"{where} must be a URL, a path or a table")
+        repository: FleetRepository = _build(path, where, FleetRepository, entry)
+        if not repository.url.strip():
+            raise MalformedFile(path, None, f"{where} needs a url (a URL or a path)")
+        found.append(dataclasses.replace(repository, url=_fleet_url(path, repository.url)))
+    return dataclasses.replace(base, repositories=tuple(found))
+
+
+def _fleet_url(path: str, url: str) -> str:
+    url = url.strip()
+    if "://" in url or _scp_like(url) or Path(url).is_absolute():
+        return url
+    return str((Path(path).parent / url).resolve())
+
+
+def _scp_like(url: str) -> bool:
+    """`host:path` as git reads it: a colon before the first slash (not a Windows drive)."""
+    colon, slash = url.find(":"), url.find("/")
+    return colon > 1 and (slash < 0 or colon < slash)

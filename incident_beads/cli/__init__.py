@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "sync": "repo_cmds:sync",
     "deploys": "repo_cmds:deploys",
     "demo": "demo_cmds:demo",
+    "fleet": "fleet_cmds:fleet",
 }
 
 

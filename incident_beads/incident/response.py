@@ -35,6 +35,7 @@ from incident_beads.incident.model import (
     Timestamps,
     UpdateStatus,
 )
+from incident_beads.incident.recurrence import RemoteMatch
 from incident_beads.incident.severity import Severity
 from incident_beads.incident.timeline import incident_from, is_incident
 from incident_beads.incident.when import as_utc, format_moment, parse_moment
@@ -165,12 +166,25 @@ class IncidentResponse:
             severity=level, peak_severity=level, assessment=assessment,
             timestamps=Timestamps(detected=detected, declared=now),
             next_update_at=now + timedelta(minutes=cadence) if cadence else None)
+        elsewhere = self._fleet_matches(plain, assessment)
         with self.store.transaction() as tx:
             edit = declaring.write_incident(tx, self.config, plain=plain, state=state, now=now,
-                                        actor=actor or self.actor)
+                                        actor=actor or self.actor, elsewhere=elsewhere)
         if edit.escalation is not None:
             raise edit.escalation
         return self.get(edit.incident_id)
+
+    def _fleet_matches(self, plain: str, assessment: Assessment) -> list[RemoteMatch]:
+        """Incidents resolved elsewhere in the fleet (as last fetched) that this one resembles."""
+        from incident_beads.fleet.members import has_fleet
+
+        if not has_fleet(self.config):
+            return []
+        from incident_beads.fleet.api import Fleet
+
+        window = timedelta(days=self.config.knowledge.recurrence_window_days)
+        return Fleet(self.root, config=self.config).recurrences(
+            plain, assessment, now=assessment.detected_at, window=window)
 
     def assess(self, incident_id: str, *, who_affected: str | None = None,
                what_broken: str | None = None, users_affected: str | None = None,

@@ -1,0 +1,91 @@
+"""`incident fleet fetch`: real bare upstreams, real `git fetch`, a cache with no work tree."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from fleet_helpers import Team, fleet_toml, git
+
+from incident_beads.fleet.api import Fleet
+from tests.cli_runner import run_incident
+
+
+def _cache_of(fleet: Fleet, name: str) -> Path:
+    return next(m.cache for m in fleet.members if m.name == name)
+
+
+def test_fetch_brings_tip_store_and_knowledge_without_work_tree(
+        payments: Team, web: Team, mine: Team) -> None:
+    fleet_toml(mine.work, [payments, web])
+    fleet = Fleet(mine.work)
+    seen: list[tuple[str, int, int]] = []
+    results = fleet.fetch(lambda r, done, total: seen.append((r.name, done, total)))
+    assert [r.ok for r in results] == [True, True]
+    assert sorted(seen) == [("payments", 1, 2), ("web", 2, 2)] or \
+        sorted(n for n, _, _ in seen) == ["payments", "web"]
+    assert [total for _, _, total in seen] == [2, 2]
+    by_name = {r.name: r for r in results}
+    assert by_name["payments"].mode == "partial"
+    assert by_name["web"].mode == "shallow"  # this server cannot filter
+    cache = _cache_of(fleet, "payments")
+    assert git(cache, "rev-parse", "--is-bare-repository") == "true"
+    assert not (cache / ".beads").exists()
+    tip = git(payments.upstream, "rev-parse", "main")
+    assert by_name["payments"].tip == tip
+    # only the tip: one commit, no history
+    assert git(cache, "rev-list", "--count", "refs/incident-beads/tip") == "1"
+    # blobs on demand: the store and the knowledge are here, the code is not
+    missing = git(cache, "-c", "protocol.allow=never", "rev-list", "--objects",
+                  "--missing=print", tip)
+    code_blob = git(payments.work, "rev-parse", "HEAD:app.py")
+    store_blob = git(payments.work, "rev-parse", "HEAD:.beads/issues.jsonl")
+    assert f"?{code_blob}" in missing.splitlines()
+    assert f"?{store_blob}" not in missing.splitlines()
+
+
+def test_second_fetch_is_incremental(payments: Team, mine: Team) -> None:
+    fleet_toml(mine.work, [payments])
+    fleet = Fleet(mine.work)
+    first = fleet.fetch()[0]
+    again = fleet.fetch()[0]
+    assert first.changed and first.blobs > 0
+    assert not again.changed and again.blobs == 0 and again.tip == first.tip
+    new_id = payments.declared("Refunds stuck in queue", services=["refunds"])
+    later = fleet.fetch()[0]
+    assert later.changed and later.tip != first.tip
+    assert later.blobs == 1  # the store changed; the knowledge files did not
+    assert new_id in {r["id"] for r in fleet.open_incidents().rows}
+
+
+def test_unreachable_repository_is_reported_and_the_others_update(
+        payments: Team, web: Team, mine: Team, top: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    fleet_toml(mine.work, [payments, str(top / "no-such-team.git"), web])
+    done = run_incident(capsys, mine.work, "fleet", "fetch", "--json")
+    assert done.code == 1
+    rows = {r["name"]: r for r in json.loads(done.out)}
+    assert rows["payments"]["ok"] and rows["web"]["ok"]
+    assert not rows["no-such-team"]["ok"]
+    assert "does not appear to be a git repository" in rows["no-such-team"]["error"]
+    assert "1 of 3 fleet repositories could not be fetched: no-such-team" in done.err
+    assert "fleet fetch: 3/3" in done.err  # the progress line
+    listed = run_incident(capsys, mine.work, "list", "--fleet")
+    assert listed.code == 0
+    assert "web/" in listed.out
+    assert "skipped no-such-team: no-such-team has not been fetched yet" in listed.err
+
+
+def test_reading_needs_no_network_and_no_upstream(payments: Team, web: Team,
+                                                  mine: Team) -> None:
+    fleet_toml(mine.work, [payments, web])
+    fleet = Fleet(mine.work)
+    fleet.fetch()
+    shutil.rmtree(payments.upstream)
+    shutil.rmtree(web.upstream)
+    rows = fleet.open_incidents().rows
+    assert [r["repository"] for r in rows] == ["web"]
+    report = fleet.context("checkout 502", service="checkout")
+    assert report.similar[0].doc.info["repository"] == "payments"
