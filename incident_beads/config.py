@@ -240,7 +240,8 @@ def parse_fleet(path: str, value: Any) -> FleetConfig:
         entry = {"url": item} if isinstance(item, str) else item
         if not isinstance(entry, dict):
             raise MalformedFile(path, None, f"{where} must be a URL, a path or a table")
-        repository: FleetRepository = _build(path, where, FleetRepository, entry)
+        repository: FleetRepository = _build(path, where, FleetRepository,
+                                             {"url": "", **entry})
         if not repository.url.strip():
             raise MalformedFile(path, None, f"{where} needs a url (a URL or a path)")
         found.append(dataclasses.replace(repository, url=_fleet_url(path, repository.url)))

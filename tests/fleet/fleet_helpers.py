@@ -36,6 +36,10 @@ class Team:
         self.clock = ReplayClock(START)
         self.api = IncidentResponse(self.work, clock=self.clock, actor="ada")
 
+    def reload(self) -> None:
+        """Read the repository's configuration again (after `[fleet]` was written)."""
+        self.api = IncidentResponse(self.work, clock=self.clock, actor="ada")
+
     def resolved(self, title: str, *, services: Sequence[str] = ("checkout",),
                  severity: int = 3, minutes: int = 45, errors: Sequence[str] = ()) -> str:
         """A resolved incident (with its write-up, pattern entry and runbook), committed."""
