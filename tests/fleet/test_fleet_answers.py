@@ -22,7 +22,7 @@ def test_list_fleet_shows_open_incidents_of_every_repository(
     assert done.code == 0
     rows = json.loads(done.out)["incidents"]
     # most severe first; this repository read from its work tree; closed ones left out
-    assert [(r["repository"], r["id"]) for r in rows][0] == ("payments", still_open)
+    assert (rows[0]["repository"], rows[0]["id"]) == ("payments", still_open)
     assert {(r["repository"], r["id"]) for r in rows} == {
         ("payments", still_open), ("mine", here), ("web", rows[-1]["id"])}
     text = run_incident(capsys, mine.work, "list", "--fleet").out
