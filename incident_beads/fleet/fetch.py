@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from incident_beads.config import CONFIG_FILE, KnowledgeConfig
@@ -14,8 +14,6 @@ from incident_beads.errors import IncidentBeadsError
 from incident_beads.fleet import gitcache
 from incident_beads.fleet.members import Member
 from incident_beads.fleet.reader import STORE, knowledge_paths, member_config
-
-_COMPLETE = "incident-beads.complete"
 
 
 @dataclass(frozen=True)
@@ -49,20 +47,22 @@ class FetchResult:
 def fetch_member(member: Member, *, timeout: float, now: datetime) -> FetchResult:
     """Fetch one member's tip and the blobs its store and knowledge need; errors are returned."""
     began = time.perf_counter()
+    state = gitcache.load_state(member.cache)
+    before = state.get("tip")
     try:
-        before = gitcache.cached_tip(member.cache)
-        tip, mode = gitcache.fetch_tip(member.cache, member.url, member.source, timeout)
-        complete = gitcache.git(member.cache, "config", "--get", _COMPLETE, ok=(0, 1))
+        tip, mode = gitcache.fetch_tip(member.cache, member.url, member.source, timeout, state)
         blobs = 0
-        if complete.stdout.decode().strip() != tip:
+        if state.get("complete") != tip:
             blobs = _fetch_needed(member, tip, timeout)
-            gitcache.git(member.cache, "config", _COMPLETE, tip)
-        gitcache.mark_fetched(member.cache, now)
-    except IncidentBeadsError as exc:
-        return FetchResult(member.name, member.url, False, error=exc.one_line(),
+            state["complete"] = tip
+        state.update(tip=tip, fetched_at=now.astimezone(UTC).isoformat(timespec="seconds"))
+        gitcache.save_state(member.cache, state)
+    except (IncidentBeadsError, OSError) as exc:
+        error = exc.one_line() if isinstance(exc, IncidentBeadsError) else str(exc)
+        return FetchResult(member.name, member.url, False, error=error,
                            seconds=time.perf_counter() - began)
-    return FetchResult(member.name, member.url, True, tip, before is None or before[0] != tip,
-                       mode, blobs, time.perf_counter() - began)
+    return FetchResult(member.name, member.url, True, tip, before != tip, mode, blobs,
+                       time.perf_counter() - began)
 
 
 def _fetch_needed(member: Member, tip: str, timeout: float) -> int:

@@ -8,18 +8,18 @@ so readers run with `protocol.allow=never` and a missing object is an error to f
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
+from incident_beads.beads.fileio import atomic_write
 from incident_beads.errors import GitError, NotFound
 
 TIP_REF = "refs/incident-beads/tip"
-_FETCHED_AT = "incident-beads.fetched-at"
-_MODE = "incident-beads.mode"
+STATE_FILE = "incident-beads.json"
 _NO_NETWORK = ("-c", "protocol.allow=never")
 
 
@@ -45,7 +45,22 @@ def git(cwd: Path, *args: str, stdin: bytes | None = None, timeout: float | None
     return done
 
 
-def _ensure(cache: Path, url: str) -> None:
+def load_state(cache: Path) -> dict[str, str]:
+    """What the tool remembers about a cached repository (URL, tip, mode, last fetch)."""
+    try:
+        data = json.loads((cache / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
+
+
+def save_state(cache: Path, state: dict[str, str]) -> None:
+    """Remember the cache's state; a lost file only costs one full check on the next fetch."""
+    atomic_write(cache / STATE_FILE, [json.dumps(state, sort_keys=True).encode()],
+                 durable=False)
+
+
+def _ensure(cache: Path, url: str, state: dict[str, str]) -> None:
     """Create the bare repository set up as a partial clone of `url` (or point it there)."""
     if not (cache / "HEAD").exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -56,23 +71,38 @@ def _ensure(cache: Path, url: str) -> None:
                            ("remote.origin.partialclonefilter", "blob:none"),
                            ("gc.auto", "0")):
             git(cache, "config", key, value)
-    git(cache, "config", "remote.origin.url", url)
+        state.clear()
+    if state.get("url") != url:
+        git(cache, "config", "remote.origin.url", url)
+        state["url"] = url
 
 
-def fetch_tip(cache: Path, url: str, source: str, timeout: float) -> tuple[str, str]:
+def fetch_tip(cache: Path, url: str, source: str, timeout: float,
+              state: dict[str, str]) -> tuple[str, str]:
     """Fetch the tip of `source` (one commit, its trees; blobs only where the server cannot
-    filter) into TIP_REF; return the tip and the mode: `partial` or `shallow`."""
-    _ensure(cache, url)
+    filter) into TIP_REF; return the tip and the mode: `partial` or `shallow`.
+
+    With nothing new this is one `git fetch`, as git's own fetch of an up-to-date ref is.
+    """
+    _ensure(cache, url, state)
     done = git(cache, "fetch", "-q", "--no-tags", "--no-write-fetch-head", "--depth=1",
                "--filter=blob:none", "origin", f"+{source}:{TIP_REF}", timeout=timeout)
-    ignored = b"filtering not recognized" in done.stderr
-    mode = "shallow" if ignored else "partial"
-    if ignored or not git(cache, "config", "--get", _MODE, ok=(0, 1)).stdout.strip():
-        git(cache, "config", _MODE, mode)
+    if b"filtering not recognized" in done.stderr:
+        state["mode"] = "shallow"
     else:
-        mode = git(cache, "config", "--get", _MODE).stdout.decode().strip() or mode
-    tip = git(cache, "rev-parse", "--verify", f"{TIP_REF}^{{commit}}").stdout.decode().strip()
-    return tip, mode
+        state.setdefault("mode", "partial")
+    return _tip(cache), state["mode"]
+
+
+def _tip(cache: Path) -> str:
+    # fetch writes the ref as a loose file (gc is off in the cache): no process to read it
+    try:
+        tip = (cache / TIP_REF).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        tip = ""
+    if len(tip) in (40, 64) and all(c in "0123456789abcdef" for c in tip):
+        return tip
+    return git(cache, "rev-parse", "--verify", f"{TIP_REF}^{{commit}}").stdout.decode().strip()
 
 
 def missing_blobs(cache: Path, tip: str) -> set[str]:
@@ -107,21 +137,12 @@ def files_under(cache: Path, tip: str, paths: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def mark_fetched(cache: Path, when: datetime) -> None:
-    """Remember when the cache was last brought up to date."""
-    git(cache, "config", _FETCHED_AT, when.astimezone(UTC).isoformat(timespec="seconds"))
-
-
 def cached_tip(cache: Path) -> tuple[str, str] | None:
     """The tip fetched last and when, or None when this member was never fetched."""
-    if not (cache / "HEAD").exists():
+    state = load_state(cache)
+    if not state.get("tip") or not state.get("fetched_at") or not (cache / "HEAD").exists():
         return None
-    done = git(cache, *_NO_NETWORK, "rev-parse", "--verify", "-q", f"{TIP_REF}^{{commit}}",
-               ok=(0, 1))
-    when = git(cache, "config", "--get", _FETCHED_AT, ok=(0, 1))
-    tip = done.stdout.decode().strip()
-    stamp = when.stdout.decode().strip()
-    return (tip, stamp) if tip and stamp else None
+    return state["tip"], state["fetched_at"]
 
 
 class BlobReader:

@@ -13,12 +13,15 @@ from incident_beads.config import CONFIG_FILE, Config, KnowledgeConfig, config_f
 from incident_beads.errors import IncidentBeadsError, NotFound
 from incident_beads.fleet import gitcache
 from incident_beads.fleet.members import Member
-from incident_beads.incident.model import Incident
+from incident_beads.incident.model import METADATA_KEY, Incident
 from incident_beads.incident.timeline import incident_from, is_incident
 from incident_beads.knowledge.patterns import COMPOUND_LAYOUT, PatternSections, read_sections
 from incident_beads.knowledge.writeup import WriteupSummary, summarize
 
 STORE = ".beads/issues.jsonl"
+_FLEET_KEYS = frozenset({"kind", "severity", "peak_severity", "phase", "assessment",
+                         "timestamps", "next_update_at", "resolution", "postmortem_id",
+                         "recurrence_of"})
 
 
 def knowledge_paths(knowledge: KnowledgeConfig) -> list[str]:
@@ -68,10 +71,13 @@ def read_store(member: Member, *, keep: Callable[[dict[str, Any]], bool] = _sele
                          hint="run `incident fleet fetch`")
     tip, fetched_at = cached
     kept: list[Issue] = []
+    incident_beads: list[Issue] = []
 
     def visit(data: dict[str, Any]) -> None:
         if keep(data):
             kept.append(Issue(data))
+            if is_incident(kept[-1]):
+                incident_beads.append(_abridged(data))
 
     with gitcache.BlobReader(member.cache) as reader:
         config = member_config(reader, tip, member.name)
@@ -79,13 +85,27 @@ def read_store(member: Member, *, keep: Callable[[dict[str, Any]], bool] = _sele
     parse_file(Path(f"{member.name}:{STORE}"), raw, visit)
     incidents: list[Incident] = []
     notes: list[str] = []
-    for issue in kept:
-        if is_incident(issue):
-            try:
-                incidents.append(incident_from(issue))
-            except IncidentBeadsError as exc:  # one unreadable bead must not hide the others
-                notes.append(f"{member.name}: {exc.one_line()}")
+    for issue in incident_beads:
+        try:
+            incidents.append(incident_from(issue))
+        except IncidentBeadsError as exc:  # one unreadable bead must not hide the others
+            notes.append(f"{member.name}: {exc.one_line()}")
     return MemberStore(member, tip, fetched_at, config, kept, incidents, notes)
+
+
+def _abridged(data: dict[str, Any]) -> Issue:
+    """The incident bead with only the parts of its record that fleet answers use.
+
+    The timeline, status updates and mitigations are most of a record's bytes and of the
+    time to check it; a fleet answer names another repository's incident, it does not replay
+    it, so they are left out (the incident's own repository still checks them in full).
+    """
+    metadata = data.get("metadata")
+    record = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+    if not isinstance(metadata, dict) or not isinstance(record, dict):
+        return Issue(data)
+    short = {k: v for k, v in record.items() if k in _FLEET_KEYS}
+    return Issue({**data, "metadata": {**metadata, METADATA_KEY: short}})
 
 
 @dataclass
