@@ -30,9 +30,10 @@ from typing import Any
 
 from incident_beads.beads.record import encode_line, format_ts
 
-WORDS = ("checkout payment login search cache database pool timeout latency webhook queue "
-         "worker certificate dns memory leak disk full retry storm deadlock index migration "
-         "replica lag throttling quota gateway redis kafka postgres nginx cdn").split()
+_WORD_TEXT = ("checkout payment login search cache database pool timeout latency webhook queue "
+              "worker certificate dns memory leak disk full retry storm deadlock index "
+              "migration replica lag throttling quota gateway redis kafka postgres nginx cdn")
+WORDS = _WORD_TEXT.split()
 SERVICES = ("checkout", "auth", "search", "payments", "billing", "api", "web", "worker")
 START = datetime(2025, 1, 1, tzinfo=UTC)
 JOBS = 4
