@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from fleet_helpers import Team, fleet_toml
 
 from incident_beads.errors import Escalation
 from incident_beads.fleet.api import Fleet
+from incident_beads.incident.recurrence import matching_elsewhere
 from tests.cli_runner import run_incident
 
 
@@ -141,3 +143,18 @@ def test_match_elsewhere_outside_the_window_is_not_reported(
                                 services=["checkout"],
                                 error_messages=["upstream connect error 502"])
     assert not any(e.kind == "recurrence-elsewhere" for e in incident.state.timeline)
+
+
+def test_recurrence_elsewhere_keeps_to_the_window(payments: Team) -> None:
+    other = payments.api.incidents(include_closed=True)[0]
+    resolved_at = other.state.resolution.at if other.state.resolution else None
+    assert resolved_at is not None
+    new = other.state.assessment
+    candidates = [("payments", "url", other)]
+    window = timedelta(days=14)
+    inside = matching_elsewhere(other.title, new, candidates, now=resolved_at + timedelta(days=13),
+                                window=window)
+    outside = matching_elsewhere(other.title, new, candidates,
+                                 now=resolved_at + timedelta(days=15), window=window)
+    assert [m.incident.id for m in inside] == [other.id] and inside[0].same_service
+    assert outside == []

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fleet_helpers import Team, fleet_toml, git
 
+from incident_beads.fleet import gitcache
 from incident_beads.fleet.api import Fleet
 from tests.cli_runner import run_incident
 
@@ -88,3 +89,25 @@ def test_reading_needs_no_network_and_no_upstream(payments: Team, web: Team,
     assert [r["repository"] for r in rows] == ["web"]
     report = fleet.context("checkout 502", service="checkout")
     assert report.similar[0].doc.info["repository"] == "payments"
+
+
+def test_reading_never_downloads_a_missing_blob(payments: Team, mine: Team) -> None:
+    fleet_toml(mine.work, [payments])
+    fleet = Fleet(mine.work)
+    fleet.fetch()
+    member = fleet.members[0]
+    payments.declared("Refunds stuck in queue", services=["refunds"])
+    # the tip moved but its blobs were not fetched (a fetch cut short)
+    state = gitcache.load_state(member.cache)
+    tip, _ = gitcache.fetch_tip(member.cache, member.url, member.source, 60, state)
+    gitcache.save_state(member.cache, {**state, "tip": tip})
+    result = fleet.open_incidents()
+    assert result.rows == []
+    assert result.skipped[0].repository == "payments"
+    assert "missing from the cache" in result.skipped[0].reason
+    store_blob = git(payments.work, "rev-parse", "HEAD:.beads/issues.jsonl")
+    missing = git(member.cache, "-c", "protocol.allow=never", "rev-list", "--objects",
+                  "--missing=print", tip)
+    assert f"?{store_blob}" in missing.splitlines()  # still missing: nothing was downloaded
+    assert fleet.fetch()[0].blobs == 1
+    assert len(fleet.open_incidents().rows) == 1
