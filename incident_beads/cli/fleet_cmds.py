@@ -19,13 +19,6 @@ def fleet_for(ctx: click.Context) -> Fleet:
     return Fleet(root if (root / ".git").exists() else None)
 
 
-def _no_fleet(fleet: Fleet) -> None:
-    if not fleet.members:
-        raise IncidentBeadsError("no fleet is configured",
-                                 hint="name repositories under [fleet] in .incident-beads.toml "
-                                      "or in ~/.config/incident-beads/fleet.toml")
-
-
 @click.group()
 def fleet() -> None:
     """Fetch and inspect the fleet: other repositories' incident stores and knowledge."""
@@ -38,7 +31,6 @@ def fleet() -> None:
 def fetch(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
     """Bring the cached copies of the fleet's repositories up to date (all, or NAMES)."""
     found = fleet_for(ctx)
-    _no_fleet(found)
     live = sys.stderr.isatty()
 
     def progress(result: FetchResult, done: int, total: int) -> None:
@@ -89,7 +81,6 @@ def _skipped(skipped: list[Any]) -> None:
 def list_fleet(ctx: click.Context, as_json: bool) -> None:
     """`incident list --fleet`: every open incident across the fleet."""
     found = fleet_for(ctx)
-    _no_fleet(found)
     result = found.open_incidents()
     _skipped(result.skipped)
     emit(as_json, result.to_dict(), result.render)
@@ -99,7 +90,6 @@ def context_fleet(ctx: click.Context, text: str, service: str | None, limit: int
                   as_json: bool) -> None:
     """`incident context --fleet`: rank across every repository of the fleet."""
     found = fleet_for(ctx)
-    _no_fleet(found)
     report = found.context(text, service=service, limit=limit)
     emit(as_json, report.to_dict(), report.render)
 
@@ -107,7 +97,6 @@ def context_fleet(ctx: click.Context, text: str, service: str | None, limit: int
 def report_fleet(ctx: click.Context, since: str | None, as_json: bool) -> None:
     """`incident report --fleet`: response times per repository, service and severity."""
     found = fleet_for(ctx)
-    _no_fleet(found)
     result = found.report(since)
     _skipped(result.skipped)
     emit(as_json, result.figures(), result.render)

@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from incident_beads.beads.record import Issue, parse_ts
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.config import Config, load_config
-from incident_beads.errors import GitError, IncidentBeadsError
+from incident_beads.errors import GitError, IncidentBeadsError, NotFound, Refused
 from incident_beads.fleet import gitcache
 from incident_beads.fleet.fetch import FetchResult, Progress, fetch_all
 from incident_beads.fleet.members import Member, jobs_of, members_of, user_fleet
@@ -22,6 +22,9 @@ from incident_beads.incident.recurrence import RemoteMatch, matching_elsewhere
 from incident_beads.incident.timeline import incident_from, is_incident
 from incident_beads.incident.when import as_utc
 from incident_beads.knowledge.context import ContextReport, Elsewhere
+
+if TYPE_CHECKING:
+    from incident_beads.fleet.report import FleetReport
 
 Clock = Callable[[], datetime]
 
@@ -94,13 +97,12 @@ class Fleet:
     def fetch(self, progress: Progress | None = None,
               names: Sequence[str] = ()) -> list[FetchResult]:
         """Fetch every member (or those named), several at once; failures are in the results."""
+        self._require_members()
         chosen = self.members
         if names:
             known = {m.name for m in self.members}
             unknown = [n for n in names if n not in known]
             if unknown:
-                from incident_beads.errors import NotFound
-
                 raise NotFound(f"no fleet repository named {', '.join(unknown)}",
                                hint="`incident fleet status` lists them")
             chosen = [m for m in self.members if m.name in names]
@@ -117,6 +119,12 @@ class Fleet:
                          "fetched_at": cached[1] if cached else None,
                          "this_repository": self._is_here(member)})
         return rows
+
+    def _require_members(self) -> None:
+        if not self.members:
+            raise Refused("no fleet is configured",
+                          hint="name repositories under [fleet] in .incident-beads.toml or in "
+                               "~/.config/incident-beads/fleet.toml")
 
     # reading -----------------------------------------------------------------------------------
     @property
@@ -190,6 +198,7 @@ class Fleet:
     # answers -----------------------------------------------------------------------------------
     def open_incidents(self) -> OpenIncidents:
         """Every open incident across the fleet."""
+        self._require_members()
         sources, skipped = self.sources()
         rows = []
         for source in sources:
@@ -210,8 +219,9 @@ class Fleet:
         """`incident context` over this repository and every other member, each hit named."""
         from incident_beads.knowledge.api import Knowledge
 
+        self._require_members()
         if self.root is None:
-            raise IncidentBeadsError("the fleet context runs inside a repository",
+            raise Refused("the fleet context runs inside a repository",
                                      hint="run it in the repository of the incident (-C PATH)")
         stores, skipped = self.stores()
         elsewhere: list[Elsewhere] = []
@@ -230,10 +240,11 @@ class Fleet:
         report.notes += [s.line() for s in skipped]
         return report
 
-    def report(self, since: datetime | str | None = None) -> Any:
+    def report(self, since: datetime | str | None = None) -> FleetReport:
         """MTTA, time to mitigate, MTTR per repository, service and severity, with the chart."""
         from incident_beads.fleet.report import fleet_report
 
+        self._require_members()
         sources, skipped = self.sources()
         return fleet_report(sources, skipped, now=self.now(), since=since)
 
