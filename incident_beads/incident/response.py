@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.config import Config, load_config
-from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
+from incident_beads.errors import Escalation, IncidentBeadsError, InvalidInput, NotFound, Refused
 from incident_beads.incident import declare as declaring
 from incident_beads.incident import mitigation as ladder
 from incident_beads.incident import resolution as closing
@@ -183,8 +183,13 @@ class IncidentResponse:
         from incident_beads.fleet.api import Fleet
 
         window = timedelta(days=self.config.knowledge.recurrence_window_days)
-        return Fleet(self.root, config=self.config).recurrences(
-            plain, assessment, now=assessment.detected_at, window=window)
+        try:
+            return Fleet(self.root, config=self.config).recurrences(
+                plain, assessment, now=assessment.detected_at, window=window)
+        except (IncidentBeadsError, OSError):
+            # a broken fleet file or cache must not stop a declaration; `incident fleet
+            # status` names what is wrong
+            return []
 
     def assess(self, incident_id: str, *, who_affected: str | None = None,
                what_broken: str | None = None, users_affected: str | None = None,

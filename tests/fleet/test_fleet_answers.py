@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fleet_helpers import Team, fleet_toml
@@ -158,3 +159,14 @@ def test_recurrence_elsewhere_keeps_to_the_window(payments: Team) -> None:
                                  now=resolved_at + timedelta(days=15), window=window)
     assert [m.incident.id for m in inside] == [other.id] and inside[0].same_service
     assert outside == []
+
+
+def test_a_broken_fleet_file_does_not_stop_a_declaration(
+        mine: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    user = tmp_path / "config" / "incident-beads" / "fleet.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text("[fleet\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    mine.reload()
+    incident = mine.api.declare("Search results empty", severity=2, services=["search"])
+    assert incident.state.timeline[0].kind == "declared"
