@@ -16,7 +16,13 @@ from incident_beads.errors import GitError, IncidentBeadsError, NotFound, Refuse
 from incident_beads.fleet import gitcache
 from incident_beads.fleet.fetch import FetchResult, Progress, fetch_all
 from incident_beads.fleet.members import Member, jobs_of, members_of, user_fleet
-from incident_beads.fleet.reader import MemberStore, read_knowledge, read_store
+from incident_beads.fleet.reader import (
+    ANSWER_PARTS,
+    REPORT_PARTS,
+    MemberStore,
+    read_knowledge,
+    read_store,
+)
 from incident_beads.incident.model import Assessment, Incident
 from incident_beads.incident.recurrence import RemoteMatch, matching_elsewhere
 from incident_beads.incident.timeline import incident_from, is_incident
@@ -162,21 +168,22 @@ class Fleet:
             self._urls = cached
         return cached
 
-    def stores(self, keep: Callable[[dict[str, Any]], bool] | None = None
-               ) -> tuple[list[MemberStore], list[Skipped]]:
+    def stores(self, keep: Callable[[dict[str, Any]], bool] | None = None,
+               parts: frozenset[str] = ANSWER_PARTS) -> tuple[list[MemberStore], list[Skipped]]:
         """Every other member's store at its fetched tip; unreadable ones are skipped, named."""
         found: list[MemberStore] = []
         skipped: list[Skipped] = []
         for member in self.others():
             try:
-                found.append(read_store(member, keep=keep) if keep else read_store(member))
+                found.append(read_store(member, keep=keep or _everything, parts=parts))
             except IncidentBeadsError as exc:
                 skipped.append(Skipped(member.name, exc.one_line()))
         return found, skipped
 
-    def sources(self) -> tuple[list[Source], list[Skipped]]:
+    def sources(self, parts: frozenset[str] = ANSWER_PARTS
+                ) -> tuple[list[Source], list[Skipped]]:
         """This repository (from its work tree, if it has a store) and every other member."""
-        stores, skipped = self.stores()
+        stores, skipped = self.stores(parts=parts)
         found = [Source(s.member.name, s.member.url, s.config, s.issues, s.incidents)
                  for s in stores]
         skipped += [Skipped(s.member.name, note) for s in stores for note in s.notes]
@@ -245,7 +252,7 @@ class Fleet:
         from incident_beads.fleet.report import fleet_report
 
         self._require_members()
-        sources, skipped = self.sources()
+        sources, skipped = self.sources(REPORT_PARTS)
         return fleet_report(sources, skipped, now=self.now(), since=since)
 
     def recurrences(self, title: str, assessment: Assessment, *, now: datetime,
@@ -274,3 +281,7 @@ def _closed_incident_since(data: dict[str, Any], since: datetime) -> bool:
         return not isinstance(closed, str) or parse_ts(closed) >= since
     except ValueError:
         return True  # unreadable: let the full check decide
+
+
+def _everything(data: dict[str, Any]) -> bool:
+    return True

@@ -19,9 +19,13 @@ from incident_beads.knowledge.patterns import COMPOUND_LAYOUT, PatternSections, 
 from incident_beads.knowledge.writeup import WriteupSummary, summarize
 
 STORE = ".beads/issues.jsonl"
-_FLEET_KEYS = frozenset({"kind", "severity", "peak_severity", "phase", "assessment",
-                         "timestamps", "next_update_at", "resolution", "postmortem_id",
-                         "recurrence_of"})
+#: The parts of another repository's incident record that fleet answers use ...
+ANSWER_PARTS = frozenset({"kind", "severity", "peak_severity", "phase", "assessment",
+                          "timestamps", "next_update_at", "resolution", "postmortem_id",
+                          "recurrence_of"})
+#: ... and the fewer a report uses (response times, severities, post-mortem links).
+REPORT_PARTS = frozenset({"kind", "severity", "peak_severity", "phase", "assessment",
+                          "timestamps", "postmortem_id"})
 
 
 def knowledge_paths(knowledge: KnowledgeConfig) -> list[str]:
@@ -57,8 +61,8 @@ def _select_all(data: dict[str, Any]) -> bool:
     return True
 
 
-def read_store(member: Member, *, keep: Callable[[dict[str, Any]], bool] = _select_all
-               ) -> MemberStore:
+def read_store(member: Member, *, keep: Callable[[dict[str, Any]], bool] = _select_all,
+               parts: frozenset[str] = ANSWER_PARTS) -> MemberStore:
     """Check every line of the member's store and load its incidents.
 
     `keep` sees each issue's raw object first: a caller that needs only some (recent resolved
@@ -77,7 +81,7 @@ def read_store(member: Member, *, keep: Callable[[dict[str, Any]], bool] = _sele
         if keep(data):
             kept.append(Issue(data))
             if is_incident(kept[-1]):
-                incident_beads.append(_abridged(data))
+                incident_beads.append(_abridged(data, parts))
 
     with gitcache.BlobReader(member.cache) as reader:
         config = member_config(reader, tip, member.name)
@@ -93,7 +97,7 @@ def read_store(member: Member, *, keep: Callable[[dict[str, Any]], bool] = _sele
     return MemberStore(member, tip, fetched_at, config, kept, incidents, notes)
 
 
-def _abridged(data: dict[str, Any]) -> Issue:
+def _abridged(data: dict[str, Any], parts: frozenset[str]) -> Issue:
     """The incident bead with only the parts of its record that fleet answers use.
 
     The timeline, status updates and mitigations are most of a record's bytes and of the
@@ -104,7 +108,7 @@ def _abridged(data: dict[str, Any]) -> Issue:
     record = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
     if not isinstance(metadata, dict) or not isinstance(record, dict):
         return Issue(data)
-    short = {k: v for k, v in record.items() if k in _FLEET_KEYS}
+    short = {k: v for k, v in record.items() if k in parts}
     return Issue({**data, "metadata": {**metadata, METADATA_KEY: short}})
 
 
