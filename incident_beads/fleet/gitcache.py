@@ -85,6 +85,13 @@ def fetch_tip(cache: Path, url: str, source: str, timeout: float,
     With nothing new this is one `git fetch`, as git's own fetch of an up-to-date ref is.
     """
     _ensure(cache, url, state)
+    known = state.get("tip")
+    if known and state.get("complete") == known:
+        # A fetch with --depth always asks the server to deepen, even when nothing moved; the
+        # ref advertisement alone, as git's own fetch of an up-to-date ref reads, says so.
+        listed = git(cache, "ls-remote", "origin", source, timeout=timeout).stdout.split()
+        if listed[:1] == [known.encode()]:
+            return known, state.get("mode", "partial")
     done = git(cache, "fetch", "-q", "--no-tags", "--no-write-fetch-head", "--depth=1",
                "--filter=blob:none", "origin", f"+{source}:{TIP_REF}", timeout=timeout)
     if b"filtering not recognized" in done.stderr:
