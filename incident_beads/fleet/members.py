@@ -13,6 +13,8 @@ from incident_beads.errors import MalformedFile
 
 USER_FILE = "fleet.toml"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# What git accepts as a branch, without the characters a refspec or an option would read.
+_BRANCH = re.compile(r"(?!-)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/+-]+(?<![./])")
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,10 @@ def members_of(config: Config, *, user: FleetConfig | None = None,
         if key in seen:
             continue
         seen.add(key)
+        if entry.branch and not _BRANCH.fullmatch(entry.branch):
+            raise MalformedFile(CONFIG_FILE, None,
+                                f"fleet branch {entry.branch!r} of {entry.url} is not a branch "
+                                "name", hint="give the branch's short name, like `main`")
         name = entry.name.strip() or default_name(entry.url)
         if name in found:
             raise MalformedFile(CONFIG_FILE, None,

@@ -54,6 +54,10 @@ def test_user_file_adds_repositories_once(tmp_path: Path) -> None:
     ('[fleet]\nrepositories = [{name = "a"}]\n', "needs a url"),
     ('[fleet]\nrepositories = "a"\n', "fleet.repositories must be a list"),
     ('[fleet]\nrepositories = [3]\n', "must be a URL, a path or a table"),
+    ('[fleet]\nrepositories = [{url = "/x/a.git", branch = "main:refs/heads/x"}]\n',
+     "is not a branch name"),
+    ('[fleet]\nrepositories = [{url = "/x/a.git", branch = "--upload-pack=x"}]\n',
+     "is not a branch name"),
 ])
 def test_bad_fleet_configuration_is_refused_by_name(tmp_path: Path, text: str,
                                                     what: str) -> None:
