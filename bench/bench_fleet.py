@@ -254,14 +254,19 @@ def main() -> None:
             f"| {r['report_cli'] * ms:.0f} ms |")
     per_fetch = [r["fetch"] / r["repositories"] * ms for r in rows]
     per_report = [r["report"] / r["repositories"] * ms for r in rows]
+    flat = per_report[-1] <= per_report[0] * 1.25 and per_fetch[-1] <= per_fetch[0] * 1.25
+    growth = ("the cost per repository does not rise with the size of the fleet, so the total "
+              "grows linearly" if flat else "the cost per repository rises with the fleet")
     lines += ["", f"Per repository: `fleet fetch` with nothing new "
               f"{' / '.join(f'{x:.0f}' for x in per_fetch)} ms, `report --fleet` "
               f"{' / '.join(f'{x:.0f}' for x in per_report)} ms (at "
-              f"{' / '.join(str(r['repositories']) for r in rows)} repositories): both grow "
-              "linearly with the fleet. Ratios: `fleet fetch` "
-              f"**{full['fetch'] / full['fetch_floor']:.2f}x** git's own fetch, `report "
-              f"--fleet` **{full['report'] / full['read_floor']:.2f}x** the floor of reading "
-              "the stores."]
+              f"{' / '.join(str(r['repositories']) for r in rows)} repositories): {growth}. "
+              f"At {full['repositories']} repositories, `fleet fetch` with nothing new is "
+              f"**{full['fetch'] / full['fetch_floor']:.2f}x** git's own fetch of up-to-date "
+              f"refs, and `report --fleet` is **{full['report'] / full['read_floor']:.2f}x** "
+              "the floor of reading the stores (bytes and `json.loads`), "
+              f"{full['report'] / full['raw_floor']:.1f}x the bytes alone: checking every line "
+              "as the store does and building the incidents' records is most of the rest."]
     print("\n".join(lines))
 
 
