@@ -100,9 +100,9 @@ def members_of(config: Config, *, user: FleetConfig | None = None,
 def jobs_of(config: Config, user: FleetConfig | None = None) -> tuple[int, int]:
     """How many repositories to fetch at once, and each one's time limit in seconds."""
     mine = user if user is not None else FleetConfig()
-    jobs = max(1, config.fleet.jobs if config.fleet.repositories else mine.jobs)
-    timeout = max(1, config.fleet.timeout_seconds)
-    return jobs, timeout
+    # the repository's settings when it names a fleet, else the person's
+    chosen = config.fleet if config.fleet.repositories else mine
+    return max(1, chosen.jobs), max(1, chosen.timeout_seconds)
 
 
 def has_fleet(config: Config) -> bool:
