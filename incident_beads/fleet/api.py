@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +13,7 @@ from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.config import Config, load_config
 from incident_beads.errors import GitError, IncidentBeadsError, NotFound, Refused
 from incident_beads.fleet import gitcache
+from incident_beads.fleet.answers import OpenIncidents, Skipped, Source, bulk_reading
 from incident_beads.fleet.fetch import FetchResult, Progress, fetch_all
 from incident_beads.fleet.members import Member, jobs_of, members_of, user_fleet
 from incident_beads.fleet.reader import (
@@ -24,7 +23,7 @@ from incident_beads.fleet.reader import (
     read_knowledge,
     read_store,
 )
-from incident_beads.incident.model import Assessment, Incident
+from incident_beads.incident.model import Assessment
 from incident_beads.incident.recurrence import RemoteMatch, matching_elsewhere
 from incident_beads.incident.timeline import incident_from, is_incident
 from incident_beads.incident.when import as_utc
@@ -34,65 +33,6 @@ if TYPE_CHECKING:
     from incident_beads.fleet.report import FleetReport
 
 Clock = Callable[[], datetime]
-
-
-@contextlib.contextmanager
-def bulk_reading() -> Iterator[None]:
-    """Pause the cyclic garbage collector while tens of thousands of records are built.
-
-    They hold no reference cycles, but each allocation threshold makes the collector walk every
-    live object again: with 50 repositories' incidents in memory that walking took more time
-    than reading them (measured in bench/bench_fleet.py).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A repository left out of an answer, and why (never fetched, malformed store...)."""
-
-    repository: str
-    reason: str
-
-    def line(self) -> str:
-        """One line for people."""
-        return f"skipped {self.repository}: {self.reason}"
-
-
-@dataclass
-class Source:
-    """One repository's incidents and issues as an answer uses them."""
-
-    name: str
-    url: str
-    config: Config
-    issues: list[Issue]
-    incidents: list[Incident]
-
-
-@dataclass
-class OpenIncidents:
-    """Every open incident of the fleet, the most severe and oldest first."""
-
-    rows: list[dict[str, Any]]
-    skipped: list[Skipped] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready view."""
-        return {"incidents": self.rows, "skipped": [s.__dict__ for s in self.skipped]}
-
-    def render(self) -> str:
-        """One line per incident, repository and id first."""
-        lines = [f"{r['repository']}/{r['id']}  {r['severity']} [{r['phase']}] {r['title']}"
-                 + (f" ({', '.join(r['services'])})" if r["services"] else "")
-                 for r in self.rows]
-        return "\n".join(lines) if lines else "no open incidents in the fleet"
 
 
 class Fleet:

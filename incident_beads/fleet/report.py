@@ -16,7 +16,7 @@ from incident_beads.knowledge.render import inline_text, table_cell
 from incident_beads.knowledge.report import SEVERITIES, Report, response_times
 
 if TYPE_CHECKING:
-    from incident_beads.fleet.api import Skipped, Source
+    from incident_beads.fleet.answers import Skipped, Source
 
 _GROUPS = (("by_repository", "Repository"), ("by_service", "Service"),
            ("by_severity", "Severity"))
