@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,18 @@ def test_reading_never_downloads_a_missing_blob(payments: Team, mine: Team) -> N
     assert f"?{store_blob}" in missing.splitlines()  # still missing: nothing was downloaded
     assert fleet.fetch()[0].blobs == 1
     assert len(fleet.open_incidents().rows) == 1
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_server_that_refuses_the_connection_is_reported(payments: Team, mine: Team) -> None:
+    url = f"git://127.0.0.1:{_closed_port()}/billing.git"
+    fleet_toml(mine.work, [url, payments])
+    results = {r.name: r for r in Fleet(mine.work).fetch()}
+    assert results["payments"].ok
+    refused = results["billing"]
+    assert not refused.ok and "unable to connect" in refused.error
