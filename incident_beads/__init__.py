@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the names the lazy table provides, for type checkers
         NotFound,
         Refused,
     )
+    from incident_beads.fleet.api import Fleet
     from incident_beads.guard.findings import PushRefused
     from incident_beads.guard.rule import HotfixGuard
     from incident_beads.hotfix.deploys import (
@@ -134,6 +135,7 @@ _EXPORTS: dict[str, str] = {
     "ScopeReport": "incident_beads.hotfix.scope",
     "Deployment": "incident_beads.hotfix.deploys",
     "recent_deployments": "incident_beads.hotfix.deploys",
+    "Fleet": "incident_beads.fleet.api",
 }
 
 __all__ = [
@@ -149,6 +151,7 @@ __all__ = [
     "Deployment",
     "Escalation",
     "EscalationRecord",
+    "Fleet",
     "GitError",
     "Hotfix",
     "HotfixGuard",

@@ -124,6 +124,24 @@ class NotifyConfig:
 
 
 @dataclass(frozen=True)
+class FleetRepository:
+    """One repository of the fleet: a URL or path, a short name, the branch to read."""
+
+    url: str
+    name: str = ""  # empty: the last part of the URL
+    branch: str = ""  # empty: the remote's default branch (its HEAD)
+
+
+@dataclass(frozen=True)
+class FleetConfig:
+    """The repositories whose stores and knowledge `--fleet` reads (fetched by `fleet fetch`)."""
+
+    repositories: tuple[FleetRepository, ...] = ()
+    jobs: int = 4
+    timeout_seconds: int = 300
+
+
+@dataclass(frozen=True)
 class Config:
     """All settings of one repository."""
 
@@ -136,6 +154,7 @@ class Config:
     time: TimeConfig = field(default_factory=TimeConfig)
     monitoring: MonitoringConfig = field(default_factory=lambda: MonitoringConfig())
     notify: NotifyConfig = field(default_factory=NotifyConfig)
+    fleet: FleetConfig = field(default_factory=FleetConfig)
 
 
 def load_config(root: Path | str) -> Config:
@@ -147,6 +166,11 @@ def load_config(root: Path | str) -> Config:
         return Config()
     except OSError as exc:
         raise MalformedFile(str(path), None, f"cannot read: {exc.strerror}") from None
+    return config_from_bytes(str(path), raw)
+
+
+def config_from_bytes(path: str, raw: bytes) -> Config:
+    """Parse the text of a `.incident-beads.toml` (read from a file or a git object)."""
     import tomllib
 
     try:
@@ -171,11 +195,14 @@ def _parse_config(path: str, data: dict[str, Any]) -> Config:
 
             sections[name] = parse_notify(path, value)
             continue
+        if name == "fleet":
+            sections[name] = parse_fleet(path, value)
+            continue
         kind = _SECTIONS.get(name)
         if kind is None:
             raise MalformedFile(path, None, f"unknown section [{name}]",
                                 hint=f"known sections: {', '.join(sorted(_SECTIONS))}, "
-                                     "monitoring, notify, severity")
+                                     "fleet, monitoring, notify, severity")
         sections[name] = _build(path, name, kind, value)
     people = sections.get("people")
     if people is not None:
@@ -420,3 +447,43 @@ def _parse_check(path: str, name: str, table: Any) -> MetricCheck:
     return MetricCheck(name=name, query=query.strip(), below=bounds["below"],
                        above=bounds["above"], service=table.get("service", ""),
                        description=table.get("description", ""))
+
+
+def parse_fleet(path: str, value: Any) -> FleetConfig:
+    """Read a `[fleet]` table: `repositories` as URLs/paths or tables of url, name, branch.
+
+    A relative path is taken from the folder of the file that names it.
+    """
+    if not isinstance(value, dict):
+        raise MalformedFile(path, None, "[fleet] must be a table")
+    items = value.get("repositories", [])
+    rest = {k: v for k, v in value.items() if k != "repositories"}
+    base: FleetConfig = _build(path, "fleet", FleetConfig, rest)
+    if not isinstance(items, list):
+        raise MalformedFile(path, None, "fleet.repositories must be a list",
+                            hint='repositories = ["../payments", {url = "...", name = "api"}]')
+    found: list[FleetRepository] = []
+    for n, item in enumerate(items, 1):
+        where = f"fleet.repositories[{n}]"
+        entry = {"url": item} if isinstance(item, str) else item
+        if not isinstance(entry, dict):
+            raise MalformedFile(path, None, f"{where} must be a URL, a path or a table")
+        repository: FleetRepository = _build(path, where, FleetRepository,
+                                             {"url": "", **entry})
+        if not repository.url.strip():
+            raise MalformedFile(path, None, f"{where} needs a url (a URL or a path)")
+        found.append(dataclasses.replace(repository, url=_fleet_url(path, repository.url)))
+    return dataclasses.replace(base, repositories=tuple(found))
+
+
+def _fleet_url(path: str, url: str) -> str:
+    url = url.strip()
+    if "://" in url or _scp_like(url) or Path(url).is_absolute():
+        return url
+    return str((Path(path).parent / url).resolve())
+
+
+def _scp_like(url: str) -> bool:
+    """`host:path` as git reads it: a colon before the first slash (not a Windows drive)."""
+    colon, slash = url.find(":"), url.find("/")
+    return colon > 1 and (slash < 0 or colon < slash)

@@ -50,6 +50,7 @@ COMMANDS: dict[str, str] = {
     "evidence": "monitoring_cmds:evidence",
     "notify": "notify_cmds:notify",
     "remind": "notify_cmds:remind",
+    "fleet": "fleet_cmds:fleet",
 }
 
 

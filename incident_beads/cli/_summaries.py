@@ -16,6 +16,7 @@ SUMMARIES: dict[str, str] = {
     'deploys': 'List recent deployments: hotfix tags and merges on the main branch.',
     'doctor': 'Report every line of the store that `bd import` would refuse, and what the journal holds.',
     'evidence': "Measure the incident's checks against Prometheus and record the evidence.",
+    'fleet': "Fetch and inspect the fleet: other repositories' incident stores and knowledge.",
     'handoff': 'Hand the root-cause investigation on as a `root-cause` bead.',
     'hooks': 'Install, remove or inspect the pre-push hotfix guard.',
     'hotfix': 'Phase 4: branch, minimal fix, review, gates, staging, tag, merge, deploy, verify.',

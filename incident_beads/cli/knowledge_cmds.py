@@ -31,12 +31,19 @@ def knowledge_for(ctx: click.Context, *, need_store: bool) -> Knowledge:
 @click.option("--service", help="The affected service: loads its runbook, weighs its history.")
 @click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True,
               help="How many similar incidents to show.")
+@click.option("--fleet", "fleet", is_flag=True,
+              help="Rank across every repository of the fleet (as last fetched).")
 @json_option
 @click.pass_context
-def context(ctx: click.Context, text: str, service: str | None, limit: int,
+def context(ctx: click.Context, text: str, service: str | None, limit: int, fleet: bool,
             as_json: bool) -> None:
     """Load what to know before responding: similar incidents, critical patterns, the runbook,
     recent deployments. TEXT describes the incident (or is an incident id)."""
+    if fleet:
+        from incident_beads.cli.fleet_cmds import context_fleet
+
+        context_fleet(ctx, text, service, limit, as_json)
+        return
     report = knowledge_for(ctx, need_store=False).context(text, service=service, limit=limit)
     emit(as_json, report.to_dict(), report.render)
 
@@ -87,10 +94,17 @@ def learn(ctx: click.Context, incident_id: str, problem_type: str | None,
 
 @click.command()
 @click.option("--since", help="Only incidents detected since: 30d, 24h, 2w or ISO 8601.")
+@click.option("--fleet", "fleet", is_flag=True,
+              help="Across the fleet, per repository, service and severity (as last fetched).")
 @json_option
 @click.pass_context
-def report(ctx: click.Context, since: str | None, as_json: bool) -> None:
+def report(ctx: click.Context, since: str | None, fleet: bool, as_json: bool) -> None:
     """Report MTTA, time to mitigate, MTTR, severities, post-mortems and overdue action items."""
+    if fleet:
+        from incident_beads.cli.fleet_cmds import report_fleet
+
+        report_fleet(ctx, since, as_json)
+        return
     result = knowledge_for(ctx, need_store=True).report(since)
     emit(as_json, result.figures(), result.render)
 

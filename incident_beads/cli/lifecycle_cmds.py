@@ -67,6 +67,9 @@ def create(ctx: click.Context, title: str, severity: str, who_affected: str, wha
             click.echo(incident_line(response.get(exc.incident_id)))
         raise
     _warn_duplicates(incident)
+    for event in incident.state.timeline:
+        if event.kind == "recurrence-elsewhere":  # a match in another repository of the fleet
+            click.echo(f"incident: warning: {event.text}", err=True)
     emit(as_json, incident.model_dump(mode="json"), lambda: incident_details(incident))
 
 

@@ -38,12 +38,19 @@ def init(ctx: click.Context, prefix: str, as_json: bool) -> None:
               help="Show at most N issues (default: all).")
 @click.option("-a", "--all", "include_closed", is_flag=True, help="Include closed issues.")
 @click.option("--ready", is_flag=True, help="Only open issues with no open blocker (bd ready).")
+@click.option("--fleet", "fleet", is_flag=True,
+              help="Every open incident across the fleet (as last fetched), repository first.")
 @json_option
 @click.pass_context
 def list_(ctx: click.Context, status: str | None, issue_type: str | None, label: str | None,
-          priority: int | None, limit: int, include_closed: bool, ready: bool,
+          priority: int | None, limit: int, include_closed: bool, ready: bool, fleet: bool,
           as_json: bool) -> None:
     """List issues, ids first."""
+    if fleet:
+        from incident_beads.cli.fleet_cmds import list_fleet
+
+        list_fleet(ctx, as_json)
+        return
     store = open_store(ctx)
     if ready:
         rows = [_row(i) for i in store.ready()

@@ -19,7 +19,7 @@ from incident_beads.incident.model import (
     IncidentState,
     Timestamps,
 )
-from incident_beads.incident.recurrence import matching_resolved
+from incident_beads.incident.recurrence import RemoteMatch, matching_resolved
 from incident_beads.incident.severity import Severity, strip_severity_tag
 from incident_beads.incident.timeline import append_event, incident_from, is_incident, save_state
 from incident_beads.incident.when import format_moment
@@ -113,8 +113,13 @@ def initial_state(config: Config, level: Severity, assessment: Assessment,
 
 
 def write_incident(tx: Changes, config: Config, *, plain: str, state: IncidentState,
-                   now: datetime, actor: str, request: str = "") -> IncidentEdit:
-    """Create the incident bead in `tx`, link recurrences, and record the escalations due."""
+                   now: datetime, actor: str, request: str = "",
+                   elsewhere: Sequence[RemoteMatch] = ()) -> IncidentEdit:
+    """Create the incident bead in `tx`, link recurrences, and record the escalations due.
+
+    `elsewhere` are matches in other repositories of the fleet: each is recorded on the
+    timeline with its repository and id; one on the same service is a recurrence.
+    """
     level, assessment = state.severity, state.assessment
     window = timedelta(days=config.knowledge.recurrence_window_days)
     since = assessment.detected_at - window
@@ -147,8 +152,25 @@ def write_incident(tx: Changes, config: Config, *, plain: str, state: IncidentSt
         append_event(tx, match.id, earlier, at=now, by=actor, kind="recurred",
                      text=f"Recurred as {issue.id}", data={"incident": issue.id})
         save_state(tx, match.id, earlier)
+    for remote in elsewhere:
+        record_elsewhere(edit, remote)
     save_state(tx, issue.id, state)
     return edit
+
+
+def record_elsewhere(edit: IncidentEdit, remote: RemoteMatch) -> None:
+    """Put a fleet match on the timeline; escalate it when it is the same service."""
+    other = remote.incident
+    resolved = other.state.resolution
+    where = f"{remote.repository}/{other.id}"
+    text = (f"this looks like {where} ({other.title}) in repository {remote.repository}, "
+            f"resolved {format_moment(resolved.at) if resolved else 'before'}")
+    data = {"repository": remote.repository, "url": remote.url, "incident": other.id,
+            "title": other.title, "same_service": remote.same_service}
+    edit.event("recurrence-elsewhere", f"Similar incident elsewhere: {text}", data)
+    if remote.same_service:
+        edit.escalate(Escalation.RECURRENCE, f"{text}, on the same service",
+                      {"recurrence_of": where, "repository": remote.repository})
 
 
 def _resolved_incidents(tx: Changes, services: list[str], since: datetime) -> list[Incident]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from incident_beads.incident.model import Assessment, Incident
 from incident_beads.incident.severity import strip_severity_tag
@@ -51,4 +52,30 @@ def matching_resolved(title: str, assessment: Assessment, candidates: Iterable[I
         theirs = {s.strip().casefold() for s in other.state.assessment.services}
         if services & theirs and similar_symptoms(title, assessment, other):
             found.append(other)
+    return found
+
+
+class RemoteMatch(NamedTuple):
+    """An incident resolved in another repository of the fleet that a new one looks like."""
+
+    repository: str
+    url: str
+    incident: Incident
+    same_service: bool  # a shared service makes it a recurrence (an escalation), else a warning
+
+
+def matching_elsewhere(title: str, assessment: Assessment,
+                       candidates: Iterable[tuple[str, str, Incident]], *, now: datetime,
+                       window: timedelta) -> list[RemoteMatch]:
+    """Incidents of other repositories (name, url, incident) resolved within `window` before
+    `now` with similar symptoms; a shared service is marked."""
+    services = {s.strip().casefold() for s in assessment.services if s.strip()}
+    found: list[RemoteMatch] = []
+    for repository, url, other in candidates:
+        resolution = other.state.resolution
+        if resolution is None or resolution.at < now - window or resolution.at > now:
+            continue
+        if similar_symptoms(title, assessment, other):
+            theirs = {s.strip().casefold() for s in other.state.assessment.services}
+            found.append(RemoteMatch(repository, url, other, bool(services & theirs)))
     return found

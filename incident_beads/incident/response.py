@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from incident_beads import signing
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.config import Config, load_config
-from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
+from incident_beads.errors import Escalation, IncidentBeadsError, InvalidInput, NotFound, Refused
 from incident_beads.incident import announce, hold
 from incident_beads.incident import declare as declaring
 from incident_beads.incident import mitigation as ladder
@@ -45,6 +45,7 @@ from incident_beads.incident.model import (
     Timestamps,
     UpdateStatus,
 )
+from incident_beads.incident.recurrence import RemoteMatch
 from incident_beads.incident.severity import Severity
 from incident_beads.incident.timeline import check_not_before_last, incident_from, is_incident
 from incident_beads.incident.when import as_utc, format_moment, parse_moment
@@ -222,12 +223,13 @@ class IncidentResponse:
                                    users_affected, workaround, data_at_risk, security,
                                    list(error_messages), list(alerts), list(recent_changes),
                                    reported_by, detected_at, list(services), description)
+        elsewhere = self._fleet_matches(plain, assessment)
         with self.store.transaction() as tx:
             earlier = declaring.declared_before(tx, request)
             if earlier is None:
                 edit = declaring.write_incident(tx, self.config, plain=plain, state=state,
                                                 now=now, actor=actor or self.actor,
-                                                request=request)
+                                                request=request, elsewhere=elsewhere)
         if earlier is not None:
             hold.refuse_if_held(earlier.id, incident_from(earlier).state, "declaration",
                                 self.decision_trust)
@@ -235,6 +237,23 @@ class IncidentResponse:
         if edit.escalation is not None:
             raise edit.escalation
         return self.get(edit.incident_id)
+
+    def _fleet_matches(self, plain: str, assessment: Assessment) -> list[RemoteMatch]:
+        """Incidents resolved elsewhere in the fleet (as last fetched) that this one resembles."""
+        from incident_beads.fleet.members import has_fleet
+
+        if not has_fleet(self.config):
+            return []
+        from incident_beads.fleet.api import Fleet
+
+        window = timedelta(days=self.config.knowledge.recurrence_window_days)
+        try:
+            return Fleet(self.root, config=self.config).recurrences(
+                plain, assessment, now=assessment.detected_at, window=window)
+        except (IncidentBeadsError, OSError):
+            # a broken fleet file or cache must not stop a declaration; `incident fleet
+            # status` names what is wrong
+            return []
 
     def assess(self, incident_id: str, *, who_affected: str | None = None,
                what_broken: str | None = None, users_affected: str | None = None,

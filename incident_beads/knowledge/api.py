@@ -115,11 +115,16 @@ class Knowledge:
 
     # phase 0 -----------------------------------------------------------------------------------
     def context(self, text: str = "", *, service: str | None = None, limit: int = 5,
-                include_deployments: bool = True) -> ctx.ContextReport:
+                include_deployments: bool = True,
+                fleet: Sequence[ctx.Elsewhere] | None = None,
+                name: str = "") -> ctx.ContextReport:
         """Everything to load before responding: similar incidents (ranked), critical patterns,
         the service's runbook, recent deployments.
 
         `text` may be an incident id: then that incident describes itself and is left out.
+        With `fleet` (other repositories' knowledge), incidents, write-ups and pattern entries
+        of every repository are ranked together, each named by its repository (this one as
+        `name`), and a runbook this repository lacks is taken from the fleet.
         """
         issues = list(self.store.issues())
         incidents = self._incidents(issues)
@@ -132,14 +137,29 @@ class Knowledge:
             check_name("service", service)
         docs = ctx.build_docs([i for i in incidents if i.id != text.strip()],
                               self.writeups.scan())
-        matches = ranking.rank(docs, " ".join(filter(None, [query, service])), limit=limit)
+        wanted = " ".join(filter(None, [query, service]))
+        fleet_patterns = None
+        if fleet is not None:
+            docs = ctx.in_repository(docs, name)
+            for other in fleet:
+                docs += ctx.in_repository(ctx.build_docs(other.incidents, other.writeups),
+                                          other.name)
+            fleet_patterns = ctx.rank_patterns(
+                [(name, self.patterns.sections()), *((o.name, o.patterns) for o in fleet)],
+                wanted, limit)
+        matches = ranking.rank(docs, wanted, limit=limit)
         runbook = None
         notes: list[str] = []
         if service:
             body = self.runbooks.read(service)
+            found = next(((o.name, *o.runbooks[service]) for o in fleet or ()
+                          if service in o.runbooks), None)
             if body is not None:
                 runbook = {"service": service, "path": self.runbooks.relative_path(service),
                            "text": body}
+            elif found is not None:
+                runbook = {"service": service, "repository": found[0], "path": found[1],
+                           "text": found[2]}
             else:
                 notes.append(f"no runbook for {service}: add one with `incident runbook add "
                              f"{service} --issue ...` after the incident")
@@ -150,7 +170,8 @@ class Knowledge:
                 notes.append(note)
         return ctx.ContextReport(query=query, service=service, similar=matches,
                                  patterns=self.patterns.sections(), runbook=runbook,
-                                 deployments=deployments, notes=notes)
+                                 deployments=deployments, notes=notes,
+                                 fleet_patterns=fleet_patterns)
 
     # phase 6: write-up and critical patterns ---------------------------------------------------
     def learn(self, incident_id: str, *, problem_type: str | None = None,
@@ -240,18 +261,7 @@ class Knowledge:
                            meeting.at.isoformat() if meeting.at else None)
 
     def _meeting(self, incident: Incident, issues: Sequence[Issue]) -> pm.Meeting:
-        bead_id = incident.state.postmortem_id
-        bead = next((i for i in issues if i.id == bead_id), None) if bead_id else None
-        if bead is None or not bead.due_at:
-            return pm.Meeting(bead_id, "", None)
-        record = metadata_record(bead)
-        owner = str(record.get("owner") or bead.data.get("owner") or bead.data.get("assignee")
-                    or "")
-        try:
-            at: datetime | None = as_utc(parse_ts(bead.due_at))
-        except ValueError:
-            at = None
-        return pm.Meeting(bead.id, owner, at)
+        return meeting_of(incident, issues)
 
     # phase 6: action items -----------------------------------------------------------------------
     def add_action(self, incident_id: str, text: str, *, priority: int, owner: str,
@@ -271,14 +281,38 @@ class Knowledge:
         issues = list(self.store.issues())
         incidents = [i for i in self._incidents(issues)
                      if start is None or i.state.timestamps.detected >= start]
-        due: dict[str, datetime | None] = {}
-        for incident in incidents:
-            if postmortem_required(incident.state, self.config) and incident.status == "closed":
-                due[incident.id] = self._meeting(incident, issues).at
         return Report(since=start, until=now, incidents=incidents,
                       overdue_actions=self.actions.list(overdue=True),
                       postmortem_hours=self.config.knowledge.postmortem_within_hours,
-                      postmortem_due=due)
+                      postmortem_due=postmortem_due(incidents, issues, self.config))
+
+
+def meeting_of(incident: Incident, issues: Sequence[Issue]) -> pm.Meeting:
+    """The incident's post-mortem bead: its id, owner and scheduled time (if scheduled)."""
+    bead_id = incident.state.postmortem_id
+    bead = next((i for i in issues if i.id == bead_id), None) if bead_id else None
+    if bead is None or not bead.due_at:
+        return pm.Meeting(bead_id, "", None)
+    record = metadata_record(bead)
+    owner = str(record.get("owner") or bead.data.get("owner") or bead.data.get("assignee")
+                or "")
+    try:
+        at: datetime | None = as_utc(parse_ts(bead.due_at))
+    except ValueError:
+        at = None
+    return pm.Meeting(bead.id, owner, at)
+
+
+def postmortem_due(incidents: Sequence[Incident], issues: Sequence[Issue],
+                   config: Config) -> dict[str, datetime | None]:
+    """Closed incidents that need a post-mortem -> its scheduled time (None: not scheduled)."""
+    needed = [i for i in incidents
+              if i.status == "closed" and postmortem_required(i.state, config)]
+    if not needed:
+        return {}
+    wanted = {i.state.postmortem_id for i in needed if i.state.postmortem_id}
+    beads = [issue for issue in issues if issue.id in wanted]
+    return {i.id: meeting_of(i, beads).at for i in needed}
 
 
 def safe_after_resolution(knowledge: Knowledge, incident_id: str) -> LearnResult | str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,7 +16,7 @@ from incident_beads.incident.model import Incident
 from incident_beads.incident.severity import strip_severity_tag
 from incident_beads.knowledge.facts import root_cause_of, symptoms_of
 from incident_beads.knowledge.patterns import PatternSections
-from incident_beads.knowledge.ranking import Match, RankDoc
+from incident_beads.knowledge.ranking import Match, RankDoc, rank
 from incident_beads.knowledge.writeup import WriteupSummary
 
 DEPLOYMENT_DAYS = 7
@@ -94,6 +94,42 @@ def deployments(root: Path, config: Config, now: datetime) -> tuple[list[dict[st
 
 
 @dataclass
+class Elsewhere:
+    """Another repository's knowledge, as `context --fleet` ranks it beside this one's."""
+
+    name: str
+    incidents: Sequence[Incident]
+    writeups: Sequence[WriteupSummary]
+    patterns: PatternSections
+    runbooks: Mapping[str, tuple[str, str]]  # service -> (path, text)
+
+
+def in_repository(docs: Sequence[RankDoc], name: str) -> list[RankDoc]:
+    """The documents named after their repository (keys stay unique across repositories)."""
+    return [doc._replace(key=f"{name}:{doc.key}", info={**doc.info, "repository": name})
+            for doc in docs]
+
+
+def pattern_docs(name: str, patterns: PatternSections) -> list[RankDoc]:
+    """Each entry of a critical patterns file as a document, to rank across repositories."""
+    docs: list[RankDoc] = []
+    for section, entries in (("Deployment Safety", patterns.deployment_safety),
+                             ("Past Incidents", patterns.past_incidents)):
+        for n, entry in enumerate(entries):
+            docs.append(RankDoc(f"{name}:{patterns.path}:{section}:{n}", "pattern",
+                                {"title": entry},
+                                {"repository": name, "path": patterns.path, "section": section,
+                                 "title": entry}))
+    return docs
+
+
+def rank_patterns(sources: Sequence[tuple[str, PatternSections]], query: str,
+                  limit: int) -> list[Match]:
+    """The critical pattern entries of every repository that best match the query."""
+    return rank([d for name, p in sources for d in pattern_docs(name, p)], query, limit=limit)
+
+
+@dataclass
 class ContextReport:
     """What an orchestrator loads before responding (phase 0)."""
 
@@ -104,10 +140,15 @@ class ContextReport:
     runbook: dict[str, Any] | None
     deployments: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
+    fleet_patterns: list[Match] | None = None  # set when the fleet was asked
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON."""
-        return {
+        extra: dict[str, Any] = {}
+        if self.fleet_patterns is not None:
+            extra["fleet_patterns"] = [{**m.doc.info, "score": m.score, "matched": list(m.terms)}
+                                       for m in self.fleet_patterns]
+        return {**extra,
             "query": self.query, "service": self.service,
             "similar": [{"kind": m.doc.kind, **m.doc.info, "score": m.score,
                          "matched": list(m.terms)} for m in self.similar],
@@ -133,7 +174,8 @@ class ContextReport:
             info = m.doc.info
             where = f" -> {info['writeup']}" if info.get("writeup") else ""
             status = f" ({info['status']})" if info.get("status") else ""
-            lines.append(f"- [{m.score:.3f}] {info.get('id') or m.doc.key} "
+            repository = f"{info['repository']}: " if info.get("repository") else ""
+            lines.append(f"- [{m.score:.3f}] {repository}{info.get('id') or m.doc.key} "
                          f"{info.get('severity') or ''}{status} {info['title']}{where}")
             if info.get("root_cause"):
                 lines.append(f"    root cause: {info['root_cause']}")
@@ -141,9 +183,16 @@ class ContextReport:
             lines.append("- none found")
         lines += ["", "## Past Incidents (critical patterns)"]
         lines += [f"- {x}" for x in self.patterns.past_incidents] or ["- none recorded"]
+        if self.fleet_patterns is not None:
+            lines += ["", "## Critical patterns across the fleet"]
+            lines += [f"- [{m.score:.3f}] {m.doc.info['repository']}: "
+                      f"({m.doc.info['section']}) {m.doc.info['title']}"
+                      for m in self.fleet_patterns] or ["- none found"]
         lines += ["", "## Runbook"]
         if self.runbook is not None:
-            lines += [f"{self.runbook['path']}:", "", self.runbook["text"].rstrip()]
+            repository = (f"{self.runbook['repository']}: " if self.runbook.get("repository")
+                          else "")
+            lines += [f"{repository}{self.runbook['path']}:", "", self.runbook["text"].rstrip()]
         else:
             lines.append(f"- no runbook for {self.service}" if self.service
                          else "- give --service to load a runbook")

@@ -150,18 +150,22 @@ class CriticalPatterns:
 
     def sections(self) -> PatternSections:
         """The entries of both sections and the proposals, rollback procedures first."""
-        text = self.read() or ""
-        doc = markdown.Document(text)
+        return read_sections(self.relative_path, self.read() or "")
 
-        def entries(title: str) -> list[str]:
-            section = doc.section(title, 2)
-            if section is None:
-                return []
-            return [item.text for item in doc.list_items(section.body, section.end)]
 
-        safety = entries(DEPLOYMENT_SAFETY)
-        safety.sort(key=lambda item: not _is_rollback(item))
-        block = doc.blocks().get(PROPOSED_BLOCK)
-        proposed = ([item.text for item in doc.list_items(block.begin, block.end)]
-                    if block is not None else [])
-        return PatternSections(self.relative_path, safety, entries(PAST_INCIDENTS), proposed)
+def read_sections(path: str, text: str) -> PatternSections:
+    """The sections of a critical patterns text, wherever it was read from (a file, a blob)."""
+    doc = markdown.Document(text)
+
+    def entries(title: str) -> list[str]:
+        section = doc.section(title, 2)
+        if section is None:
+            return []
+        return [item.text for item in doc.list_items(section.body, section.end)]
+
+    safety = entries(DEPLOYMENT_SAFETY)
+    safety.sort(key=lambda item: not _is_rollback(item))
+    block = doc.blocks().get(PROPOSED_BLOCK)
+    proposed = ([item.text for item in doc.list_items(block.begin, block.end)]
+                if block is not None else [])
+    return PatternSections(path, safety, entries(PAST_INCIDENTS), proposed)

@@ -43,6 +43,22 @@ def bucket_of(moment: datetime, monthly: bool) -> str:
     return f"{year}-W{week:02d}"
 
 
+def response_times(incidents: Sequence[Incident]) -> dict[str, float | None]:
+    """MTTA, mean time to mitigate and MTTR in minutes, from detection (None without data)."""
+    acknowledged, mitigated, resolved = [], [], []
+    for incident in incidents:
+        stamps = incident.state.timestamps
+        if stamps.acknowledged is not None:
+            acknowledged.append(stamps.acknowledged - stamps.detected)
+        if stamps.mitigated is not None:
+            mitigated.append(stamps.mitigated - stamps.detected)
+        if stamps.resolved is not None:
+            resolved.append(stamps.resolved - stamps.detected)
+    return {"mtta_minutes": _mean_minutes(acknowledged),
+            "mean_time_to_mitigate_minutes": _mean_minutes(mitigated),
+            "mttr_minutes": _mean_minutes(resolved)}
+
+
 @dataclass
 class Report:
     """Figures over the incidents detected since a moment."""
@@ -56,17 +72,9 @@ class Report:
 
     def figures(self) -> dict[str, Any]:
         """The numbers, as JSON."""
-        acknowledged, mitigated, resolved = [], [], []
         by_severity = dict.fromkeys(SEVERITIES, 0)
         for incident in self.incidents:
-            stamps = incident.state.timestamps
             by_severity[incident.state.highest_severity.value] += 1
-            if stamps.acknowledged is not None:
-                acknowledged.append(stamps.acknowledged - stamps.detected)
-            if stamps.mitigated is not None:
-                mitigated.append(stamps.mitigated - stamps.detected)
-            if stamps.resolved is not None:
-                resolved.append(stamps.resolved - stamps.detected)
         on_time: list[str] = []
         late: list[str] = []
         for incident in self.incidents:
@@ -82,9 +90,7 @@ class Report:
             "until": self.until.isoformat(),
             "incidents": len(self.incidents),
             "by_severity": by_severity,
-            "mtta_minutes": _mean_minutes(acknowledged),
-            "mean_time_to_mitigate_minutes": _mean_minutes(mitigated),
-            "mttr_minutes": _mean_minutes(resolved),
+            **response_times(self.incidents),
             "postmortems": {"required": len(on_time) + len(late),
                             "scheduled_within_hours": len(on_time),
                             "window_hours": self.postmortem_hours, "missing_or_late": late},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from incident_beads.config import KnowledgeConfig
@@ -134,6 +134,14 @@ def _title(lines: list[str]) -> str | None:
     return markdown.first_heading("".join(head))
 
 
+def summarize(path: str, text: str) -> WriteupSummary:
+    """The summary of one write-up's text, wherever the text was read from (a file, a blob)."""
+    front, rest = split_front(text)
+    data = parse_front_matter(front, strict=False) if front else {}
+    title = _title(rest) or PurePosixPath(path).stem
+    return WriteupSummary(path, data, title)
+
+
 class Writeups:
     """The write-ups under the solutions folder."""
 
@@ -160,10 +168,7 @@ class Writeups:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-            front, rest = split_front(text)
-            data = parse_front_matter(front, strict=False) if front else {}
-            title = _title(rest) or path.stem
-            found.append(WriteupSummary(path.relative_to(top).as_posix(), data, title))
+            found.append(summarize(path.relative_to(top).as_posix(), text))
         return found
 
     def find(self, incident_id: str) -> str | None:
