@@ -153,3 +153,31 @@ def test_a_stale_layout_is_refused_where_it_is_used(tmp_path: Path) -> None:
     changes.created = []
     with pytest.raises(MalformedFile, match="does not end where"):
         lay_out(bogus, changes.changed, changes.created)
+
+
+def test_an_issue_just_written_is_read_back_without_a_second_read(
+        store_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = BeadsStore(store_repo)
+    made = store.create("first", labels=["incident"])
+    store.update(made.id, title="renamed")
+    monkeypatch.setattr(store, "snapshot", lambda: pytest.fail("read the store again"))
+    again = store.get(made.id)
+    assert again.data == BeadsStore(store_repo).get(made.id).data
+    assert again.title == "renamed"
+    again.data["title"] = "changed by the caller"
+    assert store.get(made.id).title == "renamed"  # each read gets its own copy
+
+
+def test_a_store_changed_outside_after_a_write_is_read_from_the_file(store_repo: Path) -> None:
+    store = BeadsStore(store_repo)
+    made = store.create("first")
+    path = store_repo / ".beads" / "issues.jsonl"
+    line = json.loads(path.read_bytes())
+    line["title"] = "other"  # same length: only the stat tells the files apart
+    before = path.stat().st_mtime_ns
+    path.write_bytes(encode_line(line))
+    os.utime(path, ns=(before + 10**9, before + 10**9))  # a coarse clock could miss the write
+    assert store.get(made.id).title == "other"
+    path.write_bytes(b"")
+    with pytest.raises(Exception, match="no issue"):
+        store.get(made.id)

@@ -21,9 +21,22 @@ from incident_beads.beads.fileio import (
 )
 from incident_beads.beads.layout import lay_out
 from incident_beads.beads.ready import ready_issues
-from incident_beads.beads.record import Issue, drop_empty, format_ts, next_updated_at
+from incident_beads.beads.record import (
+    Issue,
+    drop_empty,
+    encode_line,
+    format_ts,
+    next_updated_at,
+)
 from incident_beads.beads.rules import DEPENDENCY_TYPES, import_violations
-from incident_beads.beads.snapshot import Snapshot, SnapshotCache, read_snapshot, type_problem
+from incident_beads.beads.snapshot import (
+    _DECODER,
+    Snapshot,
+    SnapshotCache,
+    _stat_key,
+    read_snapshot,
+    type_problem,
+)
 from incident_beads.config import BeadsConfig
 from incident_beads.errors import InvalidInput, NotFound, Refused
 
@@ -293,6 +306,9 @@ class BeadsStore:
         self._memory = Snapshot.empty("(memory)")
         self._cache = SnapshotCache(self.path) if self.persistent else None
         self._prefix: str | None = None
+        # The lines this store last wrote, keyed by the file's stat right after: reading one of
+        # them back while the file is still that very file needs no second read of the store.
+        self._written: tuple[list[int], dict[str, bytes]] | None = None
         # Run inside each write, under the lock, before the caller's changes (bd's export).
         self.before_changes: list[Callable[[Changes], Any]] = []
         self.after_write: list[Callable[[BeadsStore], None]] = []
@@ -310,6 +326,14 @@ class BeadsStore:
 
     def get(self, issue_id: str) -> Issue:
         """One issue by id."""
+        written = self._written
+        if written is not None and issue_id in written[1]:
+            try:
+                unchanged = _stat_key(os.stat(self.path)) == written[0]
+            except OSError:
+                unchanged = False
+            if unchanged:
+                return Issue(_DECODER.decode(written[1][issue_id].decode("utf-8")))
         return Changes(self, self.snapshot()).get(issue_id)
 
     def issues(self) -> Iterator[Issue]:
@@ -380,9 +404,14 @@ class BeadsStore:
             if not changes.changed:
                 return
             ids, ends, chunks = lay_out(snapshot, changes.changed, changes.created)
+            self._written = None
             atomic_write(self.path, chunks)
+            stat = os.stat(self.path)
             if self._cache is not None:
-                self._cache.save(Snapshot(str(self.path), b"", ids, ends), os.stat(self.path))
+                self._cache.save(Snapshot(str(self.path), b"", ids, ends), stat)
+            self._written = (_stat_key(stat), {
+                issue_id: encode_line(issue.data) for issue_id, issue in changes.changed.items()
+                if not issue.is_tombstone})
         for hook in self.after_write:
             hook(self)
 
