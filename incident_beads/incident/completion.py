@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from incident_beads.config import Config
 from incident_beads.incident.model import Incident
@@ -12,6 +12,8 @@ from incident_beads.incident.resolution import postmortem_required
 class Criterion(BaseModel):
     """One completion criterion and whether it is met."""
 
+    model_config = ConfigDict(defer_build=True)
+
     name: str
     met: bool
     detail: str
@@ -19,6 +21,8 @@ class Criterion(BaseModel):
 
 class CompletionReport(BaseModel):
     """Every criterion of one incident; `complete` only when all are met."""
+
+    model_config = ConfigDict(defer_build=True)
 
     incident_id: str
     complete: bool

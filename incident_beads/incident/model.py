@@ -18,7 +18,7 @@ METADATA_KEY = "incident_beads"
 class Record(BaseModel):
     """Base of every stored record: unknown keys are kept, so newer writers lose nothing."""
 
-    model_config = ConfigDict(extra="allow", use_enum_values=False)
+    model_config = ConfigDict(extra="allow", use_enum_values=False, defer_build=True)
 
 
 class Phase(StrEnum):
@@ -269,7 +269,7 @@ class IncidentState(Record):
 class Incident(BaseModel):
     """An incident as the API returns it: the bead's headline fields and its recorded state."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: str
     title: str
@@ -302,6 +302,8 @@ class Incident(BaseModel):
 class PostmortemSchedule(BaseModel):
     """A post-mortem scheduled for an incident: its bead, when, and who runs it."""
 
+    model_config = ConfigDict(defer_build=True)
+
     incident_id: str
     postmortem_id: str
     due_at: datetime
@@ -311,6 +313,8 @@ class PostmortemSchedule(BaseModel):
 
 class RootCauseHandoff(BaseModel):
     """The root-cause investigation handed on from an incident."""
+
+    model_config = ConfigDict(defer_build=True)
 
     incident_id: str
     root_cause_id: str
