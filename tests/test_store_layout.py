@@ -181,3 +181,38 @@ def test_a_store_changed_outside_after_a_write_is_read_from_the_file(store_repo:
     path.write_bytes(b"")
     with pytest.raises(Exception, match="no issue"):
         store.get(made.id)
+
+
+def test_a_label_query_parses_only_the_lines_that_can_hold_the_label(
+        store_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = BeadsStore(store_repo)
+    plain = [store.create(f"task {n}").id for n in range(6)]
+    tagged = store.create("outage", labels=["incident"]).id
+    store.create("an incident-like title", labels=["incidental"])
+    store.issues()  # the layout is remembered
+    parsed: list[int] = []
+    real_parse = Snapshot._parse
+    monkeypatch.setattr(Snapshot, "_parse",
+                        lambda self, n: parsed.append(n) or real_parse(self, n))
+    assert [i.id for i in BeadsStore(store_repo).query(label="incident")] == [tagged]
+    assert len(parsed) == 1
+    assert [row["id"] for row in BeadsStore(store_repo).summaries(label="incident")] == [tagged]
+    assert len(BeadsStore(store_repo).query(status="open")) == len(plain) + 2
+
+
+@pytest.mark.parametrize("spelling", ['"\\u0069ncident"', '"inciden\\u0074"'])
+def test_a_label_written_with_escapes_outside_the_tool_is_still_found(
+        store_repo: Path, spelling: str) -> None:
+    store = BeadsStore(store_repo)
+    store.create("first", labels=["incident"])
+    store.issues()  # remembered layout, so the byte filter is what decides
+    path = store_repo / ".beads" / "issues.jsonl"
+    with path.open("ab") as out:
+        out.write(f'{{"id":"x-esc","title":"t","status":"open","priority":1,'
+                  f'"labels":[{spelling}],{STAMP}}}\n'.encode())
+    BeadsStore(store_repo).issues()  # checked and remembered again with the new line
+    found = [i.id for i in BeadsStore(store_repo).query(label="incident")]
+    assert "x-esc" in found and len(found) == 2
+    weird = BeadsStore(store_repo)
+    weird.create("quoted", labels=['in"cident'])
+    assert [i.title for i in weird.query(label='in"cident')] == ["quoted"]

@@ -7,6 +7,7 @@ unchanged splices its new lines in without parsing the rest again.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import json
@@ -109,6 +110,22 @@ class Snapshot:
         for n, issue_id in enumerate(self.ids):
             if issue_id is not None:
                 yield self._parse(n)
+
+    def issues_containing(self, needle: bytes) -> Iterator[Issue]:
+        """The issues whose line holds `needle` as written, or any `\\u` escape (which could
+        spell it otherwise), in file order: the bytes are searched before anything is parsed."""
+        data, ends = self.data, self.ends
+        start, size = 0, len(data)
+        while start < size:
+            found = data.find(needle, start)
+            escape = data.find(b"\\u", start, found if found >= 0 else size)
+            hit = escape if escape >= 0 else found
+            if hit < 0:
+                return
+            n = bisect.bisect_right(ends, hit)
+            if self.ids[n] is not None:
+                yield self._parse(n)
+            start = ends[n]
 
     def starts_line(self, offset: int) -> bool:
         """True when a line may start at `offset`: the top, the end, or just after a newline."""

@@ -345,22 +345,31 @@ class BeadsStore:
               include_closed: bool = False) -> list[Issue]:
         """Issues matching every filter given; closed ones only when asked or filtered for."""
         found: list[Issue] = []
-        self._scan(_matcher(status, issue_type, label, priority, include_closed), found.append)
+        self._scan(_matcher(status, issue_type, label, priority, include_closed), found.append,
+                   label)
         return found
 
     def summaries(self, **filters: Any) -> list[dict[str, Any]]:
         """Like `query`, keeping only the listed fields: big stores list in little memory."""
         found: list[dict[str, Any]] = []
-        self._scan(_matcher(**filters), lambda issue: found.append(issue.summary()))
+        self._scan(_matcher(**filters), lambda issue: found.append(issue.summary()),
+                   filters.get("label"))
         return found
 
-    def _scan(self, keep: Callable[[Issue], bool], collect: Callable[[Issue], Any]) -> None:
+    def _scan(self, keep: Callable[[Issue], bool], collect: Callable[[Issue], Any],
+              label: str | None = None) -> None:
         def visit(data: dict[str, Any]) -> None:
             issue = Issue(data)
             if keep(issue):
                 collect(issue)
 
-        if self.persistent:
+        needle = _label_needle(label)
+        if self.persistent and needle is not None:
+            # Only lines holding the label can match: the others are not parsed (a file not
+            # seen before is still checked line by line first, as every read does).
+            for issue in read_snapshot(self.path, self._cache).issues_containing(needle):
+                visit(issue.data)
+        elif self.persistent:
             read_snapshot(self.path, self._cache, visit)
         else:
             for issue in self._memory.issues():
@@ -439,6 +448,14 @@ class BeadsStore:
         """Comment on one issue."""
         with self.transaction() as tx:
             return tx.add_comment(issue_id, author, text)
+
+
+def _label_needle(label: str | None) -> bytes | None:
+    """The bytes every line with `label` holds when written without escapes, or None when the
+    label has characters JSON may spell in more than one way."""
+    if not label or any(c in '"\\/' or c < " " or c == "\x7f" for c in label):
+        return None
+    return b'"' + label.encode("utf-8") + b'"'
 
 
 def _matcher(status: str | Iterable[str] | None = None, issue_type: str | None = None,
