@@ -216,3 +216,19 @@ def test_a_label_written_with_escapes_outside_the_tool_is_still_found(
     weird = BeadsStore(store_repo)
     weird.create("quoted", labels=['in"cident'])
     assert [i.title for i in weird.query(label='in"cident')] == ["quoted"]
+
+
+@pytest.mark.parametrize("on_disk", [True, False])
+def test_issues_mentioning_finds_every_issue_holding_the_word(tmp_path: Path,
+                                                               on_disk: bool) -> None:
+    if on_disk:
+        (tmp_path / ".beads").mkdir()
+    store = BeadsStore(tmp_path)
+    labelled = store.create("a", labels=["incident"]).id
+    in_metadata = store.create("b", metadata={"x": {"kind": "incident"}}).id
+    store.create("c incident", description="an incident, in words")
+    other = store.create("d").id
+    assert sorted(i.id for i in store.issues_mentioning("incident")) == sorted(
+        [labelled, in_metadata])
+    assert [i.id for i in store.issues_mentioning(other)] == [other]
+    assert [i.id for i in store.issues_mentioning("a/b", other)] == [other]

@@ -111,16 +111,22 @@ class Snapshot:
             if issue_id is not None:
                 yield self._parse(n)
 
-    def issues_containing(self, needle: bytes) -> Iterator[Issue]:
-        """The issues whose line holds `needle` as written, or any `\\u` escape (which could
-        spell it otherwise), in file order: the bytes are searched before anything is parsed."""
+    def issues_containing(self, *needles: bytes) -> Iterator[Issue]:
+        """The issues whose line holds one of `needles` as written, or any `\\u` escape (which
+        could spell it otherwise), in file order: the bytes are searched before any parsing."""
         data, ends = self.data, self.ends
-        start, size = 0, len(data)
+        size = len(data)
+        wanted = [*needles, b"\\u"]
+        # the next place each needle occurs (size: nowhere), found again only once passed
+        nexts = [-1] * len(wanted)
+        start = 0
         while start < size:
-            found = data.find(needle, start)
-            escape = data.find(b"\\u", start, found if found >= 0 else size)
-            hit = escape if escape >= 0 else found
-            if hit < 0:
+            for k, needle in enumerate(wanted):
+                if nexts[k] < start:
+                    found = data.find(needle, start)
+                    nexts[k] = size if found < 0 else found
+            hit = min(nexts)
+            if hit >= size:
                 return
             n = bisect.bisect_right(ends, hit)
             if self.ids[n] is not None:

@@ -340,6 +340,18 @@ class BeadsStore:
         """Every live issue in file order (tombstones left out)."""
         return Changes(self, self.snapshot()).issues()
 
+    def issues_mentioning(self, *words: str) -> list[Issue]:
+        """Every live issue whose line may hold one of `words` as a JSON string (a label, a
+        record's kind, an id): a superset found on the raw bytes, so the rest of a big store
+        is not parsed. Callers still check what they need on each issue."""
+        needles = [_label_needle(word) for word in words]
+        if not self.persistent or not needles or None in needles:
+            wanted = set(words)
+            return [i for i in self.issues() if wanted & _strings_in(i.data)]
+        snapshot = read_snapshot(self.path, self._cache)
+        return [issue for issue in snapshot.issues_containing(*filter(None, needles))
+                if not issue.is_tombstone]
+
     def query(self, *, status: str | Iterable[str] | None = None, issue_type: str | None = None,
               label: str | None = None, priority: int | None = None,
               include_closed: bool = False) -> list[Issue]:
@@ -456,6 +468,17 @@ def _label_needle(label: str | None) -> bytes | None:
     if not label or any(c in '"\\/' or c < " " or c == "\x7f" for c in label):
         return None
     return b'"' + label.encode("utf-8") + b'"'
+
+
+def _strings_in(value: Any) -> set[str]:
+    """Every string a JSON value holds, keys included."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set(value).union(*map(_strings_in, value.values()))
+    if isinstance(value, list):
+        return set().union(*map(_strings_in, value))
+    return set()
 
 
 def _matcher(status: str | Iterable[str] | None = None, issue_type: str | None = None,

@@ -120,7 +120,10 @@ class Knowledge:
 
         `text` may be an incident id: then that incident describes itself and is left out.
         """
-        issues = list(self.store.issues())
+        # every incident bead names "incident" (its label or its record's kind): only those
+        # lines are parsed, and the issue `text` names, if it is an id
+        named = [text.strip()] if len(text.split()) == 1 else []
+        issues = self.store.issues_mentioning("incident", *named)
         incidents = self._incidents(issues)
         own = next((i for i in incidents if i.id == text.strip()), None)
         own_issue = next((i for i in issues if i.id == text.strip()), None)
@@ -254,9 +257,12 @@ class Knowledge:
         """MTTA, time to mitigate, MTTR, counts, post-mortem timeliness, overdue action items."""
         now = self.now()
         start = parse_since(since, now) if since is not None else None
-        issues = list(self.store.issues())
+        issues = self.store.issues_mentioning("incident")
         incidents = [i for i in self._incidents(issues)
                      if start is None or i.state.timestamps.detected >= start]
+        meetings = {i.state.postmortem_id for i in incidents} - {None, *(i.id for i in issues)}
+        if meetings:  # the post-mortem beads, found by their ids
+            issues += self.store.issues_mentioning(*sorted(filter(None, meetings)))
         due: dict[str, datetime | None] = {}
         for incident in incidents:
             if postmortem_required(incident.state, self.config) and incident.status == "closed":
