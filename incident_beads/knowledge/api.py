@@ -108,9 +108,15 @@ class Knowledge:
         return found
 
     def _incident(self, incident_id: str) -> tuple[Incident, list[Issue]]:
-        issues = list(self.store.issues())
-        issue = self.store.get(incident_id)
-        return load_incident(issue), issues
+        # the incidents, and the beads naming this one (its hotfixes, its post-mortem): the
+        # rest of the store is not parsed
+        issues = self.store.issues_mentioning("incident", incident_id)
+        issue = next((i for i in issues if i.id == incident_id), None)
+        incident = load_incident(issue or self.store.get(incident_id))
+        meeting = incident.state.postmortem_id
+        if meeting and all(i.id != meeting for i in issues):
+            issues += self.store.issues_mentioning(meeting)
+        return incident, issues
 
     # phase 0 -----------------------------------------------------------------------------------
     def context(self, text: str = "", *, service: str | None = None, limit: int = 5,
