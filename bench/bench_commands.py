@@ -4,8 +4,9 @@ Usage: python bench/bench_commands.py [--sizes 1000,10000] [--repeat 5]
 
 The command line's floor is starting Python with click imported (`python -c 'import click'`,
 the framework every command needs) plus the file work the command cannot avoid, done in that
-same process: for a write, reading the store and replacing it atomically (temporary file,
-fsync, rename); for a read, reading the file. Every run is a fresh process; runs of a command
+same process: for a write, reading the store and writing it atomically (temporary file, fsync,
+rename) to a file beside it, so that the store stays the file the commands have seen; for a
+read, reading the file. Every run is a fresh process; runs of a command
 and of its floor alternate, and each figure is the median of `--repeat` pairs, so a machine
 busy with other work slows both alike. Memory is the child's peak RSS (interpreter included)
 as a multiple of the store file's size.
@@ -40,12 +41,12 @@ import os, sys, click
 path = sys.argv[1]
 with open(path, "rb") as handle:
     data = handle.read()
-temp = path + ".floor"
+temp = path + ".floor.tmp"
 with open(temp, "wb") as out:
     out.write(data)
     out.flush()
     os.fsync(out.fileno())
-os.replace(temp, path)
+os.replace(temp, path + ".floor")  # beside the store: replacing it would make it a new file
 folder = os.open(os.path.dirname(path), os.O_RDONLY)
 os.fsync(folder)
 os.close(folder)

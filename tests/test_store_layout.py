@@ -232,3 +232,9 @@ def test_issues_mentioning_finds_every_issue_holding_the_word(tmp_path: Path,
         [labelled, in_metadata])
     assert [i.id for i in store.issues_mentioning(other)] == [other]
     assert [i.id for i in store.issues_mentioning("a/b", other)] == [other]
+    with store.transaction() as tx:
+        fresh = tx.create("e", labels=["incident"]).id
+        tx.remove_label(labelled, "incident")
+        seen = sorted(i.id for i in tx.issues_mentioning("incident"))
+        assert seen == sorted([labelled, in_metadata, fresh])  # changed ones, as changed
+        assert "incident" not in tx.get(labelled).labels

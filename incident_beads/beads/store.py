@@ -101,6 +101,23 @@ class Changes:
         for issue_id in self.created:
             yield self.changed[issue_id]
 
+    def issues_mentioning(self, *words: str) -> Iterator[Issue]:
+        """Every live issue whose line may hold one of `words` as a JSON string (see
+        `BeadsStore.issues_mentioning`), and every issue changed in this transaction."""
+        needles = [_label_needle(word) for word in words]
+        if not needles or None in needles:
+            yield from self.issues()
+            return
+        seen: set[str] = set()
+        for issue in self._snapshot.issues_containing(*filter(None, needles)):
+            seen.add(issue.id)
+            current = self.changed.get(issue.id, issue)
+            if not current.is_tombstone:
+                yield current
+        for issue_id, issue in self.changed.items():
+            if issue_id not in seen and not issue.is_tombstone:
+                yield issue
+
     # writing ---------------------------------------------------------------------------
     def create(self, title: str, *, issue_type: str = "task", priority: int = 2,
                description: str = "", labels: Sequence[str] = (),
