@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -27,6 +26,8 @@ def locked(folder: Path) -> Iterator[None]:
 
 def atomic_write(path: Path, chunks: Iterable[bytes | memoryview], *, durable: bool = True) -> None:
     """Replace `path` with `chunks`: temporary file in the same folder, fsync, rename."""
+    import tempfile  # only writes need it
+
     folder = path.parent
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
