@@ -365,3 +365,14 @@ def test_a_file_link_pointing_outside_is_refused(
     with pytest.raises(Refused):
         knowledge.learn(incident)
     assert target.read_text() == "keep me\n"
+
+
+def test_context_reads_a_plain_bead_named_by_id_and_unlabelled_incidents(
+        api: IncidentResponse, knowledge: Knowledge, clock: Clock) -> None:
+    past = resolved(api, clock, "Checkout pool exhausted", root_cause="pool too small")
+    with api.store.transaction() as tx:  # someone dropped the label with bd: the record stays
+        tx.remove_label(past, "incident")
+    task = api.store.create("Payments queue backs up", description="checkout pool waits")
+    report = knowledge.context(task.id)
+    assert report.query.startswith("Payments queue backs up")
+    assert past in [m.doc.key for m in report.similar if m.doc.kind == "incident"]

@@ -153,3 +153,88 @@ def test_a_stale_layout_is_refused_where_it_is_used(tmp_path: Path) -> None:
     changes.created = []
     with pytest.raises(MalformedFile, match="does not end where"):
         lay_out(bogus, changes.changed, changes.created)
+
+
+def test_an_issue_just_written_is_read_back_without_a_second_read(
+        store_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = BeadsStore(store_repo)
+    made = store.create("first", labels=["incident"])
+    store.update(made.id, title="renamed")
+    monkeypatch.setattr(store, "snapshot", lambda: pytest.fail("read the store again"))
+    again = store.get(made.id)
+    assert again.data == BeadsStore(store_repo).get(made.id).data
+    assert again.title == "renamed"
+    again.data["title"] = "changed by the caller"
+    assert store.get(made.id).title == "renamed"  # each read gets its own copy
+
+
+def test_a_store_changed_outside_after_a_write_is_read_from_the_file(store_repo: Path) -> None:
+    store = BeadsStore(store_repo)
+    made = store.create("first")
+    path = store_repo / ".beads" / "issues.jsonl"
+    line = json.loads(path.read_bytes())
+    line["title"] = "other"  # same length: only the stat tells the files apart
+    before = path.stat().st_mtime_ns
+    path.write_bytes(encode_line(line))
+    os.utime(path, ns=(before + 10**9, before + 10**9))  # a coarse clock could miss the write
+    assert store.get(made.id).title == "other"
+    path.write_bytes(b"")
+    with pytest.raises(Exception, match="no issue"):
+        store.get(made.id)
+
+
+def test_a_label_query_parses_only_the_lines_that_can_hold_the_label(
+        store_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = BeadsStore(store_repo)
+    plain = [store.create(f"task {n}").id for n in range(6)]
+    tagged = store.create("outage", labels=["incident"]).id
+    store.create("an incident-like title", labels=["incidental"])
+    store.issues()  # the layout is remembered
+    parsed: list[int] = []
+    real_parse = Snapshot._parse
+    monkeypatch.setattr(Snapshot, "_parse",
+                        lambda self, n: parsed.append(n) or real_parse(self, n))
+    assert [i.id for i in BeadsStore(store_repo).query(label="incident")] == [tagged]
+    assert len(parsed) == 1
+    assert [row["id"] for row in BeadsStore(store_repo).summaries(label="incident")] == [tagged]
+    assert len(BeadsStore(store_repo).query(status="open")) == len(plain) + 2
+
+
+@pytest.mark.parametrize("spelling", ['"\\u0069ncident"', '"inciden\\u0074"'])
+def test_a_label_written_with_escapes_outside_the_tool_is_still_found(
+        store_repo: Path, spelling: str) -> None:
+    store = BeadsStore(store_repo)
+    store.create("first", labels=["incident"])
+    store.issues()  # remembered layout, so the byte filter is what decides
+    path = store_repo / ".beads" / "issues.jsonl"
+    with path.open("ab") as out:
+        out.write(f'{{"id":"x-esc","title":"t","status":"open","priority":1,'
+                  f'"labels":[{spelling}],{STAMP}}}\n'.encode())
+    BeadsStore(store_repo).issues()  # checked and remembered again with the new line
+    found = [i.id for i in BeadsStore(store_repo).query(label="incident")]
+    assert "x-esc" in found and len(found) == 2
+    weird = BeadsStore(store_repo)
+    weird.create("quoted", labels=['in"cident'])
+    assert [i.title for i in weird.query(label='in"cident')] == ["quoted"]
+
+
+@pytest.mark.parametrize("on_disk", [True, False])
+def test_issues_mentioning_finds_every_issue_holding_the_word(tmp_path: Path,
+                                                               on_disk: bool) -> None:
+    if on_disk:
+        (tmp_path / ".beads").mkdir()
+    store = BeadsStore(tmp_path)
+    labelled = store.create("a", labels=["incident"]).id
+    in_metadata = store.create("b", metadata={"x": {"kind": "incident"}}).id
+    store.create("c incident", description="an incident, in words")
+    other = store.create("d").id
+    assert sorted(i.id for i in store.issues_mentioning("incident")) == sorted(
+        [labelled, in_metadata])
+    assert [i.id for i in store.issues_mentioning(other)] == [other]
+    assert [i.id for i in store.issues_mentioning("a/b", other)] == [other]
+    with store.transaction() as tx:
+        fresh = tx.create("e", labels=["incident"]).id
+        tx.remove_label(labelled, "incident")
+        seen = sorted(i.id for i in tx.issues_mentioning("incident"))
+        assert seen == sorted([labelled, in_metadata, fresh])  # changed ones, as changed
+        assert "incident" not in tx.get(labelled).labels

@@ -1,11 +1,19 @@
 """The beads store: bd-compatible reading and writing of `.beads/issues.jsonl`."""
 
-from incident_beads.beads.doctor import validate
-from incident_beads.beads.journal import Journal
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from incident_beads.beads.record import Issue
-from incident_beads.beads.recovery import Behind, behind, recover
 from incident_beads.beads.rules import Violation, import_violations
 from incident_beads.beads.store import BeadsStore, Changes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from incident_beads.beads.doctor import validate
+    from incident_beads.beads.journal import Journal
+    from incident_beads.beads.recovery import Behind, behind, recover
 
 __all__ = [
            "BeadsStore",
@@ -19,3 +27,13 @@ __all__ = [
            "recover",
            "validate",
 ]
+
+# Loaded only by the commands that check, journal or recover a whole file.
+_LAZY = {"validate": "doctor", "Journal": "journal", "Behind": "recovery", "behind": "recovery",
+         "recover": "recovery"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"incident_beads.beads.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

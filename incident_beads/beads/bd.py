@@ -9,9 +9,6 @@ runs and nothing is said. A failing bd never undoes a write: it becomes a warnin
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +35,8 @@ def has_bd_database(beads_dir: Path) -> bool:
 
 def find_bd(beads_dir: Path) -> str | None:
     """The `bd` binary to talk to, or None when bd or its database is absent."""
+    import shutil  # these three load only when a write talks to bd: reads start faster
+
     binary = shutil.which("bd")
     return binary if binary and has_bd_database(beads_dir) else None
 
@@ -66,6 +65,8 @@ def merge_bd_export(store: BeadsStore, changes: Changes) -> int:
     binary = find_bd(store.beads_dir)
     if binary is None:
         return 0
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="incident-beads-bd-") as folder:
         exported = Path(folder) / "export.jsonl"
         problem = _run(store, [binary, "export", "-o", str(exported)])
@@ -111,6 +112,8 @@ def _read_export(path: Path) -> list[dict[str, Any]]:
 
 def _run(store: BeadsStore, argv: list[str]) -> str:
     """Run bd in the repository without a shell; describe a failure, or return ''."""
+    import subprocess
+
     try:
         done = subprocess.run(argv, cwd=store.root, capture_output=True, text=True,
                               stdin=subprocess.DEVNULL, timeout=BD_TIMEOUT_SECONDS, check=False)

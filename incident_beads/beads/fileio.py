@@ -6,7 +6,6 @@ import contextlib
 import fcntl
 import os
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -40,6 +39,8 @@ def atomic_write(path: Path, chunks: Iterable[bytes | memoryview], *, durable: b
 
 def _replace(path: Path, folder: Path, chunks: Iterable[bytes | memoryview],
              durable: bool) -> None:
+    import tempfile  # only writes need it
+
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as out:

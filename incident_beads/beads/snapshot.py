@@ -7,6 +7,7 @@ unchanged splices its new lines in without parsing the rest again.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import json
@@ -109,6 +110,28 @@ class Snapshot:
         for n, issue_id in enumerate(self.ids):
             if issue_id is not None:
                 yield self._parse(n)
+
+    def issues_containing(self, *needles: bytes) -> Iterator[Issue]:
+        """The issues whose line holds one of `needles` as written, or any `\\u` escape (which
+        could spell it otherwise), in file order: the bytes are searched before any parsing."""
+        data, ends = self.data, self.ends
+        size = len(data)
+        wanted = [*needles, b"\\u"]
+        # the next place each needle occurs (size: nowhere), found again only once passed
+        nexts = [-1] * len(wanted)
+        start = 0
+        while start < size:
+            for k, needle in enumerate(wanted):
+                if nexts[k] < start:
+                    found = data.find(needle, start)
+                    nexts[k] = size if found < 0 else found
+            hit = min(nexts)
+            if hit >= size:
+                return
+            n = bisect.bisect_right(ends, hit)
+            if self.ids[n] is not None:
+                yield self._parse(n)
+            start = ends[n]
 
     def starts_line(self, offset: int) -> bool:
         """True when a line may start at `offset`: the top, the end, or just after a newline."""

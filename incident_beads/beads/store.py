@@ -22,9 +22,21 @@ from incident_beads.beads.fileio import (
 from incident_beads.beads.layout import lay_out
 from incident_beads.beads.limits import LONG_TEXT_HINT, MAX_TEXT_BYTES, oversized_text
 from incident_beads.beads.ready import ready_issues
-from incident_beads.beads.record import Issue, drop_empty, format_ts, next_updated_at
+from incident_beads.beads.record import (
+    Issue,
+    drop_empty,
+    format_ts,
+    next_updated_at,
+)
 from incident_beads.beads.rules import DEPENDENCY_TYPES, import_violations
-from incident_beads.beads.snapshot import Snapshot, SnapshotCache, read_snapshot, type_problem
+from incident_beads.beads.snapshot import (
+    _DECODER,
+    Snapshot,
+    SnapshotCache,
+    _stat_key,
+    read_snapshot,
+    type_problem,
+)
 from incident_beads.config import BeadsConfig
 from incident_beads.errors import IncidentBeadsError, InvalidInput, NotFound, Refused
 
@@ -100,6 +112,23 @@ class Changes:
                 yield current
         for issue_id in self.created:
             yield self.changed[issue_id]
+
+    def issues_mentioning(self, *words: str) -> Iterator[Issue]:
+        """Every live issue whose line may hold one of `words` as a JSON string (see
+        `BeadsStore.issues_mentioning`), and every issue changed in this transaction."""
+        needles = [_label_needle(word) for word in words]
+        if not needles or None in needles:
+            yield from self.issues()
+            return
+        seen: set[str] = set()
+        for issue in self._snapshot.issues_containing(*filter(None, needles)):
+            seen.add(issue.id)
+            current = self.changed.get(issue.id, issue)
+            if not current.is_tombstone:
+                yield current
+        for issue_id, issue in self.changed.items():
+            if issue_id not in seen and not issue.is_tombstone:
+                yield issue
 
     # writing ---------------------------------------------------------------------------
     def create(self, title: str, *, issue_type: str = "task", priority: int = 2,
@@ -331,6 +360,9 @@ class BeadsStore:
         self._memory = Snapshot.empty("(memory)")
         self._cache = SnapshotCache(self.path) if self.persistent else None
         self._prefix: str | None = None
+        # The lines this store last wrote, keyed by the file's stat right after: reading one of
+        # them back while the file is still that very file needs no second read of the store.
+        self._written: tuple[list[int], dict[str, bytes]] | None = None
         # Run inside each write, under the lock, before the caller's changes (bd's export).
         self.before_changes: list[Callable[[Changes], Any]] = []
         # Run inside each write, under the lock, after the caller's changes and before the file
@@ -351,18 +383,39 @@ class BeadsStore:
 
     def get(self, issue_id: str) -> Issue:
         """One issue by id."""
+        written = self._written
+        if written is not None and issue_id in written[1]:
+            try:
+                unchanged = _stat_key(os.stat(self.path)) == written[0]
+            except OSError:
+                unchanged = False
+            if unchanged:
+                return Issue(_DECODER.decode(written[1][issue_id].decode("utf-8")))
         return Changes(self, self.snapshot()).get(issue_id)
 
     def issues(self) -> Iterator[Issue]:
         """Every live issue in file order (tombstones left out)."""
         return Changes(self, self.snapshot()).issues()
 
+    def issues_mentioning(self, *words: str) -> list[Issue]:
+        """Every live issue whose line may hold one of `words` as a JSON string (a label, a
+        record's kind, an id): a superset found on the raw bytes, so the rest of a big store
+        is not parsed. Callers still check what they need on each issue."""
+        needles = [_label_needle(word) for word in words]
+        if not self.persistent or not needles or None in needles:
+            wanted = set(words)
+            return [i for i in self.issues() if wanted & _strings_in(i.data)]
+        snapshot = read_snapshot(self.path, self._cache)
+        return [issue for issue in snapshot.issues_containing(*filter(None, needles))
+                if not issue.is_tombstone]
+
     def query(self, *, status: str | Iterable[str] | None = None, issue_type: str | None = None,
               label: str | None = None, priority: int | None = None,
               include_closed: bool = False) -> list[Issue]:
         """Issues matching every filter given; closed ones only when asked or filtered for."""
         found: list[Issue] = []
-        self._scan(_matcher(status, issue_type, label, priority, include_closed), found.append)
+        self._scan(_matcher(status, issue_type, label, priority, include_closed), found.append,
+                   label)
         return found
 
     def summaries(self, *, row: Callable[[Issue], dict[str, Any]] | None = None,
@@ -371,16 +424,24 @@ class BeadsStore:
         big stores list in little memory."""
         found: list[dict[str, Any]] = []
         make = row or Issue.summary
-        self._scan(_matcher(**filters), lambda issue: found.append(make(issue)))
+        self._scan(_matcher(**filters), lambda issue: found.append(make(issue)),
+                   filters.get("label"))
         return found
 
-    def _scan(self, keep: Callable[[Issue], bool], collect: Callable[[Issue], Any]) -> None:
+    def _scan(self, keep: Callable[[Issue], bool], collect: Callable[[Issue], Any],
+              label: str | None = None) -> None:
         def visit(data: dict[str, Any]) -> None:
             issue = Issue(data)
             if keep(issue):
                 collect(issue)
 
-        if self.persistent:
+        needle = _label_needle(label)
+        if self.persistent and needle is not None:
+            # Only lines holding the label can match: the others are not parsed (a file not
+            # seen before is still checked line by line first, as every read does).
+            for issue in read_snapshot(self.path, self._cache).issues_containing(needle):
+                visit(issue.data)
+        elif self.persistent:
             read_snapshot(self.path, self._cache, visit)
         else:
             for issue in self._memory.issues():
@@ -434,18 +495,24 @@ class BeadsStore:
             written: dict[str, bytes] = {}
             ids, ends, chunks = lay_out(snapshot, changes.changed, changes.created, written)
             pending = self._journal_entry(written)
+            self._written = None
             try:
                 atomic_write(self.path, chunks)
             except BaseException:
                 if pending is not None:
                     pending.abandon()
                 raise
+            stat = os.stat(self.path)
             if pending is not None:
                 problem = pending.commit()
                 if problem:
                     self.warnings.append(f"the store was written, but not its journal: {problem}")
             if self._cache is not None:
-                self._cache.save(Snapshot(str(self.path), b"", ids, ends), os.stat(self.path))
+                self._cache.save(Snapshot(str(self.path), b"", ids, ends), stat)
+            # The lines just written answer `get()` while the file is still this one.
+            self._written = (_stat_key(stat), {
+                issue_id: written[issue_id] for issue_id, issue in changes.changed.items()
+                if not issue.is_tombstone})
         for hook in self.after_write:
             hook(self)
 
@@ -504,6 +571,25 @@ class BeadsStore:
         """Comment on one issue."""
         with self.transaction() as tx:
             return tx.add_comment(issue_id, author, text)
+
+
+def _label_needle(label: str | None) -> bytes | None:
+    """The bytes every line with `label` holds when written without escapes, or None when the
+    label has characters JSON may spell in more than one way."""
+    if not label or any(c in '"\\/' or c < " " or c == "\x7f" for c in label):
+        return None
+    return b'"' + label.encode("utf-8") + b'"'
+
+
+def _strings_in(value: Any) -> set[str]:
+    """Every string a JSON value holds, keys included."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set(value).union(*map(_strings_in, value.values()))
+    if isinstance(value, list):
+        return set().union(*map(_strings_in, value))
+    return set()
 
 
 def _matcher(status: str | Iterable[str] | None = None, issue_type: str | None = None,

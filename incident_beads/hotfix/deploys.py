@@ -9,7 +9,6 @@ from typing import Any, NamedTuple
 
 from incident_beads.config import GitConfig
 from incident_beads.errors import InvalidInput
-from incident_beads.hotfix.gitrepo import GitRepo
 
 _DURATION = re.compile(r"(\d+)\s*(m|min|h|d|w)", re.IGNORECASE)
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -61,6 +60,8 @@ def _tag_pattern(config: GitConfig) -> re.Pattern[str]:
 def recent_deployments(root: Path | str, *, since: datetime,
                        config: GitConfig | None = None) -> list[Deployment]:
     """Hotfix tags, and merges made on the main branch, since `since`, newest first."""
+    from incident_beads.hotfix.gitrepo import GitRepo  # GitPython: only when git is asked
+
     config = config or GitConfig()
     found: list[Deployment] = []
     with GitRepo(root, config) as git:

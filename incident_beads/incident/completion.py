@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from incident_beads.config import Config
 from incident_beads.incident.held import decision_command
@@ -14,6 +14,8 @@ from incident_beads.incident.resolution import postmortem_required
 
 class Criterion(BaseModel):
     """One completion criterion and whether it is met."""
+
+    model_config = ConfigDict(defer_build=True)
 
     name: str
     met: bool
@@ -31,6 +33,8 @@ class OpenEscalation(BaseModel):
 
 class CompletionReport(BaseModel):
     """Every criterion of one incident; `complete` only when all are met and none is held."""
+
+    model_config = ConfigDict(defer_build=True)
 
     incident_id: str
     complete: bool

@@ -180,7 +180,7 @@ def _resolved_incidents(tx: Changes, services: list[str], since: datetime) -> li
     found: list[Incident] = []
     if not wanted:
         return found
-    for issue in tx.issues():
+    for issue in tx.issues_mentioning("incident"):  # an incident names it: label or kind
         if (issue.is_closed and is_incident(issue) and _closed_since(issue, since)
                 and wanted & _raw_services(issue)):
             try:

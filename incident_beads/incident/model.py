@@ -21,7 +21,7 @@ METADATA_KEY = "incident_beads"
 class Record(BaseModel):
     """Base of every stored record: unknown keys are kept, so newer writers lose nothing."""
 
-    model_config = ConfigDict(extra="allow", use_enum_values=False)
+    model_config = ConfigDict(extra="allow", use_enum_values=False, defer_build=True)
 
 
 class Phase(StrEnum):
@@ -338,7 +338,7 @@ class IncidentState(Record):
 class Incident(BaseModel):
     """An incident as the API returns it: the bead's headline fields and its recorded state."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: str
     title: str
@@ -371,6 +371,8 @@ class Incident(BaseModel):
 class PostmortemSchedule(BaseModel):
     """A post-mortem scheduled for an incident: its bead, when, and who runs it."""
 
+    model_config = ConfigDict(defer_build=True)
+
     incident_id: str
     postmortem_id: str
     due_at: datetime
@@ -380,6 +382,8 @@ class PostmortemSchedule(BaseModel):
 
 class RootCauseHandoff(BaseModel):
     """The root-cause investigation handed on from an incident."""
+
+    model_config = ConfigDict(defer_build=True)
 
     incident_id: str
     root_cause_id: str

@@ -109,9 +109,15 @@ class Knowledge:
         return found
 
     def _incident(self, incident_id: str) -> tuple[Incident, list[Issue]]:
-        issues = list(self.store.issues())
-        issue = self.store.get(incident_id)
-        return load_incident(issue), issues
+        # the incidents, and the beads naming this one (its hotfixes, its post-mortem): the
+        # rest of the store is not parsed
+        issues = self.store.issues_mentioning("incident", incident_id)
+        issue = next((i for i in issues if i.id == incident_id), None)
+        incident = load_incident(issue or self.store.get(incident_id))
+        meeting = incident.state.postmortem_id
+        if meeting and all(i.id != meeting for i in issues):
+            issues += self.store.issues_mentioning(meeting)
+        return incident, issues
 
     # phase 0 -----------------------------------------------------------------------------------
     def context(self, text: str = "", *, service: str | None = None, limit: int = 5,
@@ -126,7 +132,10 @@ class Knowledge:
         of every repository are ranked together, each named by its repository (this one as
         `name`), and a runbook this repository lacks is taken from the fleet.
         """
-        issues = list(self.store.issues())
+        # every incident bead names "incident" (its label or its record's kind): only those
+        # lines are parsed, and the issue `text` names, if it is an id
+        named = [text.strip()] if len(text.split()) == 1 else []
+        issues = self.store.issues_mentioning("incident", *named)
         incidents = self._incidents(issues)
         own = next((i for i in incidents if i.id == text.strip()), None)
         own_issue = next((i for i in issues if i.id == text.strip()), None)
@@ -278,9 +287,12 @@ class Knowledge:
         """MTTA, time to mitigate, MTTR, counts, post-mortem timeliness, overdue action items."""
         now = self.now()
         start = parse_since(since, now) if since is not None else None
-        issues = list(self.store.issues())
+        issues = self.store.issues_mentioning("incident")
         incidents = [i for i in self._incidents(issues)
                      if start is None or i.state.timestamps.detected >= start]
+        meetings = {i.state.postmortem_id for i in incidents} - {None, *(i.id for i in issues)}
+        if meetings:  # the post-mortem beads, found by their ids
+            issues += self.store.issues_mentioning(*sorted(filter(None, meetings)))
         return Report(since=start, until=now, incidents=incidents,
                       overdue_actions=self.actions.list(overdue=True),
                       postmortem_hours=self.config.knowledge.postmortem_within_hours,
