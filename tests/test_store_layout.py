@@ -17,7 +17,7 @@ from incident_beads.beads.layout import lay_out, place_after_neighbours
 from incident_beads.beads.record import Issue, encode_line
 from incident_beads.beads.snapshot import Snapshot, _layout_fits, parse_file
 from incident_beads.beads.store import Changes
-from incident_beads.errors import MalformedFile
+from incident_beads.errors import MalformedFile, NotFound
 
 STAMP = '"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"'
 
@@ -179,7 +179,7 @@ def test_a_store_changed_outside_after_a_write_is_read_from_the_file(store_repo:
     os.utime(path, ns=(before + 10**9, before + 10**9))  # a coarse clock could miss the write
     assert store.get(made.id).title == "other"
     path.write_bytes(b"")
-    with pytest.raises(Exception, match="no issue"):
+    with pytest.raises(NotFound, match=f"{made.id} is not in"):  # the journal still holds it
         store.get(made.id)
 
 
