@@ -143,6 +143,4 @@ def check_window(edit: IncidentEdit, config: Config) -> None:
     edit.escalate(Escalation.ETA_BEYOND_WINDOW,
                   f"{edit.incident_id} is not mitigated and its {state.severity.value} response "
                   f"window ({window} min from detection) closed at {format_moment(deadline)}",
-                  {"window_closed_at": deadline.isoformat()},
-                  hint=f"ask a person; once they decide: incident risk ack {edit.incident_id} "
-                       f"--risk {KnownRisk.ETA_BEYOND_WINDOW} --by WHO --note WHY")
+                  {"window_closed_at": deadline.isoformat()})
