@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -60,6 +59,8 @@ def utc_now() -> datetime:
 
 def uuid7() -> str:
     """A UUIDv7 text, as bd 1.x writes comment ids."""
+    import secrets  # writes only: it brings hmac and hashlib, a few ms on every read command
+
     value = (int(time.time() * 1000) << 80) | secrets.randbits(80)
     value = (value & ~(0xF << 76)) | (0x7 << 76)
     value = (value & ~(0x3 << 62)) | (0x2 << 62)
