@@ -15,6 +15,14 @@ from incident_beads.errors import IncidentBeadsError
 INTERNAL_ERROR = 70
 
 
+class Reported(Exception):
+    """The command printed its whole answer, and the answer is "no": exit 1, print nothing more.
+
+    `check` (criteria not met) and `hooks status` (guard not installed) end with it, so every
+    exit code still comes from this module.
+    """
+
+
 def run(group: click.Group, argv: list[str] | None) -> NoReturn:
     """Run `group`; exit 0 done, 1 refused or failed, 2 usage, 3 escalation, 70 a bug."""
     args = sys.argv[1:] if argv is None else argv
@@ -22,6 +30,8 @@ def run(group: click.Group, argv: list[str] | None) -> NoReturn:
     try:
         # Without standalone mode click returns the code of `ctx.exit(n)` instead of exiting.
         result = group.main(args=args, prog_name="incident", standalone_mode=False)
+    except Reported:
+        sys.exit(1)
     except IncidentBeadsError as exc:
         _fail(exc.one_line(), exc.exit_code, exc.to_json() if wants_json else None)
     except click.exceptions.Exit as exc:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from incident_beads.cli._common import config_for, emit, json_option, repo_root
+from incident_beads.cli._errors import Reported
 from incident_beads.errors import InvalidInput
 from incident_beads.guard.install import INSTALLED, HookReport, install, status, uninstall
 from incident_beads.guard.refs import RefUpdate, parse_any
@@ -66,7 +67,7 @@ def hooks_status(ctx: click.Context, as_json: bool) -> None:
     report = status(repo_root(ctx))
     _show(as_json, report)
     if report.state != INSTALLED:
-        sys.exit(1)  # the report above is the message
+        raise Reported  # the report above is the message
 
 
 @click.command("check-push")

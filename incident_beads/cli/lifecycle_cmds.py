@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from incident_beads.cli._common import emit, json_option
+from incident_beads.cli._errors import Reported
 from incident_beads.cli._lifecycle import (
     actor_option,
     incident_details,
@@ -357,5 +358,5 @@ def check(ctx: click.Context, incident_id: str, as_json: bool) -> None:
         + [f"  [HELD] escalation {e.condition} since {format_moment(e.since)}; a person "
            f"decides: {e.decision_command}" for e in report.open_escalations]))
     if not report.complete:
-        ctx.exit(1)
+        raise Reported
 
