@@ -11,6 +11,9 @@ from incident_beads.errors import InvalidInput
 #: Replay time from the command line: every command runs as if it were this ISO moment.
 NOW_VARIABLE = "INCIDENT_BEADS_NOW"
 
+#: What the library asks the time of: any callable returning an aware datetime.
+Clock = Callable[[], datetime]
+
 
 class ReplayClock:
     """A clock that moves only when told (`IncidentResponse(root, clock=ReplayClock(start))`)."""
@@ -29,7 +32,7 @@ class ReplayClock:
         return self.moment
 
 
-def command_clock() -> Callable[[], datetime]:
+def command_clock() -> Clock:
     """The clock every command runs on: `INCIDENT_BEADS_NOW` when set, else the wall clock.
 
     Read once per command, so that every record one command writes carries the same moment.

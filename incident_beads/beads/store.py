@@ -36,13 +36,13 @@ from incident_beads.beads.snapshot import (
     read_snapshot,
     type_problem,
 )
+from incident_beads.clock import Clock
 from incident_beads.config import BeadsConfig
 from incident_beads.errors import IncidentBeadsError, InvalidInput, NotFound, Refused
 
 if TYPE_CHECKING:  # the journal (and subprocess) load on the first write, not for `list`
     from incident_beads.beads.journal import Journal, PendingEntry
 
-Clock = Callable[[], datetime]
 ISSUES_FILE = "issues.jsonl"
 # Fields `update` may set directly; status changes to and from closed go through close/reopen.
 UPDATABLE = frozenset({

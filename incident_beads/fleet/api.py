@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from incident_beads.beads.record import Issue, parse_ts
 from incident_beads.beads.store import BeadsStore, utc_now
+from incident_beads.clock import Clock
 from incident_beads.config import Config, load_config
 from incident_beads.errors import GitError, IncidentBeadsError, NotFound, Refused
 from incident_beads.fleet import gitcache
@@ -32,7 +33,6 @@ from incident_beads.knowledge.context import ContextReport, Elsewhere
 if TYPE_CHECKING:
     from incident_beads.fleet.report import FleetReport
 
-Clock = Callable[[], datetime]
 
 
 class Fleet:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from incident_beads import signing
 from incident_beads.beads.store import BeadsStore, utc_now
+from incident_beads.clock import Clock
 from incident_beads.config import Config, load_config
 from incident_beads.errors import Escalation, IncidentBeadsError, InvalidInput, NotFound, Refused
 from incident_beads.incident import announce, hold
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
     from incident_beads.notify.api import Outcome
     from incident_beads.notify.outbox import OutboxEntry
 
-Clock = Callable[[], datetime]
 #: Timeline events that change nothing about the response: they never trip the window check.
 QUIET_EVENTS = frozenset({"note", "learn-failed"})
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +10,7 @@ from typing import Any
 
 from incident_beads.beads.record import Issue, parse_ts
 from incident_beads.beads.store import BeadsStore, utc_now
+from incident_beads.clock import Clock
 from incident_beads.config import Config, load_config
 from incident_beads.errors import IncidentBeadsError, MalformedFile, NotFound, Refused
 from incident_beads.hotfix.deploys import parse_since
@@ -35,8 +36,6 @@ from incident_beads.knowledge.report import Report
 from incident_beads.knowledge.runbooks import Runbooks
 from incident_beads.knowledge.writeup import Writeups
 from incident_beads.people import resolve_actor
-
-Clock = Callable[[], datetime]
 
 
 @dataclass
