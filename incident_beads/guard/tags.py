@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from incident_beads import defaults
 from incident_beads.guard.records import NamedTuple
 from incident_beads.guard.refs import RefUpdate, is_zero
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from collections.abc import Iterable
 
     from incident_beads.guard.plumbing import Git
@@ -27,6 +29,25 @@ def tag_names_for(incident_id: str, branch_name: str, templates: Iterable[str]) 
     branch = branch_name or f"incident-{incident_id}"
     names = (t.replace("{id}", incident_id).replace("{branch}", branch) for t in templates)
     return list(dict.fromkeys(names))
+
+
+def hotfix_tag_name(incident_id: str, templates: Iterable[str] = defaults.TAG_NAMES) -> str:
+    """The tag a hotfix of `incident_id` gets: the first configured template (`hotfix-<id>`)."""
+    names = tag_names_for(incident_id, "", templates)
+    return names[0] if names else tag_names_for(incident_id, "", defaults.TAG_NAMES)[0]
+
+
+def tag_pattern(templates: Iterable[str]) -> re.Pattern[str]:
+    """A pattern matching the tag names the templates allow; its groups hold the incident id.
+
+    `{branch}` is the hotfix branch name after `hotfix/`, that is `incident-<id>`.
+    """
+    import re  # not on the push hook's path, which must stay light
+
+    parts = [re.escape(name).replace(re.escape("{id}"), "(.+)")
+             .replace(re.escape("{branch}"), re.escape("incident-") + "(.+)")
+             for name in templates]
+    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else re.compile(r"(?!)")
 
 
 def lookup_tags(git: Git, names: Iterable[str], updates: Iterable[RefUpdate]) -> dict[str, TagInfo]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,11 +10,12 @@ from typing import Any, NamedTuple
 
 from incident_beads.config import GitConfig
 from incident_beads.errors import InvalidInput
+from incident_beads.guard.commits import TRAILER
+from incident_beads.guard.tags import tag_pattern
+from incident_beads.incident.when import parse_duration
 
-_DURATION = re.compile(r"(\d+)\s*(m|min|h|d|w)", re.IGNORECASE)
-_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _HOTFIX_MERGE = re.compile(r"hotfix/incident-([^\s'\"]+?)'?(?:\s|$)")
-_TRAILER = re.compile(r"^Incident:\s*(\S+)\s*$", re.MULTILINE)
+_TRAILER = re.compile(rf"^{TRAILER}:\s*(\S+)\s*$", re.MULTILINE)
 
 
 class Deployment(NamedTuple):
@@ -38,23 +40,15 @@ def parse_since(text: str | datetime | None, now: datetime) -> datetime:
     if isinstance(text, datetime):
         return text if text.tzinfo else text.replace(tzinfo=UTC)
     value = text.strip()
-    match = _DURATION.fullmatch(value)
-    if match:
-        return now - timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
+    if value and value[0].isdigit() and not value[-1].isdigit():
+        with contextlib.suppress(InvalidInput):
+            return now - parse_duration(value)
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(f"cannot read --since {text!r}",
                            hint="use 7d, 24h, 90m, 2w or an ISO 8601 time") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _tag_pattern(config: GitConfig) -> re.Pattern[str]:
-    # `{branch}` is the hotfix branch name after `hotfix/`, that is `incident-<id>`.
-    parts = [re.escape(name).replace(re.escape("{id}"), "(.+)")
-             .replace(re.escape("{branch}"), re.escape("incident-") + "(.+)")
-             for name in config.tag_names]
-    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else re.compile(r"(?!)")
 
 
 def recent_deployments(root: Path | str, *, since: datetime,
@@ -66,7 +60,7 @@ def recent_deployments(root: Path | str, *, since: datetime,
     found: list[Deployment] = []
     with GitRepo(root, config) as git:
         main = git.main_branch()
-        pattern = _tag_pattern(config)
+        pattern = tag_pattern(config.tag_names)
         fmt = "%(refname:short)%1f%(objecttype)%1f%(*objectname)%1f%(objectname)%1f" \
               "%(taggername)%(authorname)%1f%(creatordate:iso-strict)"
         for line in git.git("for-each-ref", f"--format={fmt}", "refs/tags").splitlines():

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from incident_beads import signing
+from incident_beads import defaults, signing
 from incident_beads.beads.record import Issue
 from incident_beads.beads.rules import MAX_TITLE
 from incident_beads.beads.store import Changes
 from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
+from incident_beads.guard.commits import TRAILER
 from incident_beads.guard.review import ReviewBlock, payload
+from incident_beads.guard.tags import hotfix_tag_name
 from incident_beads.hotfix import gate_runs, gates, records, release
 from incident_beads.hotfix.gitrepo import Commit, GitRepo, require_clean, require_up_to_date
 from incident_beads.hotfix.model import (
@@ -42,7 +44,6 @@ if TYPE_CHECKING:
 
 #: Declared risk levels; "high" is significant risk by itself (see docs/hotfix.md).
 RISK_LEVELS = ("low", "normal", "high")
-TRAILER = "Incident"
 
 
 def branch_name(incident_id: str) -> str:
@@ -56,9 +57,9 @@ def _bead_title(incident_title: str) -> str:
     return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "\u2026"
 
 
-def tag_name(incident_id: str) -> str:
-    """`hotfix-<id>`, the contract's annotated tag."""
-    return f"hotfix-{incident_id}"
+def tag_name(incident_id: str, templates: Iterable[str] = defaults.TAG_NAMES) -> str:
+    """The annotated tag: the first of `[git] tag_names`, by default `hotfix-<id>`."""
+    return hotfix_tag_name(incident_id, templates)
 
 
 class HotfixProtocol:
@@ -140,7 +141,7 @@ class HotfixProtocol:
         override = self._check_protocol(incident_id, incident.severity.level)
         if risk == "high":
             self._check_risk(incident_id, ["the declared risk level is high"], who)
-        branch, tag = branch_name(incident_id), tag_name(incident_id)
+        branch, tag = branch_name(incident_id), tag_name(incident_id, self.config.git.tag_names)
         with GitRepo(self.root, self.config.git) as git:
             git.check_branch_name(branch)
             main = git.main_branch()
@@ -172,7 +173,7 @@ class HotfixProtocol:
 
     def _create_bead(self, incident_id: str, title: str, severity: Severity, main: str,
                      base: str, who: str, risk: str, override: str, scope: Sequence[str]) -> str:
-        branch, tag = branch_name(incident_id), tag_name(incident_id)
+        branch, tag = branch_name(incident_id), tag_name(incident_id, self.config.git.tag_names)
         level = severity.level
         now = self.incidents.now()
         state = HotfixState(incident_id=incident_id, severity_level=level, branch=branch, tag=tag,
