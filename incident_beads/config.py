@@ -17,7 +17,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-CONFIG_FILE = ".incident-beads.toml"
+CONFIG_FILE = defaults.CONFIG_FILE
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ has no `.incident-beads.toml`, which spares each push importing `dataclasses` (a
 for a file that is not there.
 """
 
+#: The project's settings file, at the repository root.
+CONFIG_FILE = ".incident-beads.toml"
 REMOTE = "origin"
 PROTECTED_BRANCHES = ("main", "master")
 # `{id}` is the incident id; git-flow's default names the tag after the branch.

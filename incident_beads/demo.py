@@ -19,6 +19,7 @@ from pathlib import Path
 
 from incident_beads.beads.setup import init_store
 from incident_beads.clock import ReplayClock
+from incident_beads.config import CONFIG_FILE
 from incident_beads.errors import Escalation, GitError, IncidentBeadsError
 from incident_beads.guard import install as hooks
 from incident_beads.hotfix.sync import sync
@@ -145,7 +146,7 @@ class Demo:
         deploy.write_text(DEPLOY_SCRIPT)
         deploy.chmod(deploy.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
         # Stakeholders listen on a local JSON hook: a real channel, on loopback.
-        (self.root / ".incident-beads.toml").write_text(
+        (self.root / CONFIG_FILE).write_text(
             f'{CONFIG}\n[notify]\nurls = ["{self.receiver.url}"]\n')
         self.cmd("incident init && incident hooks install")
         init_store(self.root)
@@ -424,7 +425,7 @@ class Demo:
 
         incident_id = alert_to_evidence(self.root, self.base / "monitoring", self)
         _git(self.root, "commit", "-q", "-m", "Monitoring: Prometheus checks of the payments "
-             "service", "--", ".incident-beads.toml")
+             "service", "--", CONFIG_FILE)
         return (incident_id,)
 
     def sync(self, ir: IncidentResponse, *incident_ids: str) -> None:

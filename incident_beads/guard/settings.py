@@ -11,7 +11,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from incident_beads.config import GitConfig, PeopleConfig
 
-CONFIG_FILE = ".incident-beads.toml"  # config.CONFIG_FILE, without importing config
+CONFIG_FILE = defaults.CONFIG_FILE
 
 
 class GuardSettings(NamedTuple):

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
+from incident_beads.config import CONFIG_FILE
 from incident_beads.errors import CheckFailed
 from incident_beads.incident.response import IncidentResponse
 from incident_beads.monitoring.evidence import measure
@@ -47,7 +48,7 @@ def alert_to_evidence(root: Path, scratch: Path, narrate: Narrator) -> str:
     try:
         with running(scratch, service=service, token=token, summary="Card payments are failing",
                      receiver_url=f"http://127.0.0.1:{port}/") as stack:
-            with (root / ".incident-beads.toml").open("a", encoding="utf-8") as config:
+            with (root / CONFIG_FILE).open("a", encoding="utf-8") as config:
                 config.write(f'\n[monitoring]\nprometheus_url = "{stack.prometheus_url}"\n'
                              f'token_env = "{TOKEN_ENV}"\n\n'
                              f"[monitoring.checks.{SERVICE}-errors]\n"
