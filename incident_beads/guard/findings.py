@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from incident_beads.errors import Refused
 from incident_beads.guard.records import NamedTuple
+from incident_beads.guard.shell import shell_quote
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -16,7 +17,6 @@ NO_REVIEW = "no-review"  # the annotated tag carries no review block (made by ha
 BAD_REVIEW = "bad-review"  # the block does not approve the fix the tag points at
 BAD_SIGNATURE = "bad-signature"  # signed mode: the review's signature does not hold
 
-_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_^")
 
 
 class Finding(NamedTuple):
@@ -61,8 +61,8 @@ class Finding(NamedTuple):
 
         Never a bare `git tag -a`: a tag made by hand carries no review and is refused.
         """
-        incident = _quote(self.incident_id)
-        drop = f"git tag -d {_quote(self.tag)} && " if self.kind != MISSING else ""
+        incident = shell_quote(self.incident_id)
+        drop = f"git tag -d {shell_quote(self.tag)} && " if self.kind != MISSING else ""
         return (f"{drop}incident hotfix review {incident} --reviewer PERSON --approve "
                 f"--fixes-issue yes --adds-issues no && incident hotfix tag {incident}")
 
@@ -72,8 +72,8 @@ class Finding(NamedTuple):
 
     def fix(self) -> str:
         """The exact command that fixes this finding."""
-        return (f"{self.tag_command()} && git push {_quote(self.remote)} "
-                f"{_quote(self.push_spec())} {_quote(self.branch_spec)}")
+        return (f"{self.tag_command()} && git push {shell_quote(self.remote)} "
+                f"{shell_quote(self.push_spec())} {shell_quote(self.branch_spec)}")
 
     def line(self) -> str:
         """The finding and its fix, in one line."""
@@ -114,12 +114,6 @@ def combined_fix(findings: list[Finding]) -> str:
         for spec in (f.push_spec(), f.branch_spec):
             if spec not in specs:
                 specs.append(spec)
-    pushes = [f"git push {_quote(remote)} {' '.join(_quote(s) for s in specs)}"
+    pushes = [f"git push {shell_quote(remote)} {' '.join(shell_quote(s) for s in specs)}"
               for remote, specs in by_remote.items()]
     return " && ".join(tags + pushes)
-
-
-def _quote(text: str) -> str:
-    if text and not set(text) - _SAFE:
-        return text
-    return "'" + text.replace("'", "'\"'\"'") + "'"

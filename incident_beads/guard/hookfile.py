@@ -6,6 +6,8 @@ then hands the same input to the rest of the file, so every later section sees e
 
 from __future__ import annotations
 
+from incident_beads.guard.shell import shell_quote as quote
+
 HOOK = "pre-push"
 BEGIN = f"# >>> incident-beads {HOOK} >>>"
 END = f"# <<< incident-beads {HOOK} <<<"
@@ -20,8 +22,8 @@ _ENTRY = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
 
 
 def shell_quote(text: str) -> str:
-    """Quote `text` for a POSIX shell."""
-    return "'" + text.replace("'", "'\"'\"'") + "'"
+    """Quote `text` for a POSIX shell, always (the hook section's text stays as installed)."""
+    return quote(text, always=True)
 
 
 def guard_command(python: str, package_parent: str, args: str) -> str:

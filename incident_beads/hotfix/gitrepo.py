@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 from incident_beads.beads.fileio import atomic_write
 from incident_beads.config import GitConfig
 from incident_beads.errors import GitError, InvalidInput, NotFound, Refused
+from incident_beads.guard.shell import shell_quote
 
 # The store and bd's files change all through an incident: they never make the tree "dirty".
 STORE_DIR = ".beads/"
@@ -325,7 +325,7 @@ def stash_hint(paths: Sequence[str]) -> str:
     committed.
     """
     if len(paths) <= _NAMED_IN_STASH:
-        spec = " ".join(shlex.quote(p) for p in paths)
+        spec = " ".join(shell_quote(p) for p in paths)
     else:
         spec = ". ':(exclude).beads'"
     return (f"commit them, or set them aside without the incident store: "

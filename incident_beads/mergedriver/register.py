@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from incident_beads.beads.fileio import atomic_write, find_git_dir
 from incident_beads.errors import GitError
+from incident_beads.guard.shell import shell_quote
 
 if TYPE_CHECKING:
     from git import Repo
@@ -35,8 +35,8 @@ def driver_command(python: str | None = None) -> str:
     is gone, and otherwise fails the merge with a message that says how to repair it.
     """
     interpreter = python or sys.executable
-    python = shlex.quote(interpreter)
-    gone = shlex.quote(f"incident-beads merge driver: {interpreter} is gone and no `incident` "
+    python = shell_quote(interpreter)
+    gone = shell_quote(f"incident-beads merge driver: {interpreter} is gone and no `incident` "
                        "is on PATH; reinstall incident_beads, then run `incident init`")
     return (f"if test -x {python}; then exec {python} -m incident_beads merge-driver {_ARGS}; "
             f"elif command -v incident >/dev/null 2>&1; then exec incident merge-driver {_ARGS}; "
