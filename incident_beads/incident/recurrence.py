@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from incident_beads.incident.model import Assessment, Incident
 from incident_beads.incident.severity import strip_severity_tag
+from incident_beads.words import STOPWORDS, words
 
-_WORD_RE = re.compile(r"[^\W_]{3,}", re.UNICODE)
-_STOPWORDS = frozenset({
-    "the", "and", "for", "with", "are", "was", "were", "not", "but", "from", "this", "that",
-    "all", "users", "user", "can", "cannot", "when", "after", "into", "out", "has", "have",
-    "had", "its", "our", "new", "error", "errors", "broken", "issue",
-})
+# Besides the common English words: words every symptom report uses.
+_STOPWORDS = STOPWORDS | {"users", "user", "out", "had", "new", "error", "errors", "broken",
+                          "issue"}
 #: Share of the smaller set of symptom words two incidents must have in common.
 SIMILARITY = 0.5
 
@@ -24,8 +21,7 @@ def symptom_words(title: str, assessment: Assessment) -> set[str]:
     """The words that describe what people see: title, what is broken, error messages."""
     text = " ".join([strip_severity_tag(title), assessment.what_broken,
                      *assessment.error_messages])
-    return {w for w in (m.group(0).casefold() for m in _WORD_RE.finditer(text))
-            if w not in _STOPWORDS}
+    return set(words(text, min_length=3, stop=_STOPWORDS))
 
 
 def similar_symptoms(title: str, assessment: Assessment, other: Incident) -> bool:

@@ -9,10 +9,11 @@ plain tuples: 2,000 documents take a few tens of milliseconds.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
+
+from incident_beads.words import words
 
 FIELDS = ("title", "symptoms", "root_cause", "component", "tags")
 # Component and title say most about "the same incident"; free-text symptoms the least per word.
@@ -22,10 +23,6 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
 K1 = 1.2
 B = 0.75
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_STOP_TEXT = ("a an and are as at be but by for from has have in into is it its of on or the "
-              "this that to was were when with after not no can cannot all our we")
-_STOPWORDS = frozenset(_STOP_TEXT.split())
 
 
 _STEMS: dict[str, str] = {}
@@ -55,7 +52,7 @@ def _strip(word: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Lowercase words, stop words left out, lightly stemmed."""
-    return [stem(w) for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS]
+    return [stem(w) for w in words(text)]
 
 
 class RankDoc(NamedTuple):
