@@ -26,6 +26,7 @@ MODULES: dict[str, str] = {
     "incident_beads.guard.refs": "guard/refs.py",
     "incident_beads.guard.plumbing": "guard/plumbing.py",
     "incident_beads.guard.commits": "guard/commits.py",
+    "incident_beads.guard.shell": "guard/shell.py",
     "incident_beads.guard.findings": "guard/findings.py",
     "incident_beads.guard.tags": "guard/tags.py",
     "incident_beads.guard.settings": "guard/settings.py",
