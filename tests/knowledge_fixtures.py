@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from incident_beads import IncidentResponse
-from incident_beads.clock import ReplayClock
+from tests.clocks import START as START
+from tests.clocks import FakeClock as FakeClock
 
-START = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 CONFIRMED: dict[str, Any] = {
     "no_longer_occurring": True, "error_rates_normal": True, "users_can_use_feature": True,
     "monitoring_evidence": "5xx back to 0.01% for 30 min", "stakeholders_notified": True,
 }
 
-
-class Clock(ReplayClock):
-    """The replay clock, starting at the tests' fixed moment."""
-
-    def __init__(self, start: datetime = START) -> None:
-        super().__init__(start)
+Clock = FakeClock  # the knowledge tests' name for it
 
 
 def resolved(api: IncidentResponse, clock: Clock, title: str, *, severity: int = 3,

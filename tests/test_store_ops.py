@@ -10,24 +10,16 @@ import pytest
 
 from incident_beads.beads import BeadsStore, validate
 from incident_beads.beads.record import parse_ts
+from incident_beads.clock import ReplayClock
 from incident_beads.config import BeadsConfig
 from incident_beads.errors import InvalidInput, NotFound, Refused
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
-class Clock:
-    """A clock that stands still unless moved: changes in the same second are the hard case."""
-
-    def __init__(self, moment: datetime = T0) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-
 def _store(root: Path, **kwargs: object) -> BeadsStore:
-    return BeadsStore(root, clock=Clock(), **kwargs)  # type: ignore[arg-type]
+    # A clock that stands still: changes in the same second are the hard case.
+    return BeadsStore(root, clock=ReplayClock(T0), **kwargs)  # type: ignore[arg-type]
 
 
 def _file_lines(store: BeadsStore) -> list[dict[str, object]]:

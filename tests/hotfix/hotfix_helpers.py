@@ -5,23 +5,15 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from incident_beads import IncidentResponse
-from incident_beads.clock import ReplayClock
+from tests.clocks import START as START
+from tests.clocks import FakeClock as FakeClock
 
 MakeApi = Callable[..., IncidentResponse]
-START = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 DEPLOY_OK = (sys.executable, "-c", "import sys; print('deploying', *sys.argv[1:])", "{tag}",
              "{commit}")
-
-
-class FakeClock(ReplayClock):
-    """The replay clock, starting at the tests' fixed moment."""
-
-    def __init__(self, start: datetime = START) -> None:
-        super().__init__(start)
 
 
 def git_run(cwd: Path, *args: str) -> str:

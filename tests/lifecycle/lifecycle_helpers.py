@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from incident_beads import Incident, IncidentResponse
 from incident_beads.beads.doctor import validate
-from incident_beads.clock import ReplayClock
-
-START = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
+from tests.clocks import START as START
+from tests.clocks import FakeClock as FakeClock
 
 CONFIRMED: dict[str, Any] = {
     "no_longer_occurring": True, "error_rates_normal": True, "users_can_use_feature": True,
     "monitoring_evidence": "5xx rate 0.01% for 30 min (grafana checkout board)",
     "stakeholders_notified": True,
 }
-
-
-class FakeClock(ReplayClock):
-    """The replay clock, starting at the tests' fixed moment."""
-
-    def __init__(self, start: datetime = START) -> None:
-        super().__init__(start)
 
 
 def assert_importable(root: Path) -> None:
