@@ -74,3 +74,36 @@ def emit(as_json: bool, payload: Any, text: str | Callable[[], str]) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=None))
     else:
         click.echo(text() if callable(text) else text)
+
+
+def signing_options(*, when: str, signer: str) -> Callable[[F], F]:
+    """`--at`, `--sign`, `--signature`, `--payload`: how a person signs a decision or review.
+
+    `when` ends "When it was ..."; `signer` names whose signature and payload it is.
+    """
+    options = [
+        click.option("--at", "at", default=None, metavar="TIME",
+                     help=f"When it was {when} (the time in a signed payload)."),
+        click.option("--sign", "sign", is_flag=True,
+                     help="Signed mode: sign with your git user.signingkey (on your own "
+                          "machine)."),
+        click.option("--signature", "signature_file", default=None, metavar="FILE",
+                     help=f"Signed mode: the {signer}'s `ssh-keygen -Y sign` signature of the "
+                          "payload."),
+        click.option("--payload", "print_payload", is_flag=True,
+                     help=f"Print the payload the {signer} signs, and record nothing."),
+    ]
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
+
+
+def signature_args(root: Path, signature_file: str | None, sign: bool) -> dict[str, Any]:
+    """The `signature` and `sign_key` a signed decision or review is recorded with."""
+    from incident_beads import signing
+
+    return {"signature": signing.read_signature(signature_file) if signature_file else "",
+            "sign_key": signing.signing_key(str(root)) if sign else None}

@@ -13,6 +13,8 @@ from incident_beads.cli._common import (
     json_option,
     open_store,
     repo_root,
+    signature_args,
+    signing_options,
 )
 from incident_beads.hotfix.protocol import HotfixProtocol
 from incident_beads.hotfix.runner import Progress
@@ -148,14 +150,7 @@ def scope(ctx: click.Context, hotfix_id: str, declare: tuple[str, ...], actor: s
 @click.option("--adds-issues", type=click.Choice(["yes", "no"]), required=True,
               help="Does it introduce new issues?")
 @click.option("--note", default="", help="What the reviewer saw or asks for.")
-@click.option("--at", "at", default=None, metavar="TIME",
-              help="When it was reviewed (the time in a signed payload).")
-@click.option("--sign", "sign", is_flag=True,
-              help="Signed mode: sign with your git user.signingkey (on your own machine).")
-@click.option("--signature", "signature_file", default=None, metavar="FILE",
-              help="Signed mode: the reviewer's `ssh-keygen -Y sign` signature of the payload.")
-@click.option("--payload", "print_payload", is_flag=True,
-              help="Print the payload the reviewer signs, and record nothing.")
+@signing_options(when="reviewed", signer="reviewer")
 @json_option
 @click.pass_context
 def review(ctx: click.Context, hotfix_id: str, reviewer: str, approve: bool, fixes_issue: str,
@@ -163,8 +158,6 @@ def review(ctx: click.Context, hotfix_id: str, reviewer: str, approve: bool, fix
            print_payload: bool, as_json: bool) -> None:
     """Record the expedited review and its two questions (an approval: by a person with no
     hand in the fix; signed in signed mode)."""
-    from incident_beads import signing
-
     protocol = _protocol(ctx)
     if print_payload:
         moment = at or protocol.incidents.now().isoformat()
@@ -174,8 +167,7 @@ def review(ctx: click.Context, hotfix_id: str, reviewer: str, approve: bool, fix
     done = protocol.review(
         hotfix_id, reviewer=reviewer, approve=approve, fixes_issue=fixes_issue == "yes",
         adds_issues=adds_issues == "yes", note=note, at=at,
-        signature=signing.read_signature(signature_file) if signature_file else "",
-        sign_key=signing.signing_key(str(protocol.root)) if sign else None)
+        **signature_args(protocol.root, signature_file, sign))
     verdict = "approved" if done.approved else "changes requested"
     emit(as_json, _dump(done), f"{hotfix_id}  {verdict} by {done.reviewer} at {done.head[:12]}")
 

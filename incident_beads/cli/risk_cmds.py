@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from incident_beads.cli._common import emit, json_option
+from incident_beads.cli._common import emit, json_option, signature_args, signing_options
 from incident_beads.cli._lifecycle import open_response
 from incident_beads.cli._subgroups import TableGroup
 from incident_beads.incident.when import format_moment, parse_moment
@@ -27,14 +27,7 @@ def risk() -> None:
               help="The person who decides or accepts it (never an automated actor).")
 @click.option("--note", default="",
               help="Why it is accepted (required when deciding on an escalation).")
-@click.option("--at", "at", default=None, metavar="TIME",
-              help="When it was decided (the time in a signed payload).")
-@click.option("--sign", "sign", is_flag=True,
-              help="Signed mode: sign with your git user.signingkey (on your own machine).")
-@click.option("--signature", "signature_file", default=None, metavar="FILE",
-              help="Signed mode: the person's `ssh-keygen -Y sign` signature of the payload.")
-@click.option("--payload", "print_payload", is_flag=True,
-              help="Print the payload the person signs, and record nothing.")
+@signing_options(when="decided", signer="person")
 @json_option
 @click.pass_context
 def ack(ctx: click.Context, incident_id: str, risk_name: str, by: str, note: str,
@@ -44,8 +37,6 @@ def ack(ctx: click.Context, incident_id: str, risk_name: str, by: str, note: str
 
     Deciding on an escalation needs --note; with signed approvals, the person's signature.
     """
-    from incident_beads import signing
-
     response = open_response(ctx)
     if print_payload:
         moment = parse_moment(at, response.now()) if at else response.now()
@@ -54,8 +45,7 @@ def ack(ctx: click.Context, incident_id: str, risk_name: str, by: str, note: str
         return
     acknowledgment = response.acknowledge_risk(
         incident_id, risk_name, by=by, note=note, at=at,
-        signature=signing.read_signature(signature_file) if signature_file else "",
-        sign_key=signing.signing_key(str(response.root)) if sign else None)
+        **signature_args(response.root, signature_file, sign))
     emit(as_json, {"incident_id": incident_id, **acknowledgment.model_dump(mode="json")},
          f"{incident_id}  risk {acknowledgment.risk!r} accepted by {acknowledgment.by} at "
          f"{format_moment(acknowledgment.at)}")
