@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from incident_beads.beads.record import Issue, format_ts, parse_ts
 from incident_beads.beads.store import BeadsStore
+from incident_beads.clock import Clock
 from incident_beads.errors import InvalidInput
 from incident_beads.incident import hold
 from incident_beads.incident.model import METADATA_KEY
@@ -63,7 +63,7 @@ def action_item(issue: Issue, now: datetime) -> ActionItem:
 class ActionItems:
     """Add and list the action items of post-mortems."""
 
-    def __init__(self, store: BeadsStore, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: BeadsStore, clock: Clock) -> None:
         self.store = store
         self.clock = clock
 

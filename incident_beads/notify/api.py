@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from incident_beads.beads.store import BeadsStore, Changes
+from incident_beads.clock import Clock
 from incident_beads.config import NotifyConfig
 from incident_beads.errors import IncidentBeadsError, NotFound, Refused
 from incident_beads.notify import messages
@@ -54,7 +55,7 @@ class Notifier:
     """The messages of one repository: staged with writes, sent through their channels."""
 
     def __init__(self, root: Path, store: BeadsStore, config: NotifyConfig, *,
-                 clock: Callable[[], datetime], record: Recorder,
+                 clock: Clock, record: Recorder,
                  sender: Sender = send) -> None:
         self.root = root
         self.store = store
