@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from incident_beads.beads.record import encode_line, format_ts
+from incident_beads.beads.issue import encode_line, format_ts
 from incident_beads.knowledge.api import Knowledge
 
 _WORD_TEXT = ("checkout payment login search cache database pool timeout latency webhook queue "

@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from incident_beads.beads.record import encode_line, format_ts
+from incident_beads.beads.issue import encode_line, format_ts
 
 _WORD_TEXT = ("checkout payment login search cache database pool timeout latency webhook queue "
               "worker certificate dns memory leak disk full retry storm deadlock index "

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from incident_beads import IncidentResponse
-from incident_beads.beads.record import encode_line, format_ts
+from incident_beads.beads.issue import encode_line, format_ts
 from incident_beads.beads.store import BeadsStore
 
 ROUNDS = 15

@@ -16,7 +16,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from incident_beads.beads.record import encode_line
+from incident_beads.beads.issue import encode_line
 from incident_beads.beads.snapshot import parse_file
 from incident_beads.mergedriver import merge_files
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 if TYPE_CHECKING:  # the names the lazy table provides, for type checkers
-    from incident_beads.beads.record import Issue
+    from incident_beads.beads.issue import Issue
     from incident_beads.beads.store import BeadsStore
     from incident_beads.clock import ReplayClock
     from incident_beads.config import Config, load_config
@@ -31,20 +31,25 @@ if TYPE_CHECKING:  # the names the lazy table provides, for type checkers
     )
     from incident_beads.fleet.api import Fleet
     from incident_beads.guard.findings import PushRefused
-    from incident_beads.guard.rule import HotfixGuard
+    from incident_beads.guard.push_rule import HotfixGuard
+    from incident_beads.hotfix.bead import Hotfix
     from incident_beads.hotfix.deploys import (
         Deployment,
         recent_deployments,
     )
     from incident_beads.hotfix.model import HotfixState
     from incident_beads.hotfix.protocol import HotfixProtocol
-    from incident_beads.hotfix.records import Hotfix
     from incident_beads.hotfix.scope import ScopeReport
-    from incident_beads.incident.completion import (
+    from incident_beads.knowledge.actions import ActionItem
+    from incident_beads.knowledge.api import Knowledge
+    from incident_beads.knowledge.context import ContextReport
+    from incident_beads.knowledge.schema import SolutionFrontMatter
+    from incident_beads.knowledge.writeup import WriteupFacts
+    from incident_beads.lifecycle.completion import (
         CompletionReport,
         Criterion,
     )
-    from incident_beads.incident.model import (
+    from incident_beads.lifecycle.model import (
         Assessment,
         ConfigChange,
         EscalationRecord,
@@ -64,26 +69,21 @@ if TYPE_CHECKING:  # the names the lazy table provides, for type checkers
         Timestamps,
         UpdateStatus,
     )
-    from incident_beads.incident.response import IncidentResponse
-    from incident_beads.incident.risk import KnownRisk
-    from incident_beads.incident.severity import Severity
-    from incident_beads.knowledge.actions import ActionItem
-    from incident_beads.knowledge.api import Knowledge
-    from incident_beads.knowledge.context import ContextReport
-    from incident_beads.knowledge.schema import SolutionFrontMatter
-    from incident_beads.knowledge.writeup import WriteupFacts
+    from incident_beads.lifecycle.risk import KnownRisk
+    from incident_beads.lifecycle.severity import Severity
     from incident_beads.mergedriver import (
         MergeResult,
         merge_files,
         register_merge_driver,
     )
+    from incident_beads.response import IncidentResponse
 
 __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
     "BeadsStore": "incident_beads.beads.store",
-    "Issue": "incident_beads.beads.record",
+    "Issue": "incident_beads.beads.issue",
     "Config": "incident_beads.config",
     "ReplayClock": "incident_beads.clock",
     "load_config": "incident_beads.config",
@@ -95,29 +95,29 @@ _EXPORTS: dict[str, str] = {
     "MalformedFile": "incident_beads.errors",
     "NoStore": "incident_beads.errors",
     "GitError": "incident_beads.errors",
-    "IncidentResponse": "incident_beads.incident.response",
-    "Incident": "incident_beads.incident.model",
-    "IncidentState": "incident_beads.incident.model",
-    "Assessment": "incident_beads.incident.model",
-    "StatusUpdate": "incident_beads.incident.model",
-    "Mitigation": "incident_beads.incident.model",
-    "MitigationOption": "incident_beads.incident.model",
-    "MitigationResult": "incident_beads.incident.model",
-    "ConfigChange": "incident_beads.incident.model",
-    "RiskAcknowledgment": "incident_beads.incident.model",
-    "EscalationRecord": "incident_beads.incident.model",
-    "TimelineEvent": "incident_beads.incident.model",
-    "Timestamps": "incident_beads.incident.model",
-    "UpdateStatus": "incident_beads.incident.model",
-    "Severity": "incident_beads.incident.severity",
-    "KnownRisk": "incident_beads.incident.risk",
-    "Phase": "incident_beads.incident.model",
-    "Resolution": "incident_beads.incident.model",
-    "ResolutionChecklist": "incident_beads.incident.model",
-    "PostmortemSchedule": "incident_beads.incident.model",
-    "RootCauseHandoff": "incident_beads.incident.model",
-    "CompletionReport": "incident_beads.incident.completion",
-    "Criterion": "incident_beads.incident.completion",
+    "IncidentResponse": "incident_beads.response",
+    "Incident": "incident_beads.lifecycle.model",
+    "IncidentState": "incident_beads.lifecycle.model",
+    "Assessment": "incident_beads.lifecycle.model",
+    "StatusUpdate": "incident_beads.lifecycle.model",
+    "Mitigation": "incident_beads.lifecycle.model",
+    "MitigationOption": "incident_beads.lifecycle.model",
+    "MitigationResult": "incident_beads.lifecycle.model",
+    "ConfigChange": "incident_beads.lifecycle.model",
+    "RiskAcknowledgment": "incident_beads.lifecycle.model",
+    "EscalationRecord": "incident_beads.lifecycle.model",
+    "TimelineEvent": "incident_beads.lifecycle.model",
+    "Timestamps": "incident_beads.lifecycle.model",
+    "UpdateStatus": "incident_beads.lifecycle.model",
+    "Severity": "incident_beads.lifecycle.severity",
+    "KnownRisk": "incident_beads.lifecycle.risk",
+    "Phase": "incident_beads.lifecycle.model",
+    "Resolution": "incident_beads.lifecycle.model",
+    "ResolutionChecklist": "incident_beads.lifecycle.model",
+    "PostmortemSchedule": "incident_beads.lifecycle.model",
+    "RootCauseHandoff": "incident_beads.lifecycle.model",
+    "CompletionReport": "incident_beads.lifecycle.completion",
+    "Criterion": "incident_beads.lifecycle.completion",
     "Knowledge": "incident_beads.knowledge.api",
     "ContextReport": "incident_beads.knowledge.context",
     "WriteupFacts": "incident_beads.knowledge.writeup",
@@ -126,11 +126,11 @@ _EXPORTS: dict[str, str] = {
     "merge_files": "incident_beads.mergedriver",
     "MergeResult": "incident_beads.mergedriver",
     "register_merge_driver": "incident_beads.mergedriver",
-    "HotfixGuard": "incident_beads.guard.rule",
+    "HotfixGuard": "incident_beads.guard.push_rule",
     "PushRefused": "incident_beads.guard.findings",
     "CommandFailed": "incident_beads.errors",
     "HotfixProtocol": "incident_beads.hotfix.protocol",
-    "Hotfix": "incident_beads.hotfix.records",
+    "Hotfix": "incident_beads.hotfix.bead",
     "HotfixState": "incident_beads.hotfix.model",
     "ScopeReport": "incident_beads.hotfix.scope",
     "Deployment": "incident_beads.hotfix.deploys",

@@ -23,10 +23,10 @@ from incident_beads.config import CONFIG_FILE
 from incident_beads.errors import Escalation, GitError, IncidentBeadsError
 from incident_beads.guard import install as hooks
 from incident_beads.hotfix.sync import sync
-from incident_beads.incident.model import ConfigChange, Incident
-from incident_beads.incident.response import IncidentResponse
+from incident_beads.lifecycle.model import ConfigChange, Incident
 from incident_beads.mergedriver import register_merge_driver
 from incident_beads.notify.receiver import LocalReceiver
+from incident_beads.response import IncidentResponse
 
 Printer = Callable[[str], None]
 SERVICE = "checkout"

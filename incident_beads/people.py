@@ -31,7 +31,7 @@ def resolve_actor(root: str, explicit: str | None = None) -> str:
 
 def _git_user(root: str) -> str:
     from incident_beads.errors import GitError
-    from incident_beads.guard.plumbing import Git
+    from incident_beads.process.git import Git
 
     try:
         code, out = Git(root).run("config", "--get", "user.name", ok_codes=(0, 1, 128))

@@ -81,7 +81,7 @@ def decision_payload(incident_id: str, condition: str, by: str, note: str, at: s
 
 def committed_signers(root: str, path: str, refs: list[str]) -> str:
     """The allowed-signers file as committed on the first of `refs` that has it ('' if none)."""
-    from incident_beads.guard.plumbing import Git
+    from incident_beads.process.git import Git
 
     git = Git(root)
     for ref in refs:
@@ -93,7 +93,7 @@ def committed_signers(root: str, path: str, refs: list[str]) -> str:
 
 def signing_key(root: str) -> str:
     """The person's SSH key for `--sign`: git's `user.signingkey`."""
-    from incident_beads.guard.plumbing import Git
+    from incident_beads.process.git import Git
 
     code, out = Git(root).run("config", "--get", "user.signingkey", ok_codes=(0, 1))
     key = out.strip().removeprefix("key::")

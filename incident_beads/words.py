@@ -1,7 +1,7 @@
 """Split text into the words that carry meaning: lowercase, stop words left out.
 
 Used to rank past incidents and write-ups (`knowledge/ranking.py`) and to spot a recurring
-incident (`incident/recurrence.py`), so both read a description the same way.
+incident (`lifecycle/recurrence.py`), so both read a description the same way.
 """
 
 from __future__ import annotations

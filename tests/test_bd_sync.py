@@ -13,7 +13,7 @@ import click
 import pytest
 
 from incident_beads.beads.bd import has_bd_database
-from incident_beads.beads.record import encode_line
+from incident_beads.beads.issue import encode_line
 from incident_beads.beads.store import BeadsStore
 from incident_beads.cli._common import open_store
 from incident_beads.config import BeadsConfig

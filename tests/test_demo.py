@@ -13,8 +13,8 @@ from incident_beads.beads.doctor import validate
 from incident_beads.beads.store import BeadsStore
 from incident_beads.cli import main
 from incident_beads.demo import run_demo
-from incident_beads.incident.response import IncidentResponse
 from incident_beads.monitoring import sandbox
+from incident_beads.response import IncidentResponse
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -10,9 +10,9 @@ import pytest
 
 from incident_beads.errors import GitError
 from incident_beads.guard.commits import Commit, hotfix_commits, parse_merge_subject
-from incident_beads.guard.plumbing import Git
 from incident_beads.guard.refs import RefUpdate
 from incident_beads.guard.settings import GuardSettings, load_settings
+from incident_beads.process.git import Git
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -83,7 +83,8 @@ def test_hook_path_imports_only_the_standard_library(tmp_path: Path) -> None:
     loaded = done.stdout.split()
     ours = [m for m in loaded if m.startswith("incident_beads")]
     assert set(ours) <= {"incident_beads", "incident_beads.defaults", "incident_beads.errors",
-                         *(m for m in ours if m.startswith("incident_beads.guard"))}
+                         *(m for m in ours if m.startswith(("incident_beads.guard",
+                                                            "incident_beads.process")))}
     assert "incident_beads.guard.install" not in ours
     for heavy in ("click", "pydantic", "git", "typing", "dataclasses", "subprocess", "re",
                   "tomllib", "incident_beads.config", "incident_beads.beads"):

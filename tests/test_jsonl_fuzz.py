@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incident_beads.beads import BeadsStore
-from incident_beads.beads.record import drop_empty
+from incident_beads.beads.issue import drop_empty
 from incident_beads.errors import IncidentBeadsError
 
 pytestmark = pytest.mark.reliability

@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from incident_beads.beads.doctor import validate
-from incident_beads.beads.rules import import_violations
+from incident_beads.beads.import_rules import import_violations
 from incident_beads.beads.setup import init_store
 from incident_beads.beads.store import BeadsStore
 from incident_beads.clock import ReplayClock
 from incident_beads.errors import IncidentBeadsError
-from incident_beads.incident.response import IncidentResponse
 from incident_beads.mergedriver.derived import incident_state, reconcile
+from incident_beads.response import IncidentResponse
 from tests.conftest import git
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incident_beads.beads.ids import child_id
-from incident_beads.beads.record import encode_line, format_ts
-from incident_beads.beads.rules import import_violations
+from incident_beads.beads.import_rules import import_violations
+from incident_beads.beads.issue import encode_line, format_ts
 from incident_beads.beads.snapshot import parse_file
 from incident_beads.mergedriver import merge_files
 from tests.test_merge_rules import T1, changed, issue, jsonl

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from incident_beads.beads.doctor import validate
-from incident_beads.beads.record import encode_line
+from incident_beads.beads.issue import encode_line
 from incident_beads.beads.setup import init_store
 from incident_beads.beads.store import BeadsStore
 from incident_beads.cli import main
@@ -212,7 +212,7 @@ def test_without_the_driver_plain_git_conflicts(repo: Path) -> None:
 
 
 def test_incident_records_from_two_clones_merge_into_a_valid_incident(repo: Path) -> None:
-    from incident_beads.incident.response import IncidentResponse
+    from incident_beads.response import IncidentResponse
 
     init_store(repo, "inc")
     declared = IncidentResponse(repo, clock=clock_at(0), actor="ann").declare(

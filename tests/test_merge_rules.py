@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from incident_beads.beads.record import encode_line
-from incident_beads.beads.rules import import_violations
+from incident_beads.beads.import_rules import import_violations
+from incident_beads.beads.issue import encode_line
 from incident_beads.errors import MalformedFile
 from incident_beads.mergedriver import merge_files
 

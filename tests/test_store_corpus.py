@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from incident_beads.beads import BeadsStore, validate
-from incident_beads.beads.record import encode_line
+from incident_beads.beads.issue import encode_line
 from tests.conftest import git
 
 FILES = ["beads-1x-export.jsonl", "bd-sqlite-era-small.jsonl"]

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from incident_beads.beads import BeadsStore
 from incident_beads.beads import snapshot as snapshot_module
+from incident_beads.beads.issue import Issue, encode_line
 from incident_beads.beads.layout import lay_out, place_after_neighbours
-from incident_beads.beads.record import Issue, encode_line
 from incident_beads.beads.snapshot import Snapshot, _layout_fits, parse_file
 from incident_beads.beads.store import Changes
 from incident_beads.errors import MalformedFile, NotFound

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from incident_beads.beads import BeadsStore, validate
-from incident_beads.beads.record import parse_ts
+from incident_beads.beads.issue import parse_ts
 from incident_beads.clock import ReplayClock
 from incident_beads.config import BeadsConfig
 from incident_beads.errors import InvalidInput, NotFound, Refused

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incident_beads.beads import BeadsStore, validate
-from incident_beads.beads.record import encode_line
-from incident_beads.beads.rules import ISSUE_TYPES
+from incident_beads.beads.import_rules import ISSUE_TYPES
+from incident_beads.beads.issue import encode_line
 from incident_beads.beads.snapshot import parse_file
 from incident_beads.errors import InvalidInput
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from incident_beads.beads.record import Issue
-from incident_beads.beads.rules import Violation, import_violations
+from incident_beads.beads.import_rules import Violation, import_violations
+from incident_beads.beads.issue import Issue
 from incident_beads.beads.store import BeadsStore, Changes
 
 TYPE_CHECKING = False

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incident_beads.beads.record import encode_line
+from incident_beads.beads.issue import encode_line
 from incident_beads.beads.snapshot import check_line
 from incident_beads.errors import MalformedFile
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
 
+from incident_beads.beads.issue import Issue, encode_line
 from incident_beads.beads.limits import LONG_TEXT_HINT, MAX_LINE_BYTES
-from incident_beads.beads.record import Issue, encode_line
 from incident_beads.beads.snapshot import Snapshot, check_line
 from incident_beads.errors import InvalidInput, MalformedFile
 

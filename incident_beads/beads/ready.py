@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from incident_beads.beads.record import Issue, parse_ts
+from incident_beads.beads.issue import Issue, parse_ts
 
 # Statuses in which a `blocks` target still holds its dependents back.
 _HOLDING = frozenset({"open", "in_progress", "blocked", "deferred", "hooked"})

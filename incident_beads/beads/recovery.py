@@ -12,8 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from incident_beads.beads.issue import parse_ts
 from incident_beads.beads.journal import Journal, blob_id, entry_path
-from incident_beads.beads.record import parse_ts
 from incident_beads.beads.store import BeadsStore
 from incident_beads.config import BeadsConfig
 from incident_beads.errors import NoStore

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from incident_beads.beads.fileio import atomic_write, find_git_dir, read_regular
+from incident_beads.beads.issue import Issue
 from incident_beads.beads.limits import MAX_LINE_BYTES
-from incident_beads.beads.record import Issue
 from incident_beads.errors import MalformedFile, NotFound
 
 _LIST_OF_STR = ("labels",)

@@ -18,16 +18,16 @@ from incident_beads.beads.fileio import (
     locked,
     remove_stale_temps,
 )
-from incident_beads.beads.layout import lay_out
-from incident_beads.beads.limits import LONG_TEXT_HINT, MAX_TEXT_BYTES, oversized_text
-from incident_beads.beads.ready import ready_issues
-from incident_beads.beads.record import (
+from incident_beads.beads.import_rules import DEPENDENCY_TYPES, import_violations
+from incident_beads.beads.issue import (
     Issue,
     drop_empty,
     format_ts,
     next_updated_at,
 )
-from incident_beads.beads.rules import DEPENDENCY_TYPES, import_violations
+from incident_beads.beads.layout import lay_out
+from incident_beads.beads.limits import LONG_TEXT_HINT, MAX_TEXT_BYTES, oversized_text
+from incident_beads.beads.ready import ready_issues
 from incident_beads.beads.snapshot import (
     _DECODER,
     Snapshot,

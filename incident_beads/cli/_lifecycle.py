@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from incident_beads.cli._common import actor_for, config_for, open_store
-from incident_beads.incident.model import Incident
-from incident_beads.incident.response import IncidentResponse
-from incident_beads.incident.when import format_moment
+from incident_beads.lifecycle.model import Incident
+from incident_beads.lifecycle.when import format_moment
+from incident_beads.response import IncidentResponse
 
 actor_option = click.option("--by", "actor", default=None, metavar="WHO",
                             help="Who does this (the same as the global --actor).")

@@ -11,8 +11,8 @@ from incident_beads.cli._common import config_for, emit, json_option, repo_root
 from incident_beads.cli._errors import Reported
 from incident_beads.errors import InvalidInput
 from incident_beads.guard.install import INSTALLED, HookReport, install, status, uninstall
+from incident_beads.guard.push_rule import PRE_PUSH, RANGE, HotfixGuard
 from incident_beads.guard.refs import RefUpdate, parse_any
-from incident_beads.guard.rule import PRE_PUSH, RANGE, HotfixGuard
 from incident_beads.guard.settings import GuardSettings
 
 

@@ -18,7 +18,7 @@ from incident_beads.cli._common import (
 )
 from incident_beads.hotfix.protocol import HotfixProtocol
 from incident_beads.hotfix.runner import Progress
-from incident_beads.incident.response import IncidentResponse
+from incident_beads.response import IncidentResponse
 
 by_option = click.option("--by", "actor", metavar="WHO", default=None,
                          help="Who does this (the same as the global --actor).")

@@ -13,10 +13,10 @@ from incident_beads.cli._lifecycle import (
     open_response,
 )
 from incident_beads.errors import Escalation
-from incident_beads.incident.communicate import parse_update_status
-from incident_beads.incident.mitigation import LADDER
-from incident_beads.incident.model import ConfigChange, Incident, MitigationResult, UpdateStatus
-from incident_beads.incident.when import format_moment
+from incident_beads.lifecycle.communicate import parse_update_status
+from incident_beads.lifecycle.mitigation import LADDER
+from incident_beads.lifecycle.model import ConfigChange, Incident, MitigationResult, UpdateStatus
+from incident_beads.lifecycle.when import format_moment
 
 # Resolved is listed so that typing it gets the way to resolve rather than "invalid choice".
 _STATUSES = [s.value for s in UpdateStatus]
@@ -290,7 +290,7 @@ def close(ctx: click.Context, issue_ids: tuple[str, ...], reason: str, resolutio
           users_can_use_feature: bool, monitoring_evidence: str, stakeholders_notified: bool,
           actor: str | None, as_json: bool) -> None:
     """Close issues as bd does; an incident goes through `resolve`'s checklist, never around it."""
-    from incident_beads.incident.close import Checklist, close_issue
+    from incident_beads.lifecycle.close import Checklist, close_issue
 
     response = open_response(ctx)
     for issue_id in issue_ids:  # every id known before anything is closed

@@ -70,7 +70,7 @@ def serve(ctx: click.Context, listen: str, threads: int, actor: str | None) -> N
 def evidence(ctx: click.Context, incident_id: str, checks: tuple[str, ...], watch: str | None,
              every: float | None, actor: str | None, as_json: bool) -> None:
     """Measure the incident's checks against Prometheus and record the evidence."""
-    from incident_beads.incident.when import parse_duration
+    from incident_beads.lifecycle.when import parse_duration
     from incident_beads.monitoring.evidence import measure
 
     response = open_response(ctx)

@@ -7,7 +7,7 @@ import click
 from incident_beads.cli._common import emit, json_option
 from incident_beads.cli._lifecycle import actor_option, open_response
 from incident_beads.cli._subgroups import TableGroup
-from incident_beads.incident.when import format_moment
+from incident_beads.lifecycle.when import format_moment
 
 #: Subcommands of `incident postmortem`: "name" -> "module:attribute" in incident_beads.cli.
 POSTMORTEM_COMMANDS: dict[str, str] = {

@@ -7,7 +7,7 @@ import click
 from incident_beads.cli._common import emit, json_option, signature_args, signing_options
 from incident_beads.cli._lifecycle import open_response
 from incident_beads.cli._subgroups import TableGroup
-from incident_beads.incident.when import format_moment, parse_moment
+from incident_beads.lifecycle.when import format_moment, parse_moment
 
 #: Subcommands of `incident risk`; add a line to add one.
 RISK_COMMANDS: dict[str, str] = {"ack": "risk_cmds:ack"}

@@ -6,10 +6,10 @@ from typing import Any
 
 import click
 
-from incident_beads.beads.record import Issue
+from incident_beads.beads.issue import Issue
 from incident_beads.cli._common import emit, json_option, open_store, print_warnings, repo_root
 from incident_beads.errors import MalformedFile
-from incident_beads.incident.held import decision_command, open_escalations
+from incident_beads.lifecycle.held import decision_command, open_escalations
 
 
 @click.command()

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from incident_beads.beads.record import Issue
+from incident_beads.beads.issue import Issue
 from incident_beads.config import Config
-from incident_beads.incident.model import Incident
+from incident_beads.lifecycle.model import Incident
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incident_beads.beads.record import Issue, parse_ts
+from incident_beads.beads.issue import Issue, parse_ts
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.clock import Clock
 from incident_beads.config import Config, load_config
@@ -24,11 +24,11 @@ from incident_beads.fleet.reader import (
     read_knowledge,
     read_store,
 )
-from incident_beads.incident.model import Assessment
-from incident_beads.incident.recurrence import RemoteMatch, matching_elsewhere
-from incident_beads.incident.timeline import incident_from, is_incident
-from incident_beads.incident.when import as_utc
 from incident_beads.knowledge.context import ContextReport, Elsewhere
+from incident_beads.lifecycle.model import Assessment
+from incident_beads.lifecycle.recurrence import RemoteMatch, matching_elsewhere
+from incident_beads.lifecycle.timeline import incident_from, is_incident
+from incident_beads.lifecycle.when import as_utc
 
 if TYPE_CHECKING:
     from incident_beads.fleet.report import FleetReport

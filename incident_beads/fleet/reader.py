@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from incident_beads.beads.record import Issue
+from incident_beads.beads.issue import Issue
 from incident_beads.beads.snapshot import parse_file
 from incident_beads.config import CONFIG_FILE, Config, KnowledgeConfig, config_from_bytes
 from incident_beads.errors import IncidentBeadsError, NotFound
 from incident_beads.fleet import gitcache
 from incident_beads.fleet.members import Member
-from incident_beads.incident.model import METADATA_KEY, Incident
-from incident_beads.incident.timeline import incident_from, is_incident
 from incident_beads.knowledge.patterns import COMPOUND_LAYOUT, PatternSections, read_sections
 from incident_beads.knowledge.writeup import WriteupSummary, summarize
+from incident_beads.lifecycle.model import METADATA_KEY, Incident
+from incident_beads.lifecycle.timeline import incident_from, is_incident
 
 STORE = ".beads/issues.jsonl"
 #: The parts of another repository's incident record that fleet answers use ...

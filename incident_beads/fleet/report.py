@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from incident_beads.hotfix.deploys import parse_since
-from incident_beads.incident.model import Incident
 from incident_beads.knowledge.actions import action_item, is_action
 from incident_beads.knowledge.api import postmortem_due
 from incident_beads.knowledge.render import inline_text, table_cell
 from incident_beads.knowledge.report import SEVERITIES, Report, response_times
+from incident_beads.lifecycle.model import Incident
 
 if TYPE_CHECKING:
     from incident_beads.fleet.answers import Skipped, Source

@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 _EXPORTS: dict[str, str] = {
-    "HotfixGuard": "incident_beads.guard.rule",
-    "Verdict": "incident_beads.guard.rule",
+    "HotfixGuard": "incident_beads.guard.push_rule",
+    "Verdict": "incident_beads.guard.push_rule",
     "RefUpdate": "incident_beads.guard.refs",
     "Finding": "incident_beads.guard.findings",
     "PushRefused": "incident_beads.guard.findings",

@@ -10,13 +10,13 @@ which make git see only that last paragraph as the trailers.
 
 from __future__ import annotations
 
-from incident_beads.guard.records import NamedTuple
+from incident_beads.guard.tuples import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from incident_beads.guard.plumbing import Git
+    from incident_beads.process.git import Git
 
 TRAILER = "Incident"
 _FIELD = "\x1f"

@@ -13,7 +13,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from incident_beads.guard.plumbing import Git
+    from incident_beads.process.git import Git
 
 
 class TagDeletionRefused(Refused):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from incident_beads.errors import Refused
-from incident_beads.guard.records import NamedTuple
-from incident_beads.guard.shell import shell_quote
+from incident_beads.guard.tuples import NamedTuple
+from incident_beads.process.shell import shell_quote
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ import sys
 
 from incident_beads.errors import IncidentBeadsError
 from incident_beads.guard.findings import PushRefused
+from incident_beads.guard.push_rule import PRE_PUSH, PRE_RECEIVE, HotfixGuard
 from incident_beads.guard.refs import parse_pre_push, parse_pre_receive
-from incident_beads.guard.rule import PRE_PUSH, PRE_RECEIVE, HotfixGuard
 from incident_beads.guard.settings import load_settings
 
 USAGE = "usage: python -m incident_beads.guard (pre-push <remote> <url> | pre-receive) < refs"

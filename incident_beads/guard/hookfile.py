@@ -6,7 +6,7 @@ then hands the same input to the rest of the file, so every later section sees e
 
 from __future__ import annotations
 
-from incident_beads.guard.shell import shell_quote as quote
+from incident_beads.process.shell import shell_quote as quote
 
 HOOK = "pre-push"
 BEGIN = f"# >>> incident-beads {HOOK} >>>"

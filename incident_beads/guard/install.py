@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from incident_beads.errors import Refused
 from incident_beads.guard import hookfile
-from incident_beads.guard.plumbing import Git
+from incident_beads.process.git import Git
 
 PLAIN, BEADS, PRE_COMMIT, HUSKY, LEFTHOOK = "plain", "beads", "pre-commit", "husky", "lefthook"
 INSTALLED, MISSING, DROPPED, INACTIVE, BROKEN = (

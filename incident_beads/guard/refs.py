@@ -6,7 +6,7 @@ Standard library only: this runs on every push.
 from __future__ import annotations
 
 from incident_beads.errors import InvalidInput
-from incident_beads.guard.records import NamedTuple
+from incident_beads.guard.tuples import NamedTuple
 
 _HEX = frozenset("0123456789abcdef")
 # SHA-1 and SHA-256 object names.

@@ -7,7 +7,7 @@ inside the block, indented so that git does not mistake the tag for a signed tag
 
 from __future__ import annotations
 
-from incident_beads.guard.records import NamedTuple
+from incident_beads.guard.tuples import NamedTuple
 
 BEGIN = "-----BEGIN INCIDENT-BEADS REVIEW-----"
 END = "-----END INCIDENT-BEADS REVIEW-----"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from incident_beads.errors import InvalidInput, Refused
-from incident_beads.guard.plumbing import Git
+from incident_beads.process.git import Git
 
 #: What the guard imports on its way, as module name -> file below the package folder.
 #: The test that pushes through the written hook fails when a module is missing here.
@@ -21,22 +21,23 @@ MODULES: dict[str, str] = {
     "incident_beads.errors": "errors.py",
     "incident_beads.defaults": "defaults.py",
     "incident_beads.config": "config.py",
+    "incident_beads.process": "process/__init__.py",
     "incident_beads.guard": "guard/__init__.py",
-    "incident_beads.guard.records": "guard/records.py",
+    "incident_beads.guard.tuples": "guard/tuples.py",
     "incident_beads.guard.refs": "guard/refs.py",
-    "incident_beads.guard.plumbing": "guard/plumbing.py",
+    "incident_beads.process.git": "process/git.py",
     "incident_beads.guard.commits": "guard/commits.py",
-    "incident_beads.guard.shell": "guard/shell.py",
+    "incident_beads.process.shell": "process/shell.py",
     "incident_beads.guard.findings": "guard/findings.py",
     "incident_beads.guard.tags": "guard/tags.py",
     "incident_beads.guard.settings": "guard/settings.py",
-    "incident_beads.guard.rule": "guard/rule.py",
+    "incident_beads.guard.push_rule": "guard/push_rule.py",
     "incident_beads.guard.hook": "guard/hook.py",
     "incident_beads.guard.review": "guard/review.py",
     "incident_beads.guard.deletions": "guard/deletions.py",
     "incident_beads.signing": "signing.py",
 }
-PACKAGES = ("incident_beads", "incident_beads.guard")
+PACKAGES = ("incident_beads", "incident_beads.process", "incident_beads.guard")
 MARK = "# incident-beads self-contained pre-receive hook"
 
 _RUNNER = '''

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from incident_beads import defaults
-from incident_beads.guard.records import NamedTuple
+from incident_beads.guard.tuples import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

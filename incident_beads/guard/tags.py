@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from incident_beads import defaults
-from incident_beads.guard.records import NamedTuple
 from incident_beads.guard.refs import RefUpdate, is_zero
+from incident_beads.guard.tuples import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
     from collections.abc import Iterable
 
-    from incident_beads.guard.plumbing import Git
+    from incident_beads.process.git import Git
 
 
 class TagInfo(NamedTuple):

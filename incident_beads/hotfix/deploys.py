@@ -12,7 +12,7 @@ from incident_beads.config import GitConfig
 from incident_beads.errors import InvalidInput
 from incident_beads.guard.commits import TRAILER
 from incident_beads.guard.tags import tag_pattern
-from incident_beads.incident.when import parse_duration
+from incident_beads.lifecycle.when import parse_duration
 
 _HOTFIX_MERGE = re.compile(r"hotfix/incident-([^\s'\"]+?)'?(?:\s|$)")
 _TRAILER = re.compile(rf"^{TRAILER}:\s*(\S+)\s*$", re.MULTILINE)

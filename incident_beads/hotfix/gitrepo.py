@@ -16,7 +16,7 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 from incident_beads.beads.fileio import atomic_write
 from incident_beads.config import GitConfig
 from incident_beads.errors import GitError, InvalidInput, NotFound, Refused
-from incident_beads.guard.shell import shell_quote
+from incident_beads.process.shell import shell_quote
 
 # The store and bd's files change all through an incident: they never make the tree "dirty".
 STORE_DIR = ".beads/"

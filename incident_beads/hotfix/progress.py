@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from incident_beads.hotfix import gates
-from incident_beads.hotfix.records import Hotfix
-from incident_beads.incident.when import format_moment
+from incident_beads.hotfix.bead import Hotfix
+from incident_beads.lifecycle.when import format_moment
 
 
 class HotfixStatus(NamedTuple):

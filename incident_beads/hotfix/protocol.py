@@ -8,14 +8,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from incident_beads import defaults, signing
-from incident_beads.beads.record import Issue
-from incident_beads.beads.rules import MAX_TITLE
+from incident_beads.beads.import_rules import MAX_TITLE
+from incident_beads.beads.issue import Issue
 from incident_beads.beads.store import Changes
 from incident_beads.errors import Escalation, InvalidInput, NotFound, Refused
 from incident_beads.guard.commits import TRAILER
 from incident_beads.guard.review import ReviewBlock, payload
 from incident_beads.guard.tags import hotfix_tag_name
-from incident_beads.hotfix import gate_runs, gates, records, release
+from incident_beads.hotfix import bead, gate_runs, gates, release
+from incident_beads.hotfix.bead import Hotfix, hotfix_from, hotfix_state
 from incident_beads.hotfix.gitrepo import Commit, GitRepo, require_clean, require_up_to_date
 from incident_beads.hotfix.model import (
     GateRecord,
@@ -27,20 +28,19 @@ from incident_beads.hotfix.model import (
     Verification,
 )
 from incident_beads.hotfix.progress import HotfixStatus, status_of
-from incident_beads.hotfix.records import Hotfix, hotfix_from, hotfix_state
 from incident_beads.hotfix.runner import Progress
 from incident_beads.hotfix.scope import ScopeReport, analyse, is_store_path
-from incident_beads.incident import hold
-from incident_beads.incident.hold import committed_signers_of
-from incident_beads.incident.model import MitigationOption, Phase
-from incident_beads.incident.risk import KnownRisk
-from incident_beads.incident.severity import Severity
-from incident_beads.incident.timeline import incident_state
-from incident_beads.incident.when import parse_moment
+from incident_beads.lifecycle import hold
+from incident_beads.lifecycle.hold import committed_signers_of
+from incident_beads.lifecycle.model import MitigationOption, Phase
+from incident_beads.lifecycle.risk import KnownRisk
+from incident_beads.lifecycle.severity import Severity
+from incident_beads.lifecycle.timeline import incident_state
+from incident_beads.lifecycle.when import parse_moment
 from incident_beads.people import require_person, who_may
 
 if TYPE_CHECKING:
-    from incident_beads.incident.response import IncidentResponse
+    from incident_beads.response import IncidentResponse
 
 #: Declared risk levels; "high" is significant risk by itself (see docs/hotfix.md).
 RISK_LEVELS = ("low", "normal", "high")
@@ -82,9 +82,9 @@ class HotfixProtocol:
     def get(self, hotfix_id: str) -> Hotfix:
         """A hotfix by its id, or the latest hotfix of an incident given by the incident's id."""
         issue = self.store.get(hotfix_id)
-        if records.is_hotfix(issue):
+        if bead.is_hotfix(issue):
             return hotfix_from(issue)
-        found = records.hotfixes_of(list(self.store.issues()), hotfix_id)
+        found = bead.hotfixes_of(list(self.store.issues()), hotfix_id)
         if not found:
             raise NotFound(f"{hotfix_id} is neither a hotfix nor an incident with one",
                            hint=f"start one: incident hotfix start {hotfix_id}")
@@ -134,7 +134,7 @@ class HotfixProtocol:
         if not incident.is_open:
             raise Refused(f"{incident_id} is closed; a hotfix needs an open incident")
         self.incidents.check_clock(incident_id)
-        if any(not i.is_closed for i in records.hotfixes_of(list(self.store.issues()),
+        if any(not i.is_closed for i in bead.hotfixes_of(list(self.store.issues()),
                                                             incident_id)):
             raise Refused(f"{incident_id} already has an open hotfix",
                           hint=f"continue it: incident hotfix scope {incident_id}")
@@ -181,18 +181,18 @@ class HotfixProtocol:
                             risk=risk, override=override, scope=list(scope))
         with self.store.transaction() as tx:
             issue = tx.create(_bead_title(title), issue_type="task",
-                              priority=severity.priority, labels=[records.LABEL],
+                              priority=severity.priority, labels=[bead.LABEL],
                               parent=incident_id, created_by=who,
                               description=f"Hotfix for incident {incident_id} on branch {branch} "
                                           f"from {main} at {base[:12]}.",
-                              metadata={records.METADATA_KEY: {"kind": "hotfix"}})
+                              metadata={bead.METADATA_KEY: {"kind": "hotfix"}})
             for gate in gates.GATES:
                 cell = gates.rule(level, gate)
                 if cell.skipped_by_table:
                     self._record_gate(tx, issue, state, gate, done=False, by=who, now=now,
                                       reason=f"the quality-gate table says {cell.level!r} "
                                              f"for SEV-{level}")
-            records.save(tx, issue.id, state)
+            bead.save(tx, issue.id, state)
         return issue.id
 
     def _check_protocol(self, incident_id: str, level: int) -> str:
@@ -466,8 +466,8 @@ class HotfixProtocol:
         record = GateRecord(gate=gate, status="done" if done else "skipped", level=cell.level,
                             at=now, by=by, reason=reason)
         if not done:
-            record.follow_up = records.follow_up(
-                tx, issue, state, records.gate_follow_up_key(gate), created_by=by,
+            record.follow_up = bead.follow_up(
+                tx, issue, state, bead.gate_follow_up_key(gate), created_by=by,
                 detail=f"The {gate} gate was skipped: {reason}")
         state.gates[gate] = record
         return record
@@ -502,7 +502,7 @@ class HotfixProtocol:
             hold.refuse_if_held(state.incident_id, incident_state(tx.get(state.incident_id)),
                                 "hotfix step", self.incidents.decision_trust)
             yield tx, issue, state
-            records.save(tx, hotfix_id, state)
+            bead.save(tx, hotfix_id, state)
 
     def _event(self, incident_id: str, text: str, actor: str | None,
                data: dict[str, Any] | None = None) -> None:

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 from incident_beads.beads.fileio import find_git_dir
 from incident_beads.errors import CommandFailed, GitError, InvalidInput, Refused
 from incident_beads.guard.review import APPROVED, ReviewBlock
-from incident_beads.hotfix import gates, records
+from incident_beads.hotfix import bead, gates
+from incident_beads.hotfix.bead import Hotfix
 from incident_beads.hotfix.gitrepo import GitRepo, require_clean
 from incident_beads.hotfix.model import MergeRecord, RunRecord, TagRecord, Verification
-from incident_beads.hotfix.records import Hotfix
 from incident_beads.hotfix.runner import CommandResult, run_command
 from incident_beads.hotfix.scope_rule import check_scope
-from incident_beads.incident.when import as_utc, format_moment
+from incident_beads.lifecycle.when import as_utc, format_moment
 
 if TYPE_CHECKING:
     from incident_beads.hotfix.protocol import HotfixProtocol
@@ -356,7 +356,7 @@ def verify_confirm(p: HotfixProtocol, hotfix_id: str, *, evidence: str,
         edited.verification.evidence = evidence
         keys = ["tests", "cleanup", "docs"] + ([] if edited.merged else ["merge"])
         for key in keys:
-            records.follow_up(tx, issue, edited, key, created_by=who)
+            bead.follow_up(tx, issue, edited, key, created_by=who)
         tx.close(hotfix.id, reason)
     # Mitigated first: the verification is what ends the response window's clock.
     if p.incidents.get(state.incident_id).is_open:

@@ -13,8 +13,8 @@ from datetime import datetime
 from incident_beads.errors import Refused
 from incident_beads.hotfix.model import HotfixState
 from incident_beads.hotfix.scope import STORE, ScopeReport
-from incident_beads.incident.model import IncidentState
-from incident_beads.incident.risk import KnownRisk
+from incident_beads.lifecycle.model import IncidentState
+from incident_beads.lifecycle.risk import KnownRisk
 
 
 def first_seen(state: HotfixState, head: str) -> datetime | None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from incident_beads.beads.record import Issue, format_ts, parse_ts
+from incident_beads.beads.issue import Issue, format_ts, parse_ts
 from incident_beads.beads.store import BeadsStore
 from incident_beads.clock import Clock
 from incident_beads.errors import InvalidInput
-from incident_beads.incident import hold
-from incident_beads.incident.model import METADATA_KEY
-from incident_beads.incident.timeline import incident_from, record_kind
-from incident_beads.incident.when import as_utc, parse_moment
+from incident_beads.lifecycle import hold
+from incident_beads.lifecycle.model import METADATA_KEY
+from incident_beads.lifecycle.timeline import incident_from, record_kind
+from incident_beads.lifecycle.when import as_utc, parse_moment
 
 KIND = "action"
 ACTION_KINDS = ("prevent", "mitigate", "detect", "process")

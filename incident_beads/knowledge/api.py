@@ -8,15 +8,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from incident_beads.beads.record import Issue, parse_ts
+from incident_beads.beads.issue import Issue, parse_ts
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.clock import Clock
 from incident_beads.config import Config, load_config
 from incident_beads.errors import IncidentBeadsError, MalformedFile, NotFound, Refused
 from incident_beads.hotfix.deploys import parse_since
-from incident_beads.incident.model import Incident
-from incident_beads.incident.resolution import postmortem_required
-from incident_beads.incident.when import as_utc
 from incident_beads.knowledge import context as ctx
 from incident_beads.knowledge import postmortem as pm
 from incident_beads.knowledge import ranking, trends
@@ -35,6 +32,9 @@ from incident_beads.knowledge.patterns import CriticalPatterns
 from incident_beads.knowledge.report import Report
 from incident_beads.knowledge.runbooks import Runbooks
 from incident_beads.knowledge.writeup import Writeups
+from incident_beads.lifecycle.model import Incident
+from incident_beads.lifecycle.resolution import postmortem_required
+from incident_beads.lifecycle.when import as_utc
 from incident_beads.people import resolve_actor
 
 
@@ -275,7 +275,7 @@ class Knowledge:
     def add_action(self, incident_id: str, text: str, *, priority: int, owner: str,
                    due: datetime | str, kind: str) -> ActionItem:
         """Create an action item bead (`post-mortem`, discovered-from the incident)."""
-        from incident_beads.incident.hold import signed_trust
+        from incident_beads.lifecycle.hold import signed_trust
 
         return self.actions.add(incident_id, text, priority=priority, owner=owner, due=due,
                                 kind=kind, created_by=self.actor,

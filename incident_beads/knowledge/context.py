@@ -8,16 +8,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from incident_beads.beads.record import Issue
+from incident_beads.beads.issue import Issue
 from incident_beads.config import Config
 from incident_beads.errors import IncidentBeadsError
 from incident_beads.hotfix.deploys import recent_deployments
-from incident_beads.incident.model import Incident
-from incident_beads.incident.severity import strip_severity_tag
 from incident_beads.knowledge.facts import root_cause_of, symptoms_of
 from incident_beads.knowledge.patterns import PatternSections
 from incident_beads.knowledge.ranking import Match, RankDoc, rank
 from incident_beads.knowledge.writeup import WriteupSummary
+from incident_beads.lifecycle.model import Incident
+from incident_beads.lifecycle.severity import strip_severity_tag
 
 DEPLOYMENT_DAYS = 7
 

@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from incident_beads.beads.record import Issue
+from incident_beads.beads.issue import Issue
 from incident_beads.errors import MalformedFile, NotFound
-from incident_beads.hotfix.records import hotfix_state, hotfixes_of
-from incident_beads.incident.model import METADATA_KEY, Incident, MitigationResult
-from incident_beads.incident.resolution import assessed_impact
-from incident_beads.incident.timeline import incident_from, is_incident
+from incident_beads.hotfix.bead import hotfix_state, hotfixes_of
 from incident_beads.knowledge.writeup import WriteupFacts
+from incident_beads.lifecycle.model import METADATA_KEY, Incident, MitigationResult
+from incident_beads.lifecycle.resolution import assessed_impact
+from incident_beads.lifecycle.timeline import incident_from, is_incident
 
 # What fixed it -> the compound `resolution_type` (a person may override with `incident learn`).
 _RESOLUTION_BY_RUNG = {

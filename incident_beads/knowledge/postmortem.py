@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from incident_beads.incident.model import Incident, TimelineEvent
-from incident_beads.incident.resolution import assessed_impact
-from incident_beads.incident.when import as_utc, format_duration, format_moment
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge.actions import ActionItem
 from incident_beads.knowledge.facts import HotfixFacts
 from incident_beads.knowledge.render import code_text, inline_text, mermaid_label, table_cell
+from incident_beads.lifecycle.model import Incident, TimelineEvent
+from incident_beads.lifecycle.resolution import assessed_impact
+from incident_beads.lifecycle.when import as_utc, format_duration, format_moment
 
 # Section of the Mermaid chart for each kind of timeline event.
 _PHASES = (

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from incident_beads.incident.model import Incident
-from incident_beads.incident.when import as_utc, format_moment
 from incident_beads.knowledge.actions import ActionItem
 from incident_beads.knowledge.render import code_text, mermaid_label, table_cell
+from incident_beads.lifecycle.model import Incident
+from incident_beads.lifecycle.when import as_utc, format_moment
 
 SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
 

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from incident_beads.errors import IncidentBeadsError
-from incident_beads.incident.model import ContextRecord, Incident
 from incident_beads.knowledge.ranking import tokenize
+from incident_beads.lifecycle.model import ContextRecord, Incident
 
 if TYPE_CHECKING:
     from incident_beads.knowledge.api import Knowledge

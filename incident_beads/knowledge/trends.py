@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from incident_beads.incident.model import Incident
 from incident_beads.knowledge.facts import root_cause_of
 from incident_beads.knowledge.render import inline_text
+from incident_beads.lifecycle.model import Incident
 
 # Root causes people write when they do not know yet: never a pattern.
 _UNKNOWN = frozenset({"", "unknown", "undetermined", "tbd", "unknown, under investigation"})

@@ -8,8 +8,8 @@ import re
 import mcp_types as types
 
 from incident_beads.errors import NotFound
-from incident_beads.incident.response import IncidentResponse
 from incident_beads.knowledge.paths import read_inside
+from incident_beads.response import IncidentResponse
 
 CRITICAL_PATTERNS = "incident://critical-patterns"
 _INCIDENT = re.compile(r"^incident://incidents/(?P<id>[^/]+)/(?P<part>state|timeline|postmortem)$")

@@ -9,13 +9,13 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from incident_beads.beads.record import Issue
+from incident_beads.beads.issue import Issue
 from incident_beads.beads.store import BeadsStore
 from incident_beads.errors import InvalidInput
 from incident_beads.hotfix.protocol import HotfixProtocol
-from incident_beads.incident.response import IncidentResponse
 from incident_beads.knowledge.api import Knowledge
 from incident_beads.mcp_server import schema
+from incident_beads.response import IncidentResponse
 
 #: Where a tool's method lives, reached from the API over the repository.
 Target = Callable[[IncidentResponse], Any]

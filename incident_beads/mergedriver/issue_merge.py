@@ -21,7 +21,7 @@ from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any
 
-from incident_beads.beads.record import is_omitted, parse_ts
+from incident_beads.beads.issue import is_omitted, parse_ts
 
 OURS, THEIRS = "ours", "theirs"
 OWN_METADATA_KEY = "incident_beads"

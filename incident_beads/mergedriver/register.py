@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from incident_beads.beads.fileio import atomic_write, find_git_dir
 from incident_beads.errors import GitError
-from incident_beads.guard.shell import shell_quote
+from incident_beads.process.shell import shell_quote
 
 if TYPE_CHECKING:
     from git import Repo

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from incident_beads.beads.ids import child_id
-from incident_beads.beads.record import encode_line
+from incident_beads.beads.issue import encode_line
 from incident_beads.errors import InvalidInput
 
 _CHILD = re.compile(r"(.+)\.(\d+)")

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from incident_beads.config import MonitoringConfig
 from incident_beads.errors import InvalidInput
-from incident_beads.incident.observations import FiredAlert
-from incident_beads.incident.when import as_utc
+from incident_beads.lifecycle.observations import FiredAlert
+from incident_beads.lifecycle.when import as_utc
 
 #: Alertmanager writes this for "no end yet" on a firing alert.
 _NO_END = datetime(1, 1, 1).year

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from incident_beads.config import MetricCheck
 from incident_beads.errors import CheckFailed, InvalidInput, Refused
-from incident_beads.incident.edit import editing
-from incident_beads.incident.observations import EvidenceSample, MetricEvidence
-from incident_beads.incident.response import IncidentResponse
+from incident_beads.lifecycle.edit import editing
+from incident_beads.lifecycle.observations import EvidenceSample, MetricEvidence
 from incident_beads.monitoring.prometheus import PrometheusClient
+from incident_beads.response import IncidentResponse
 
 #: At most this many samples per check are kept on the incident (evenly spread, last kept),
 #: and of each sample the values of at most this many series (the ones nearest failing):

@@ -9,19 +9,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from incident_beads.beads.record import Issue
-from incident_beads.beads.rules import MAX_TITLE
+from incident_beads.beads.import_rules import MAX_TITLE
+from incident_beads.beads.issue import Issue
 from incident_beads.beads.store import Changes
 from incident_beads.config import MonitoringConfig
 from incident_beads.errors import Escalation, IncidentBeadsError
-from incident_beads.incident import declare as declaring
-from incident_beads.incident.edit import IncidentEdit
-from incident_beads.incident.model import METADATA_KEY, Assessment, IncidentState
-from incident_beads.incident.observations import FiredAlert
-from incident_beads.incident.response import IncidentResponse
-from incident_beads.incident.severity import Severity
-from incident_beads.incident.timeline import incident_state, is_incident, save_state
+from incident_beads.lifecycle import declare as declaring
+from incident_beads.lifecycle.edit import IncidentEdit
+from incident_beads.lifecycle.model import METADATA_KEY, Assessment, IncidentState
+from incident_beads.lifecycle.observations import FiredAlert
+from incident_beads.lifecycle.severity import Severity
+from incident_beads.lifecycle.timeline import incident_state, is_incident, save_state
 from incident_beads.monitoring.alertmanager import WebhookPayload
+from incident_beads.response import IncidentResponse
 
 #: Delivery digests kept per incident (Alertmanager retries for minutes, not days).
 MAX_KEPT_DELIVERIES = 500

@@ -18,9 +18,9 @@ from typing import Any
 
 from incident_beads.config import Config
 from incident_beads.errors import IncidentBeadsError, InvalidInput, Refused
-from incident_beads.incident.response import IncidentResponse
 from incident_beads.monitoring.alertmanager import parse_payload
 from incident_beads.monitoring.intake import receive
+from incident_beads.response import IncidentResponse
 
 DEFAULT_LISTEN = "127.0.0.1:9095"
 StartResponse = Callable[..., Any]

@@ -15,7 +15,6 @@ from typing import Protocol
 
 from incident_beads.config import CONFIG_FILE
 from incident_beads.errors import CheckFailed
-from incident_beads.incident.response import IncidentResponse
 from incident_beads.monitoring.evidence import measure
 from incident_beads.monitoring.prometheus import PrometheusClient
 from incident_beads.monitoring.sandbox import (
@@ -26,6 +25,7 @@ from incident_beads.monitoring.sandbox import (
     stop,
     wait_for,
 )
+from incident_beads.response import IncidentResponse
 
 SERVICE = "payments"
 TOKEN_ENV = "INCIDENT_DEMO_RECEIVER_TOKEN"

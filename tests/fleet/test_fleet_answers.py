@@ -11,7 +11,7 @@ from fleet_helpers import Team, fleet_toml
 
 from incident_beads.errors import Escalation
 from incident_beads.fleet.api import Fleet
-from incident_beads.incident.recurrence import matching_elsewhere
+from incident_beads.lifecycle.recurrence import matching_elsewhere
 from tests.cli_runner import run_incident
 
 

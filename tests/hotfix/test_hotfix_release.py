@@ -19,7 +19,7 @@ from hotfix_helpers import (
 from incident_beads import Escalation, GitError, IncidentResponse, InvalidInput, Refused
 from incident_beads.config import GitConfig
 from incident_beads.errors import CommandFailed
-from incident_beads.incident.risk import KnownRisk
+from incident_beads.lifecycle.risk import KnownRisk
 
 PY = sys.executable
 

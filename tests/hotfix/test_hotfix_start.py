@@ -10,7 +10,7 @@ from hotfix_helpers import MakeApi, git_run, ready_incident, write_fix
 from incident_beads import Escalation, GitError, IncidentResponse, Refused
 from incident_beads.config import GitConfig
 from incident_beads.hotfix.protocol import HotfixProtocol
-from incident_beads.incident.risk import KnownRisk
+from incident_beads.lifecycle.risk import KnownRisk
 
 
 def test_sev3_is_refused_unless_a_person_accepts_it(api: IncidentResponse) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from incident_beads import Escalation, IncidentResponse, InvalidInput, NotFound, Severity
-from incident_beads.incident.model import METADATA_KEY
+from incident_beads.lifecycle.model import METADATA_KEY
 from tests.lifecycle.lifecycle_helpers import FakeClock, assert_importable
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from incident_beads import ConfigChange, Escalation, IncidentResponse
-from incident_beads.beads.record import parse_ts
+from incident_beads.beads.issue import parse_ts
 from tests.cli_runner import run_incident as run_cli
 from tests.conftest import git
 from tests.lifecycle.lifecycle_helpers import FakeClock, assert_importable, resolve

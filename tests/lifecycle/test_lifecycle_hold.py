@@ -10,7 +10,7 @@ import pytest
 
 from incident_beads import Escalation, IncidentResponse, InvalidInput, Refused
 from incident_beads.config import Config, PeopleConfig
-from incident_beads.incident.model import Phase
+from incident_beads.lifecycle.model import Phase
 from tests.lifecycle.lifecycle_helpers import CONFIRMED, FakeClock
 
 STORE = Path(".beads") / "issues.jsonl"

@@ -8,7 +8,7 @@ import pytest
 
 from incident_beads import InvalidInput, Severity
 from incident_beads.config import Config
-from incident_beads.incident.when import format_duration, parse_eta, parse_moment
+from incident_beads.lifecycle.when import format_duration, parse_eta, parse_moment
 
 NOW = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 

@@ -53,7 +53,7 @@ def test_output_schemas_are_the_return_types_where_they_describe_themselves() ->
 
 def test_the_rest_of_the_tool_does_not_import_the_sdk(store_repo: Path) -> None:
     script = ("import sys\n"
-              "import incident_beads.cli, incident_beads.incident.response, "
+              "import incident_beads.cli, incident_beads.response, "
               "incident_beads.hotfix.protocol, incident_beads.knowledge.api\n"
               "from incident_beads.cli import main\n"
               "try:\n"

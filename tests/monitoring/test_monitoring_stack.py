@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from incident_beads.errors import CheckFailed
-from incident_beads.incident.response import IncidentResponse
 from incident_beads.monitoring.evidence import measure
 from incident_beads.monitoring.prometheus import PrometheusClient
 from incident_beads.monitoring.sandbox import (
@@ -20,6 +19,7 @@ from incident_beads.monitoring.sandbox import (
     stop,
     wait_for,
 )
+from incident_beads.response import IncidentResponse
 from tests.monitoring.stack import MISSING, child_env, free_port, incident_command
 
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"not installed: {', '.join(MISSING)} "

@@ -9,7 +9,7 @@ import pytest
 
 from incident_beads import IncidentResponse
 from incident_beads.errors import Escalation
-from incident_beads.incident.resolution import render_message
+from incident_beads.lifecycle.resolution import render_message
 from tests.lifecycle.lifecycle_helpers import FakeClock, resolve
 from tests.notify.conftest import write_notify
 from tests.notify.receivers import SmtpReceiver, WebhookReceiver, free_port

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from incident_beads.beads.record import Issue
+from incident_beads.beads.issue import Issue
 from incident_beads.beads.store import Changes
 from incident_beads.errors import NotFound
 from incident_beads.hotfix import gates
 from incident_beads.hotfix.model import KIND, HotfixState
-from incident_beads.incident.timeline import stored_record
+from incident_beads.lifecycle.timeline import stored_record
 
 METADATA_KEY = "incident_beads"
 LABEL = "hotfix"

@@ -29,11 +29,11 @@ from incident_beads.guard.findings import (
     Finding,
     PushRefused,
 )
-from incident_beads.guard.plumbing import Git
-from incident_beads.guard.records import NamedTuple
 from incident_beads.guard.refs import RefUpdate
 from incident_beads.guard.settings import CONFIG_FILE, people_on_branch
 from incident_beads.guard.tags import TagInfo, lookup_tags, tag_names_for
+from incident_beads.guard.tuples import NamedTuple
+from incident_beads.process.git import Git
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

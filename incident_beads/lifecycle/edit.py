@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from incident_beads.beads.record import Issue
+from incident_beads.beads.issue import Issue
 from incident_beads.beads.store import BeadsStore, Changes
 from incident_beads.errors import Escalation, Refused
-from incident_beads.incident import hold
-from incident_beads.incident.model import EscalationRecord, IncidentState, TimelineEvent
-from incident_beads.incident.timeline import append_event, incident_state, save_state
+from incident_beads.lifecycle import hold
+from incident_beads.lifecycle.model import EscalationRecord, IncidentState, TimelineEvent
+from incident_beads.lifecycle.timeline import append_event, incident_state, save_state
 
 
 class IncidentEdit:

@@ -7,10 +7,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from incident_beads.beads.record import Issue, parse_ts
+from incident_beads.beads.issue import Issue, parse_ts
 from incident_beads.beads.store import Changes
 from incident_beads.errors import MalformedFile, NotFound, Refused
-from incident_beads.incident.model import (
+from incident_beads.lifecycle.model import (
     METADATA_KEY,
     Assessment,
     Incident,
@@ -18,8 +18,8 @@ from incident_beads.incident.model import (
     TimelineEvent,
     Timestamps,
 )
-from incident_beads.incident.severity import Severity, severity_from_labels, strip_severity_tag
-from incident_beads.incident.when import as_utc
+from incident_beads.lifecycle.severity import Severity, severity_from_labels, strip_severity_tag
+from incident_beads.lifecycle.when import as_utc
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from incident_beads.errors import Refused
-from incident_beads.incident.model import METADATA_KEY
-from incident_beads.incident.timeline import is_incident
+from incident_beads.lifecycle.model import METADATA_KEY
+from incident_beads.lifecycle.timeline import is_incident
 
 if TYPE_CHECKING:
-    from incident_beads.incident.model import Incident
-    from incident_beads.incident.response import IncidentResponse
+    from incident_beads.lifecycle.model import Incident
+    from incident_beads.response import IncidentResponse
 
 #: bd's reason when none is given.
 DEFAULT_REASON = "Closed"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, NamedTuple
 
-from incident_beads.beads.record import parse_ts
+from incident_beads.beads.issue import parse_ts
 
 STATUSES = frozenset({"open", "in_progress", "blocked", "deferred", "closed", "pinned", "hooked"})
 ISSUE_TYPES = frozenset({"bug", "feature", "task", "epic", "chore", "decision", "message",

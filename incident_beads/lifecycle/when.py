@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from incident_beads.beads.record import parse_ts
+from incident_beads.beads.issue import parse_ts
 from incident_beads.errors import InvalidInput
 
 _RELATIVE_RE = re.compile(r"([+-])\s*(\d+)\s*(s|m|min|h|d|w)", re.IGNORECASE)

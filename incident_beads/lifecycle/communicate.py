@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from incident_beads.beads.limits import check_text
 from incident_beads.config import Config, time_zone
 from incident_beads.errors import Escalation, InvalidInput, Refused
-from incident_beads.incident.edit import IncidentEdit
-from incident_beads.incident.model import IncidentState, StatusUpdate, UpdateStatus
-from incident_beads.incident.risk import KnownRisk
-from incident_beads.incident.when import INVESTIGATING, format_moment, parse_eta, parse_moment
+from incident_beads.lifecycle.edit import IncidentEdit
+from incident_beads.lifecycle.model import IncidentState, StatusUpdate, UpdateStatus
+from incident_beads.lifecycle.risk import KnownRisk
+from incident_beads.lifecycle.when import INVESTIGATING, format_moment, parse_eta, parse_moment
 
 
 def parse_update_status(status: UpdateStatus | str, incident_id: str) -> UpdateStatus:

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from incident_beads.incident.model import Assessment, Incident
-from incident_beads.incident.severity import strip_severity_tag
+from incident_beads.lifecycle.model import Assessment, Incident
+from incident_beads.lifecycle.severity import strip_severity_tag
 from incident_beads.words import STOPWORDS, words
 
 # Besides the common English words: words every symptom report uses.

@@ -7,9 +7,9 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from incident_beads.config import Config
-from incident_beads.incident.held import decision_command
-from incident_beads.incident.model import Incident, Resolution
-from incident_beads.incident.resolution import postmortem_required
+from incident_beads.lifecycle.held import decision_command
+from incident_beads.lifecycle.model import Incident, Resolution
+from incident_beads.lifecycle.resolution import postmortem_required
 
 
 class Criterion(BaseModel):

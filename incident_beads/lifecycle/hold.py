@@ -18,9 +18,9 @@ from typing import Any
 from incident_beads import signing
 from incident_beads.config import Config
 from incident_beads.errors import Escalation
-from incident_beads.incident.held import decision_command as decision_command
-from incident_beads.incident.model import EscalationRecord, IncidentState, normalize_risk
-from incident_beads.incident.when import as_utc, format_moment
+from incident_beads.lifecycle.held import decision_command as decision_command
+from incident_beads.lifecycle.model import EscalationRecord, IncidentState, normalize_risk
+from incident_beads.lifecycle.when import as_utc, format_moment
 
 
 def escalation_hint(incident_id: str, condition: str) -> str:

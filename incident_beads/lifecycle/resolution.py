@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from incident_beads.beads.record import Issue, parse_ts
+from incident_beads.beads.issue import Issue, parse_ts
 from incident_beads.config import Config
 from incident_beads.errors import InvalidInput, Refused
-from incident_beads.incident.edit import IncidentEdit
-from incident_beads.incident.model import (
+from incident_beads.lifecycle.edit import IncidentEdit
+from incident_beads.lifecycle.model import (
     METADATA_KEY,
     IncidentState,
     MitigationResult,
@@ -18,9 +18,9 @@ from incident_beads.incident.model import (
     StatusUpdate,
     UpdateStatus,
 )
-from incident_beads.incident.observations import latest_by_check
-from incident_beads.incident.risk import KnownRisk
-from incident_beads.incident.when import as_utc, format_duration, format_moment
+from incident_beads.lifecycle.observations import latest_by_check
+from incident_beads.lifecycle.risk import KnownRisk
+from incident_beads.lifecycle.when import as_utc, format_duration, format_moment
 
 
 def check_checklist(checklist: ResolutionChecklist, incident_id: str, *,

@@ -6,23 +6,23 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from incident_beads.beads.record import Issue, parse_ts
-from incident_beads.beads.rules import MAX_TITLE
+from incident_beads.beads.import_rules import MAX_TITLE
+from incident_beads.beads.issue import Issue, parse_ts
 from incident_beads.beads.store import Changes
 from incident_beads.config import Config
 from incident_beads.errors import Escalation, IncidentBeadsError, InvalidInput
-from incident_beads.incident.edit import IncidentEdit
-from incident_beads.incident.model import (
+from incident_beads.lifecycle.edit import IncidentEdit
+from incident_beads.lifecycle.model import (
     METADATA_KEY,
     Assessment,
     Incident,
     IncidentState,
     Timestamps,
 )
-from incident_beads.incident.recurrence import RemoteMatch, matching_resolved
-from incident_beads.incident.severity import Severity, strip_severity_tag
-from incident_beads.incident.timeline import append_event, incident_from, is_incident, save_state
-from incident_beads.incident.when import format_moment
+from incident_beads.lifecycle.recurrence import RemoteMatch, matching_resolved
+from incident_beads.lifecycle.severity import Severity, strip_severity_tag
+from incident_beads.lifecycle.timeline import append_event, incident_from, is_incident, save_state
+from incident_beads.lifecycle.when import format_moment
 
 ASSESSMENT_HEADING = "## Incident Assessment"
 #: Assessment fields that hold lists; `assess` adds to them instead of replacing them.

@@ -8,11 +8,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from incident_beads.incident.held import normalize_risk as normalize_risk
-from incident_beads.incident.held import open_positions
-from incident_beads.incident.observations import FiredAlert, MetricEvidence
-from incident_beads.incident.severity import Severity
-from incident_beads.incident.when import format_moment
+from incident_beads.lifecycle.held import normalize_risk as normalize_risk
+from incident_beads.lifecycle.held import open_positions
+from incident_beads.lifecycle.observations import FiredAlert, MetricEvidence
+from incident_beads.lifecycle.severity import Severity
+from incident_beads.lifecycle.when import format_moment
 
 #: The one metadata key every record of this project lives under.
 METADATA_KEY = "incident_beads"

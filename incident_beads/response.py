@@ -13,11 +13,11 @@ from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.clock import Clock
 from incident_beads.config import Config, load_config
 from incident_beads.errors import Escalation, IncidentBeadsError, InvalidInput, NotFound, Refused
-from incident_beads.incident import announce, hold
-from incident_beads.incident import declare as declaring
-from incident_beads.incident import mitigation as ladder
-from incident_beads.incident import resolution as closing
-from incident_beads.incident.communicate import (
+from incident_beads.lifecycle import announce, hold
+from incident_beads.lifecycle import declare as declaring
+from incident_beads.lifecycle import mitigation as ladder
+from incident_beads.lifecycle import resolution as closing
+from incident_beads.lifecycle.communicate import (
     check_window,
     next_update_due,
     parse_update_status,
@@ -25,10 +25,10 @@ from incident_beads.incident.communicate import (
     window_deadline,
     window_lapsed,
 )
-from incident_beads.incident.completion import CompletionReport, evaluate
-from incident_beads.incident.edit import IncidentEdit, editing
-from incident_beads.incident.followups import write_postmortem, write_root_cause
-from incident_beads.incident.model import (
+from incident_beads.lifecycle.completion import CompletionReport, evaluate
+from incident_beads.lifecycle.edit import IncidentEdit, editing
+from incident_beads.lifecycle.followups import write_postmortem, write_root_cause
+from incident_beads.lifecycle.model import (
     Assessment,
     ConfigChange,
     ContextRecord,
@@ -46,10 +46,10 @@ from incident_beads.incident.model import (
     Timestamps,
     UpdateStatus,
 )
-from incident_beads.incident.recurrence import RemoteMatch
-from incident_beads.incident.severity import Severity
-from incident_beads.incident.timeline import check_not_before_last, incident_from, is_incident
-from incident_beads.incident.when import as_utc, format_moment, parse_moment
+from incident_beads.lifecycle.recurrence import RemoteMatch
+from incident_beads.lifecycle.severity import Severity
+from incident_beads.lifecycle.timeline import check_not_before_last, incident_from, is_incident
+from incident_beads.lifecycle.when import as_utc, format_moment, parse_moment
 from incident_beads.people import require_person, resolve_actor
 
 if TYPE_CHECKING:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from incident_beads.beads.record import Issue
-from incident_beads.beads.rules import MAX_TITLE
+from incident_beads.beads.import_rules import MAX_TITLE
+from incident_beads.beads.issue import Issue
 from incident_beads.beads.store import Changes
-from incident_beads.incident.mitigation import LADDER, latest_results
-from incident_beads.incident.model import METADATA_KEY, Incident, IncidentState
-from incident_beads.incident.when import format_moment
+from incident_beads.lifecycle.mitigation import LADDER, latest_results
+from incident_beads.lifecycle.model import METADATA_KEY, Incident, IncidentState
+from incident_beads.lifecycle.when import format_moment
 
 
 def bead_title(prefix: str, title: str) -> str:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from incident_beads.errors import IncidentBeadsError, InvalidInput, Refused
-from incident_beads.incident.edit import editing
-from incident_beads.incident.model import IncidentState
+from incident_beads.lifecycle.edit import editing
+from incident_beads.lifecycle.model import IncidentState
 from incident_beads.notify.api import Notifier, Outcome
 from incident_beads.notify.channels import label
 from incident_beads.notify.outbox import SENT
 
 if TYPE_CHECKING:
-    from incident_beads.incident.response import IncidentResponse
+    from incident_beads.response import IncidentResponse
 
 #: The timeline event kind of a delivery outcome.
 NOTIFICATION = "notification"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from incident_beads.errors import Escalation, InvalidInput, Refused
-from incident_beads.incident.edit import IncidentEdit
-from incident_beads.incident.model import (
+from incident_beads.lifecycle.edit import IncidentEdit
+from incident_beads.lifecycle.model import (
     ConfigChange,
     Mitigation,
     MitigationOption,
