@@ -17,6 +17,7 @@ from incident_beads.lifecycle import announce, hold
 from incident_beads.lifecycle import declare as declaring
 from incident_beads.lifecycle import mitigation as ladder
 from incident_beads.lifecycle import resolution as closing
+from incident_beads.lifecycle.access import IncidentAccess
 from incident_beads.lifecycle.communicate import (
     check_window,
     next_update_due,
@@ -99,7 +100,14 @@ class IncidentResponse:
         """Phase 4: the hotfix protocol over this repository and store."""
         from incident_beads.hotfix.protocol import HotfixProtocol
 
-        return HotfixProtocol(self)
+        return HotfixProtocol(self.records)
+
+    @property
+    def records(self) -> IncidentAccess:
+        """The incidents for the layers below the facade (hotfix, metrics): same store, clock,
+        configuration, actor and trust in recorded decisions."""
+        return IncidentAccess(self.root, self.config, self.store, clock=self.now,
+                              actor=self.actor, trust=self.decision_trust)
 
     @property
     def knowledge(self) -> Knowledge:

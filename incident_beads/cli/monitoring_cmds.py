@@ -71,7 +71,7 @@ def evidence(ctx: click.Context, incident_id: str, checks: tuple[str, ...], watc
              every: float | None, actor: str | None, as_json: bool) -> None:
     """Measure the incident's checks against Prometheus and record the evidence."""
     from incident_beads.lifecycle.when import parse_duration
-    from incident_beads.monitoring.evidence import measure
+    from incident_beads.metrics.evidence import measure
 
     response = open_response(ctx)
     window = parse_duration(watch) if watch is not None else None
@@ -84,7 +84,7 @@ def evidence(ctx: click.Context, incident_id: str, checks: tuple[str, ...], watc
             click.echo(line, err=True)
 
     try:
-        records = measure(response, incident_id, checks=checks, watch=window, every=every,
+        records = measure(response.records, incident_id, checks=checks, watch=window, every=every,
                           progress=progress, actor=actor)
     finally:
         if live:

@@ -54,7 +54,7 @@ def parse_since(text: str | datetime | None, now: datetime) -> datetime:
 def recent_deployments(root: Path | str, *, since: datetime,
                        config: GitConfig | None = None) -> list[Deployment]:
     """Hotfix tags, and merges made on the main branch, since `since`, newest first."""
-    from incident_beads.hotfix.gitrepo import GitRepo  # GitPython: only when git is asked
+    from incident_beads.repo import GitRepo  # GitPython: only when git is asked
 
     config = config or GitConfig()
     found: list[Deployment] = []

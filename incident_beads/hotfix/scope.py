@@ -6,7 +6,7 @@ import fnmatch
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from incident_beads.hotfix.gitrepo import GitRepo
+from incident_beads.repo import GitRepo
 
 #: Flag kinds; any of them makes the hotfix "significant risk" (see docs/hotfix.md).
 NO_SCOPE = "no-scope"
@@ -112,6 +112,7 @@ def analyse(git: GitRepo, base: str, head: str, declared: Sequence[str],
 
 
 def _changes(git: GitRepo, base: str, head: str) -> list[FileChange]:
+    # Plain `git diff`: GitPython's diff model gives no line counts with rename detection.
     numstat = git.git("diff", "--numstat", "-z", "-M", "--no-ext-diff", base, head)
     patch = git.git("-c", "core.quotePath=false", "diff", "-U0", "-M", "--no-color",
                     "--no-ext-diff", base, head)

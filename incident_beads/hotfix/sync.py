@@ -10,11 +10,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from git.exc import GitCommandError
-
 from incident_beads.config import Config
 from incident_beads.errors import GitError, Refused
-from incident_beads.hotfix.gitrepo import GitRepo, message_file, parse_porcelain
+from incident_beads.repo import GitCommandError, GitRepo, message_file
 
 STORE_FILE = ".beads/issues.jsonl"
 # What `incident init` may add beside the store; committed with it once changed.
@@ -81,6 +79,7 @@ def sync(root: Path | str, config: Config, incident_ids: Sequence[str] | None = 
         if incident_ids is None:
             incident_ids = _recorded_incidents(git) if STORE_FILE in paths else []
         message = _message(incident_ids, paths)
+        # Plain plumbing in a temporary index: GitPython's index model writes the real one.
         with _temporary_index(git) as env:
             try:
                 git.git("read-tree", head, env=env)
@@ -100,8 +99,7 @@ def sync(root: Path | str, config: Config, incident_ids: Sequence[str] | None = 
 
 
 def _changed(git: GitRepo, roots: list[str]) -> list[str]:
-    out = git.git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *roots)
-    return sorted({p for _status, path, source in parse_porcelain(out)
+    return sorted({p for _status, path, source in git.status(*roots, untracked="all")
                    for p in (path, source) if p})
 
 
@@ -120,10 +118,8 @@ def _attributes_from_init(git: GitRepo) -> bool:
         current = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return False
-    try:
-        committed = git.git("show", f"HEAD:{ATTRIBUTES_FILE}").splitlines()
-    except GitCommandError:
-        committed = []
+    committed = (git.file_at("HEAD", ATTRIBUTES_FILE) or b"").decode("utf-8",
+                                                                    "replace").splitlines()
     return ATTRIBUTES_LINE in current and ATTRIBUTES_LINE not in committed
 
 

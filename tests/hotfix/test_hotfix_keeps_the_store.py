@@ -10,7 +10,7 @@ from hotfix_helpers import git_run, ready_incident
 
 from incident_beads import IncidentResponse, Refused
 from incident_beads.beads import BeadsStore
-from incident_beads.hotfix.gitrepo import stash_hint
+from incident_beads.hotfix.worktree import stash_hint
 
 
 def _ids(root: Path) -> set[str]:

@@ -9,7 +9,7 @@ from hotfix_helpers import MakeApi, git_run, ready_incident, write_fix
 
 from incident_beads import Escalation, GitError, IncidentResponse, Refused
 from incident_beads.config import GitConfig
-from incident_beads.hotfix.protocol import HotfixProtocol
+from incident_beads.hotfix import start
 from incident_beads.lifecycle.risk import KnownRisk
 
 
@@ -196,7 +196,7 @@ def test_a_failed_bead_write_takes_the_branch_back(
     def broken(*args: object, **kwargs: object) -> str:
         raise OSError("disk full")
 
-    monkeypatch.setattr(HotfixProtocol, "_create_bead", broken)
+    monkeypatch.setattr(start, "create_bead", broken)
     with pytest.raises(OSError, match="disk full"):
         api.hotfixes.start(incident_id)
     assert git_run(hot_repo, "branch", "--list", "hotfix/*") == ""

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from incident_beads.errors import CheckFailed
-from incident_beads.monitoring.evidence import measure
-from incident_beads.monitoring.prometheus import PrometheusClient
+from incident_beads.metrics.evidence import measure
+from incident_beads.metrics.prometheus import PrometheusClient
 from incident_beads.monitoring.sandbox import (
     ERROR_RATE,
     ErrorService,
@@ -57,7 +57,7 @@ def test_alert_declares_and_prometheus_confirms_the_fix(store_repo: Path, tmp_pa
             assert float(fired.value) > 1
             # Still broken: measuring fails, and is recorded as failing.
             with pytest.raises(CheckFailed):
-                measure(response, incident.id)
+                measure(response.records, incident.id)
             service.fix()
             client = PrometheusClient(stack.prometheus_url)
             wait_for("the error rate to fall", lambda: all(

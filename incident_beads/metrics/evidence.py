@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from incident_beads.config import MetricCheck
 from incident_beads.errors import CheckFailed, InvalidInput, Refused
+from incident_beads.lifecycle.access import IncidentAccess
 from incident_beads.lifecycle.edit import editing
 from incident_beads.lifecycle.observations import EvidenceSample, MetricEvidence
-from incident_beads.monitoring.prometheus import PrometheusClient
-from incident_beads.response import IncidentResponse
+from incident_beads.metrics.prometheus import PrometheusClient
 
 #: At most this many samples per check are kept on the incident (evenly spread, last kept),
 #: and of each sample the values of at most this many series (the ones nearest failing):
@@ -23,10 +23,10 @@ MAX_KEPT_SERIES = 20
 Progress = Callable[[str], None]
 
 
-def select_checks(response: IncidentResponse, incident_id: str,
+def select_checks(incidents: IncidentAccess, incident_id: str,
                   names: Sequence[str] = ()) -> list[MetricCheck]:
     """The checks named, else those of the incident's services; refused when none apply."""
-    config = response.config.monitoring
+    config = incidents.config.monitoring
     if not config.prometheus_url:
         raise Refused("monitoring is not configured: no Prometheus to measure against",
                       hint='set [monitoring] prometheus_url = "http://HOST:9090" in '
@@ -38,7 +38,7 @@ def select_checks(response: IncidentResponse, incident_id: str,
                                hint="known checks: " + (", ".join(sorted(config.checks))
                                                         or "none configured"))
         return [config.checks[n] for n in names]
-    services = response.get(incident_id).state.assessment.services
+    services = incidents.get(incident_id).state.assessment.services
     found = config.checks_for(services)
     if not found:
         raise Refused(f"no monitoring check applies to {incident_id} (services: "
@@ -62,7 +62,7 @@ def judge(check: MetricCheck, values: dict[str, float | None]) -> tuple[bool, st
     return True, ""
 
 
-def measure(response: IncidentResponse, incident_id: str, *, checks: Sequence[str] = (),
+def measure(incidents: IncidentAccess, incident_id: str, *, checks: Sequence[str] = (),
             watch: timedelta | None = None, every: float | None = None,
             progress: Progress | None = None, actor: str | None = None,
             client: PrometheusClient | None = None,
@@ -74,21 +74,21 @@ def measure(response: IncidentResponse, incident_id: str, *, checks: Sequence[st
     A failing check raises `CheckFailed` after it is recorded. Prometheus unreachable raises
     `MonitoringUnavailable` and records nothing.
     """
-    chosen = select_checks(response, incident_id, checks)
-    config = response.config.monitoring
+    chosen = select_checks(incidents, incident_id, checks)
+    config = incidents.config.monitoring
     prometheus = client or PrometheusClient(config.prometheus_url,
                                             timeout=config.timeout_seconds)
     interval = float(every if every is not None else config.watch_interval_seconds)
     if interval <= 0:
         raise InvalidInput("the interval between samples must be positive", hint="--every 30")
     window = watch.total_seconds() if watch is not None else 0.0
-    started, began = response.now(), timer()
+    started, began = incidents.now(), timer()
     samples: dict[str, list[EvidenceSample]] = {c.name: [] for c in chosen}
     failures: dict[str, str] = {}
     while True:
         for check in chosen:
             values = prometheus.query(check.query)
-            samples[check.name].append(EvidenceSample(at=response.now(),
+            samples[check.name].append(EvidenceSample(at=incidents.now(),
                                                       values=_worst(check, values)))
             ok, why = judge(check, values)
             if not ok:
@@ -99,13 +99,13 @@ def measure(response: IncidentResponse, incident_id: str, *, checks: Sequence[st
         if failures or remaining <= 0:
             break
         sleep(min(interval, remaining))
-    ended = response.now()
+    ended = incidents.now()
     records = [MetricEvidence(
         check=c.name, query=c.query, below=c.below, above=c.above,
         prometheus_url=config.prometheus_url, window_start=started, window_end=ended,
         samples=_thin(samples[c.name]), passed=c.name not in failures,
-        reason=failures.get(c.name, ""), by=actor or response.actor) for c in chosen]
-    _record(response, incident_id, records, actor)
+        reason=failures.get(c.name, ""), by=actor or incidents.actor) for c in chosen]
+    _record(incidents, incident_id, records, actor)
     failed = [r for r in records if not r.passed]
     if failed:
         raise CheckFailed(f"{incident_id}: " + "; ".join(f"check {r.check} failed: {r.reason}"
@@ -114,10 +114,10 @@ def measure(response: IncidentResponse, incident_id: str, *, checks: Sequence[st
     return records
 
 
-def _record(response: IncidentResponse, incident_id: str, records: list[MetricEvidence],
+def _record(incidents: IncidentAccess, incident_id: str, records: list[MetricEvidence],
             actor: str | None) -> None:
-    with editing(response.store, incident_id, now=response.now(),
-                 actor=actor or response.actor) as edit:
+    with editing(incidents.store, incident_id, now=incidents.now(),
+                 actor=actor or incidents.actor) as edit:
         for record in records:
             edit.state.evidence.append(record)
             edit.event("evidence", f"Monitoring evidence: {record.summary()}",
