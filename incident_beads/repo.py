@@ -185,10 +185,27 @@ class GitRepo:
             return None
         return bytes(blob.data_stream.read())
 
-    def config_value(self, section: str, option: str, default: str = "") -> str:
-        """One value of the repository's git configuration (all levels), or `default`."""
-        with self.repo.config_reader() as reader:
-            return str(reader.get_value(section, option, default))
+    def config_value(self, section: str, option: str, *, local: bool = False) -> str | None:
+        """One value of git's configuration (`local`: the repository's own file only), or None.
+
+        `section` as the file spells it: `merge "incident-beads"`.
+        """
+        with self.repo.config_reader("repository" if local else None) as reader:
+            if not reader.has_option(section, option):
+                return None
+            return str(reader.get_value(section, option))
+
+    def set_config(self, name: str, value: str) -> None:
+        """Set `name` (`merge.incident-beads.driver`) in the repository's own configuration.
+
+        Plain `git config`: it quotes and escapes a value (`;`, `#`, quotes) as git reads it
+        back, which GitPython's `config_writer` does not promise for every value.
+        """
+        self.git("config", "--local", name, value)
+
+    def attribute(self, path: str, name: str) -> str:
+        """The value of git attribute `name` for `path` (`git check-attr`: no model)."""
+        return self.git("check-attr", name, "--", path).strip().rpartition(": ")[2]
 
     # the work tree and the index ---------------------------------------------------------
     def is_dirty(self, *, untracked: bool = False) -> bool:

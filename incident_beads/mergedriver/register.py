@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from incident_beads.beads.fileio import atomic_write, find_git_dir
 from incident_beads.errors import GitError
 from incident_beads.process.shell import shell_quote
-
-if TYPE_CHECKING:
-    from git import Repo
 
 DRIVER = "incident-beads"
 ISSUES_PATH = ".beads/issues.jsonl"
@@ -45,8 +42,8 @@ def driver_command(python: str | None = None) -> str:
 
 def register_merge_driver(root: Path | str, *, python: str | None = None) -> Registration:
     """Point git at the driver for `.beads/issues.jsonl` (safe to run again; other lines kept)."""
-    from git import Repo
-    from git.exc import GitCommandError
+    # The library's git seam, loaded here: GitPython only when the driver is registered.
+    from incident_beads.repo import GitCommandError, GitRepo
 
     root = Path(root)
     if find_git_dir(root) is None:
@@ -54,30 +51,20 @@ def register_merge_driver(root: Path | str, *, python: str | None = None) -> Reg
     command = driver_command(python)
     config_written = False
     try:
-        with Repo(root) as repo:
+        with GitRepo(root) as git:
             for key, value in (("driver", command), ("name", DRIVER_NAME)):
-                name = f"merge.{DRIVER}.{key}"
-                if _config_get(repo, name) != value:
-                    repo.git.config("--local", name, value)
+                if git.config_value(f'merge "{DRIVER}"', key, local=True) != value:
+                    git.set_config(f"merge.{DRIVER}.{key}", value)
                     config_written = True
-            active = repo.git.check_attr("merge", "--", ISSUES_PATH).rpartition(": ")[2]
-            top = Path(repo.working_tree_dir or root)
+            active = git.attribute(ISSUES_PATH, "merge")
+            top = git.top
     except GitCommandError as exc:
         raise GitError(f"cannot register the merge driver: {exc.stderr.strip() or exc}",
                        hint="check that `git config --local -l` works here") from None
-    if active.strip() == DRIVER:
+    if active == DRIVER:
         return Registration(config_written, None)
     attributes = top / ".gitattributes"
     current = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
     text = current + ("" if not current or current.endswith("\n") else "\n")
     atomic_write(attributes, [(text + ATTRIBUTES_LINE + "\n").encode("utf-8")])
     return Registration(config_written, attributes)
-
-
-def _config_get(repo: Repo, name: str) -> str | None:
-    from git.exc import GitCommandError
-
-    try:
-        return str(repo.git.config("--local", "--get", name))
-    except GitCommandError:
-        return None
