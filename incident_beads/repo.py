@@ -16,19 +16,21 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import NamedTuple
 
 from git import Repo
 from git.exc import BadName, BadObject, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+from git.objects.commit import Commit as GitCommit
 from git.refs.reference import Reference
 from git.refs.tag import TagReference
 
 from incident_beads.config import GitConfig
 from incident_beads.errors import GitError, InvalidInput, NotFound
 
-__all__ = ["Commit", "GitCommandError", "GitRepo", "command_failed", "message_file",
+__all__ = ["Commit", "GitCommandError", "GitRepo", "Tag", "command_failed", "message_file",
            "parse_porcelain"]
 
 #: What GitPython raises for a revision it cannot resolve.
@@ -46,6 +48,23 @@ class Commit(NamedTuple):
     message: str
     committer_name: str = ""
     committer_email: str = ""
+
+
+class Tag(NamedTuple):
+    """One tag: annotated or lightweight, the commit it names, who made it and when (ISO)."""
+
+    name: str
+    annotated: bool
+    commit: str
+    who: str
+    at: str
+
+
+def _commit(c: GitCommit) -> Commit:
+    message = c.message if isinstance(c.message, str) else c.message.decode()
+    return Commit(c.hexsha, c.author.name or "", c.author.email or "",
+                  c.authored_datetime.isoformat(), message.split("\n", 1)[0], message,
+                  c.committer.name or "", c.committer.email or "")
 
 
 def command_failed(exc: GitCommandError, what: str, hint: str | None = None) -> GitError:
@@ -133,6 +152,29 @@ class GitRepo:
         except _UNRESOLVED:
             raise NotFound(f"tag {name} does not exist") from None
 
+    def tags(self) -> list[Tag]:
+        """Every tag (`repo.tags`), with the commit it names and who made it when: the tagger
+        of an annotated tag, else the commit's author and committer date."""
+        found = []
+        for ref in self.repo.tags:
+            try:
+                commit, tag = ref.commit, ref.tag
+            except _UNRESOLVED:
+                continue  # a tag of a tree or blob names no commit
+            if tag is not None:
+                zone = timezone(timedelta(seconds=-tag.tagger_tz_offset))
+                when = datetime.fromtimestamp(tag.tagged_date, zone).isoformat()
+                who = (tag.tagger.name or "") if tag.tagger else ""
+            else:
+                when, who = commit.committed_datetime.isoformat(), commit.author.name or ""
+            found.append(Tag(ref.name, tag is not None, commit.hexsha, who, when))
+        return found
+
+    def merges(self, branch: str, *, since: datetime) -> list[Commit]:
+        """The merge commits on `branch`'s first-parent line since `since`, newest first."""
+        return [_commit(c) for c in self.repo.iter_commits(
+            branch, first_parent=True, merges=True, since=since.isoformat())]
+
     def tag_message(self, name: str) -> str | None:
         """The message of annotated tag `name`; None for a lightweight or missing tag."""
         try:
@@ -162,13 +204,7 @@ class GitRepo:
 
     def commits(self, base: str, head: str) -> list[Commit]:
         """Commits in `base..head`, oldest first."""
-        found = []
-        for c in self.repo.iter_commits(f"{base}..{head}", reverse=True):
-            message = c.message if isinstance(c.message, str) else c.message.decode()
-            found.append(Commit(c.hexsha, c.author.name or "", c.author.email or "",
-                                c.authored_datetime.isoformat(), message.split("\n", 1)[0],
-                                message, c.committer.name or "", c.committer.email or ""))
-        return found
+        return [_commit(c) for c in self.repo.iter_commits(f"{base}..{head}", reverse=True)]
 
     def behind_remote(self, branch: str, remote: str) -> int:
         """How many commits the last-fetched `<remote>/<branch>` has that `branch` lacks."""

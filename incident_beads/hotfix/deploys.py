@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from incident_beads.config import GitConfig
 from incident_beads.errors import InvalidInput
-from incident_beads.guard.commits import TRAILER
+from incident_beads.guard.commits import body_incidents, incident_id_of, parse_merge_subject
 from incident_beads.guard.tags import tag_pattern
 from incident_beads.lifecycle.when import parse_duration
-
-_HOTFIX_MERGE = re.compile(r"hotfix/incident-([^\s'\"]+?)'?(?:\s|$)")
-_TRAILER = re.compile(rf"^{TRAILER}:\s*(\S+)\s*$", re.MULTILINE)
 
 
 class Deployment(NamedTuple):
@@ -58,30 +54,24 @@ def recent_deployments(root: Path | str, *, since: datetime,
 
     config = config or GitConfig()
     found: list[Deployment] = []
+    pattern = tag_pattern(config.tag_names)
     with GitRepo(root, config) as git:
         main = git.main_branch()
-        pattern = tag_pattern(config.tag_names)
-        fmt = "%(refname:short)%1f%(objecttype)%1f%(*objectname)%1f%(objectname)%1f" \
-              "%(taggername)%(authorname)%1f%(creatordate:iso-strict)"
-        for line in git.git("for-each-ref", f"--format={fmt}", "refs/tags").splitlines():
-            name, kind, peeled, target, who, when = line.split("\x1f")
-            match = pattern.fullmatch(name)
-            if match is None or _before(when, since):
+        for tag in git.tags():
+            match = pattern.fullmatch(tag.name)
+            if match is None or _before(tag.at, since):
                 continue
             ids = [v for v in match.groups() if v]
-            found.append(Deployment("tag", name, peeled if kind == "tag" else target, when, who,
+            found.append(Deployment("tag", tag.name, tag.commit, tag.at, tag.who,
                                     ids[0] if ids else None))
-        out = git.git("log", "--first-parent", "--merges", "-z", f"--since={since.isoformat()}",
-                      "--format=%H%x1f%an%x1f%aI%x1f%B", main, "--")
-        for record in out.split("\0"):
-            if not record.strip():
-                continue
-            sha, who, when, body = record.strip("\n").split("\x1f", 3)
-            subject = body.splitlines()[0] if body else ""
-            trailer = _TRAILER.search(body)
-            branch = _HOTFIX_MERGE.search(subject)
-            incident = trailer.group(1) if trailer else branch.group(1) if branch else None
-            found.append(Deployment("merge", subject, sha, when, who, incident))
+        for merge in git.merges(main, since=since):
+            # The push guard's rules: an `Incident:` line, else the merged hotfix branch.
+            trailers = body_incidents(merge.message)
+            branch = parse_merge_subject(merge.subject)
+            incident = (trailers[0] if trailers else incident_id_of(branch[0]) if branch
+                        else None)
+            found.append(Deployment("merge", merge.subject, merge.sha, merge.date,
+                                    merge.author_name, incident))
     found.sort(key=lambda d: _moment(d.at), reverse=True)
     return found
 

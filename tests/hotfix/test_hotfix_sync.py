@@ -82,3 +82,21 @@ def test_sync_refuses_the_hotfix_branch(api: IncidentResponse, hot_repo: Path) -
         sync(hot_repo, Config(), [incident_id])
     git_run(hot_repo, "checkout", "-q", "main")
     assert sync(hot_repo, Config(), [incident_id]).branch == "main"
+
+
+def test_recent_deployments_read_merges_as_the_push_guard_does(hot_repo: Path) -> None:
+    """The incident of a merge comes from the guard's rules: its `Incident:` line in any
+    paragraph and in any case, else the hotfix branch of a git or GitHub merge subject."""
+    after = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+    for branch, message in (
+            ("fix-a", "Merge pull request #12 from ada/hotfix/incident-ib-7\n"),
+            ("fix-b", "Merge the payments fix\n\nincident: ib-8\n\nCo-authored-by: G <g@x>\n"),
+            ("fix-c", "Merge branch 'hotfix/payments'\n")):
+        git_run(hot_repo, "checkout", "-q", "-b", branch)
+        (hot_repo / "app.py").write_text(f"print('{branch}')\n")
+        git_run(hot_repo, "commit", "-q", "-am", f"Fix {branch}")
+        git_run(hot_repo, "checkout", "-q", "main")
+        git_run(hot_repo, "merge", "-q", "--no-ff", "-m", message, branch)
+    found = recent_deployments(hot_repo, since=after)
+    assert sorted((d.kind, d.incident_id) for d in found) == [
+        ("merge", "ib-7"), ("merge", "ib-8"), ("merge", "payments")]
