@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,12 +19,13 @@ from pathlib import Path
 from incident_beads.beads.setup import init_store
 from incident_beads.clock import ReplayClock
 from incident_beads.config import CONFIG_FILE
-from incident_beads.errors import Escalation, GitError, IncidentBeadsError
+from incident_beads.errors import Escalation, IncidentBeadsError
 from incident_beads.guard import install as hooks
 from incident_beads.hotfix.sync import sync
 from incident_beads.lifecycle.model import ConfigChange, Incident
 from incident_beads.mergedriver import register_merge_driver
 from incident_beads.notify.receiver import LocalReceiver
+from incident_beads.repo import GitCommandError, GitRepo, command_failed
 from incident_beads.response import IncidentResponse
 
 Printer = Callable[[str], None]
@@ -54,11 +54,19 @@ class DemoResult:
     heard: list[str] = field(default_factory=list)
 
 
-def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
-    if check and done.returncode != 0:
-        raise GitError(f"git {' '.join(args)} failed: {done.stderr.strip()}")
-    return done
+def _git(cwd: Path, *args: str) -> str:
+    """What a person types in the shop's repository, through the library's git seam."""
+    with GitRepo(cwd) as git:
+        try:
+            return git.git(*args)
+        except GitCommandError as exc:
+            raise command_failed(exc, f"git {' '.join(args)} failed") from None
+
+
+def _attempt(cwd: Path, *args: str) -> tuple[int, str]:
+    """A git command the guard is expected to refuse: its exit status and stderr."""
+    with GitRepo(cwd) as git:
+        return git.attempt(*args)
 
 
 class Demo:
@@ -120,7 +128,7 @@ class Demo:
         self.result.incident_id, self.result.hotfix_id = incident_id, hotfix_id
         self.result.alert_incident_id = alerted[0] if alerted else ""
         self.result.written = sorted(
-            p for p in _git(self.root, "ls-files").stdout.splitlines()
+            p for p in _git(self.root, "ls-files").splitlines()
             if p.startswith(("docs/", ".beads/")))
         self.phase("What was written")
         for path in self.result.written:
@@ -131,8 +139,8 @@ class Demo:
     def set_up_repository(self) -> None:
         """A shop with a checkout service, a deploy script, beads and the push guard."""
         self.phase("Setting up a throw-away repository with a bare upstream")
-        _git(self.base, "init", "-q", "--bare", "-b", "main", str(self.upstream))
-        _git(self.base, "init", "-q", "-b", "main", str(self.root))
+        GitRepo.init(self.upstream, bare=True)
+        GitRepo.init(self.root)
         # The repository's own hooks folder, even where a global core.hooksPath is set: the
         # demo must not install its guard into the user's hooks.
         for key, value in (("user.name", "Ada Oncall"), ("user.email", "ada@example.com"),
@@ -314,18 +322,18 @@ class Demo:
         _git(self.root, "merge", "-q", "--no-ff", "-m",
              f"Merge branch '{hotfix.state.branch}'", hotfix.state.branch)
         self.cmd("git push origin main")
-        refused = _git(self.root, "push", "origin", "main", check=False)
-        self.say(f"refused by the pre-push guard (exit {refused.returncode}):")
-        for line in refused.stderr.splitlines():
+        status, refusal = _attempt(self.root, "push", "origin", "main")
+        self.say(f"refused by the pre-push guard (exit {status}):")
+        for line in refusal.splitlines():
             if "incident" in line.lower() or "hotfix" in line.lower():
                 self.say(f"  {line.strip()}")
         self.out("\n-- then tags it by hand: a tag is not a review --")
         tag_name = hotfix.state.tag
         self.cmd(f"git tag -a {tag_name} -m 'Hotfix' && git push --follow-tags origin main")
         _git(self.root, "tag", "-a", tag_name, "-m", "Hotfix", "HEAD")
-        refused = _git(self.root, "push", "--follow-tags", "origin", "main", check=False)
-        self.say(f"refused by the pre-push guard (exit {refused.returncode}):")
-        for line in refused.stderr.splitlines():
+        status, refusal = _attempt(self.root, "push", "--follow-tags", "origin", "main")
+        self.say(f"refused by the pre-push guard (exit {status}):")
+        for line in refusal.splitlines():
             if line.startswith("incident:"):
                 self.say(f"  {line.strip()}")
         _git(self.root, "tag", "-d", tag_name)

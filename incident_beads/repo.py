@@ -96,6 +96,14 @@ class GitRepo:
             self._repo.close()
             self._repo = None
 
+    @staticmethod
+    def init(path: Path | str, *, bare: bool = False, branch: str = "main") -> None:
+        """Create an empty repository at `path` whose first branch is `branch`."""
+        try:
+            Repo.init(path, mkdir=True, bare=bare, initial_branch=branch, quiet=True).close()
+        except GitCommandError as exc:
+            raise command_failed(exc, f"cannot create a repository at {path}") from None
+
     @property
     def repo(self) -> Repo:
         """The open GitPython repository."""
@@ -113,6 +121,13 @@ class GitRepo:
         no model of: the caller says which)."""
         out = self.repo.git.execute(["git", *args], env=env, strip_newline_in_stdout=False)
         return str(out)
+
+    def attempt(self, *args: str) -> tuple[int, str]:
+        """Run one git command that may be refused (a push a hook stops): its exit status and
+        its stderr, without raising."""
+        status, _out, err = self.repo.git.execute(["git", *args], with_extended_output=True,
+                                                  with_exceptions=False)
+        return int(status), str(err)
 
     # refs, commits, tags -----------------------------------------------------------------
     def main_branch(self) -> str:
