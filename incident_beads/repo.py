@@ -191,7 +191,8 @@ class GitRepo:
             branch, first_parent=True, merges=True, since=since.isoformat())]
 
     def tag_message(self, name: str) -> str | None:
-        """The message of annotated tag `name`; None for a lightweight or missing tag."""
+        """The message of annotated tag `name` (GitPython leaves out its last line break);
+        None for a lightweight or missing tag."""
         try:
             tag = TagReference(self.repo, f"refs/tags/{name}").tag
         except _UNRESOLVED:

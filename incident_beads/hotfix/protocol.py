@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from incident_beads.guard.review import ReviewBlock
 from incident_beads.hotfix import changes, gate_runs, release, review, rollout, start
@@ -27,6 +28,9 @@ from incident_beads.hotfix.scope import ScopeReport
 from incident_beads.hotfix.start import RISK_LEVELS, branch_name, tag_name
 from incident_beads.lifecycle.access import IncidentAccess
 
+if TYPE_CHECKING:
+    from incident_beads.response import IncidentResponse
+
 __all__ = ["RISK_LEVELS", "HotfixProtocol", "branch_name", "tag_name"]
 
 
@@ -39,7 +43,9 @@ class HotfixProtocol:
     unless a person acknowledged the risk.
     """
 
-    def __init__(self, incidents: IncidentAccess) -> None:
+    def __init__(self, incidents: IncidentAccess | IncidentResponse) -> None:
+        if not isinstance(incidents, IncidentAccess):
+            incidents = incidents.records  # given the facade: its incidents, as `hotfixes` does
         #: What every step shares (see `hotfix.context`).
         self.context = HotfixContext(incidents)
         self.incidents = incidents
