@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from incident_beads.errors import CommandFailed, GitError, InvalidInput, Refused
+from incident_beads.guard.commits import TRAILER
 from incident_beads.hotfix import gates
 from incident_beads.hotfix.bead import Hotfix
 from incident_beads.hotfix.commands import (
@@ -120,8 +121,8 @@ def tag_message(hotfix: Hotfix, title: str, head: str) -> str:
 
 
 def trailer_line(incident_id: str) -> str:
-    """The `Incident: <id>` trailer line."""
-    return f"Incident: {incident_id}"
+    """The `Incident: <id>` trailer line (the push guard's `TRAILER`)."""
+    return f"{TRAILER}: {incident_id}"
 
 
 def merge(ctx: HotfixContext, hotfix_id: str, *, push: bool = False,
