@@ -107,9 +107,10 @@ class Shop:
         GitRepo.init(self.root)
         # The repository's own hooks folder, even where a global core.hooksPath is set: the
         # demo must not install its guard into the user's hooks.
-        for key, value in (("user.name", "Ada Oncall"), ("user.email", "ada@example.com"),
-                           ("core.hooksPath", str(self.root / ".git" / "hooks"))):
-            run_git(self.root, "config", key, value)
+        with GitRepo(self.root) as git:
+            for key, value in (("user.name", "Ada Oncall"), ("user.email", "ada@example.com"),
+                               ("core.hooksPath", str(self.root / ".git" / "hooks"))):
+                git.set_config(key, value)
         (self.root / "checkout").mkdir()
         (self.root / "checkout" / "payment.py").write_text(
             "TIMEOUT_SECONDS = 5\n\n\ndef charge(client, order):\n"
