@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -23,15 +24,20 @@ from typing import NamedTuple
 
 from git import Repo
 from git.exc import BadName, BadObject, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+from git.objects.blob import Blob
 from git.objects.commit import Commit as GitCommit
+from git.objects.tree import Tree
 from git.refs.reference import Reference
 from git.refs.tag import TagReference
 
 from incident_beads.config import GitConfig
 from incident_beads.errors import GitError, InvalidInput, NotFound
 
-__all__ = ["Commit", "GitCommandError", "GitRepo", "Tag", "command_failed", "message_file",
+__all__ = ["Commit", "GitCommandError", "GitRepo", "Run", "Tag", "command_failed", "message_file",
            "parse_porcelain"]
+
+#: The modes of a regular file in a tree (a link's is 0o120000).
+_REGULAR = (0o100644, 0o100755)
 
 #: What GitPython raises for a revision it cannot resolve.
 _UNRESOLVED = (BadName, BadObject, ValueError, IndexError, KeyError)
@@ -48,6 +54,15 @@ class Commit(NamedTuple):
     message: str
     committer_name: str = ""
     committer_email: str = ""
+
+
+class Run(NamedTuple):
+    """What one git command ended with."""
+
+    status: int
+    stdout: bytes
+    stderr: bytes
+    timed_out: bool
 
 
 class Tag(NamedTuple):
@@ -67,6 +82,10 @@ def _commit(c: GitCommit) -> Commit:
                   c.committer.name or "", c.committer.email or "")
 
 
+def _bytes(value: object) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode("utf-8")
+
+
 def command_failed(exc: GitCommandError, what: str, hint: str | None = None) -> GitError:
     """`GitError` saying `what` failed, with git's last line of complaint."""
     detail = str(exc.stderr or exc.stdout or exc).strip().splitlines()
@@ -77,9 +96,14 @@ def command_failed(exc: GitCommandError, what: str, hint: str | None = None) -> 
 class GitRepo:
     """A repository opened for one task; use as `with GitRepo(root, config) as git:`."""
 
-    def __init__(self, root: Path | str, config: GitConfig | None = None) -> None:
+    def __init__(self, root: Path | str, config: GitConfig | None = None, *,
+                 offline: bool = False, env: dict[str, str] | None = None) -> None:
         self.root = Path(root)
         self.config = config or GitConfig()
+        #: Reads never go to the network (`protocol.allow=never`): a partial clone's missing
+        #: object is an error instead of a silent lazy download.
+        self.offline = offline
+        self.env = dict(env or {})
         self._repo: Repo | None = None
 
     def __enter__(self) -> GitRepo:
@@ -88,6 +112,10 @@ class GitRepo:
         except (InvalidGitRepositoryError, NoSuchPathError):
             raise GitError(f"{self.root} is not a git repository",
                            hint="run the command inside the repository (or pass -C PATH)") from None
+        if self.offline:
+            self._repo.git.set_persistent_git_options(c="protocol.allow=never")
+        if self.env:
+            self._repo.git.update_environment(**self.env)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
@@ -128,6 +156,26 @@ class GitRepo:
         status, _out, err = self.repo.git.execute(["git", *args], with_extended_output=True,
                                                   with_exceptions=False)
         return int(status), str(err)
+
+    def run(self, *args: str, stdin: bytes | None = None,
+            timeout: float | None = None) -> Run:
+        """One git command whose bytes matter, that may fail or run long (a fetch over the
+        network, a listing of missing objects: git's own work, with no model in GitPython).
+
+        Killed after `timeout` seconds; never raises for its exit status.
+        """
+        began = time.monotonic()
+        with tempfile.TemporaryFile() as source:
+            if stdin is not None:
+                source.write(stdin)
+                source.seek(0)
+            status, out, err = self.repo.git.execute(
+                ["git", *args], istream=source if stdin is not None else None,
+                with_extended_output=True, with_exceptions=False, stdout_as_string=False,
+                strip_newline_in_stdout=False, kill_after_timeout=timeout)
+        timed_out = (timeout is not None and status != 0
+                     and time.monotonic() - began >= timeout)
+        return Run(int(status), _bytes(out), _bytes(err), timed_out)
 
     # refs, commits, tags -----------------------------------------------------------------
     def main_branch(self) -> str:
@@ -236,6 +284,52 @@ class GitRepo:
         except _UNRESOLVED:
             return None
         return bytes(blob.data_stream.read())
+
+    def files_under(self, commit: str, paths: Sequence[str]) -> dict[str, str]:
+        """Path -> blob id of every regular file at or under `paths` in `commit`'s tree
+        (links are not followed); the trees are read, never a blob."""
+        try:
+            tree = self.repo.commit(commit).tree
+        except _UNRESOLVED:
+            raise NotFound(f"{commit} does not name a commit") from None
+        found: dict[str, str] = {}
+        for path in paths:
+            try:
+                item = tree / path.strip("/")
+            except KeyError:
+                continue
+            blobs = item.traverse() if isinstance(item, Tree) else [item]
+            for blob in blobs:
+                if isinstance(blob, Blob) and blob.mode in _REGULAR:
+                    found[str(blob.path)] = blob.hexsha
+        return found
+
+    def object_data(self, name: str) -> tuple[str, bytes] | None:
+        """The type and content of the object `name` names (an id or `<commit>:<path>`), read
+        by the repository's one long-lived `git cat-file --batch`; None when there is none.
+
+        `GitError` when git stopped answering: offline, an object a partial clone lacks.
+        """
+        if "\n" in name:
+            return None
+        try:
+            _sha, kind, _size, data = self.repo.git.get_object_data(name)
+        except ValueError as exc:
+            if "could not be resolved" in str(exc):
+                return None
+            raise GitError(f"{self.root.name}: an object is missing from the cache",
+                           hint="run `incident fleet fetch` again") from None
+        except OSError:
+            raise GitError(f"{self.root.name}: an object is missing from the cache",
+                           hint="run `incident fleet fetch` again") from None
+        return (kind.decode() if isinstance(kind, bytes) else str(kind)), bytes(data)
+
+    def remote_urls(self) -> set[str]:
+        """The URLs of every remote (`remote.<name>.url`), from the configuration."""
+        with self.repo.config_reader() as reader:
+            return {str(url) for section in reader.sections()
+                    if section.startswith("remote ") and reader.has_option(section, "url")
+                    for url in reader.get_values(section, "url")}
 
     def config_value(self, section: str, option: str, *, local: bool = False) -> str | None:
         """One value of git's configuration (`local`: the repository's own file only), or None.

@@ -29,6 +29,7 @@ from incident_beads.lifecycle.model import Assessment
 from incident_beads.lifecycle.recurrence import RemoteMatch, matching_elsewhere
 from incident_beads.lifecycle.timeline import incident_from, is_incident
 from incident_beads.lifecycle.when import as_utc
+from incident_beads.repo import GitRepo
 
 if TYPE_CHECKING:
     from incident_beads.fleet.report import FleetReport
@@ -118,11 +119,8 @@ class Fleet:
         if cached is None:
             cached = set()
             if self.root is not None:
-                with contextlib.suppress(GitError, OSError):
-                    done = gitcache.git(self.root, "config", "--get-regexp", r"^remote\..*\.url$",
-                                        ok=(0, 1))
-                    cached = {line.split(" ", 1)[1] for line in
-                              done.stdout.decode("utf-8", "replace").splitlines() if " " in line}
+                with contextlib.suppress(GitError, OSError), GitRepo(self.root) as repo:
+                    cached = repo.remote_urls()
             self._urls = cached
         return cached
 

@@ -1,42 +1,46 @@
 """The cache of bare repositories: fetch a member's branch tip and read its objects.
 
-Plain `git` through `subprocess`: fetching is git's own work, and a long-lived
-`git cat-file --batch` reads hundreds of blobs per repository without a process each.
-Reading never goes to the network: a partial clone would otherwise fetch a missing blob lazily,
-so readers run with `protocol.allow=never` and a missing object is an error to fetch again.
+Through the library's git seam (`incident_beads.repo`): trees are read with GitPython's object
+model and blobs through the repository's one long-lived `git cat-file --batch`, so hundreds of
+blobs cost no process each; fetching and listing missing objects are git's own work, run as
+plain git commands with a time limit. Reading never goes to the network: a partial clone would
+otherwise fetch a missing blob lazily, so readers run with `protocol.allow=never` and a missing
+object is an error to fetch again.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 
 from incident_beads.beads.fileio import atomic_write
 from incident_beads.errors import GitError, NotFound
+from incident_beads.repo import GitRepo, Run
 
 TIP_REF = "refs/incident-beads/tip"
 STATE_FILE = "incident-beads.json"
 _NO_NETWORK = ("-c", "protocol.allow=never")
 
 
-def git(cwd: Path, *args: str, stdin: bytes | None = None, timeout: float | None = None,
-        ok: Sequence[int] = (0,)) -> subprocess.CompletedProcess[bytes]:
-    """Run `git args...` in `cwd`; GitError with git's last line when it fails."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true",
-           "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")}
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True,
-                              timeout=timeout, env=env, check=False)
-    except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH") from None
-    except subprocess.TimeoutExpired:
+def _network_env() -> dict[str, str]:
+    # Fetching never asks for a password: no prompt, SSH in batch mode.
+    return {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true",
+            "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")}
+
+
+def git(cache: Path, *args: str, stdin: bytes | None = None, timeout: float | None = None,
+        ok: Sequence[int] = (0,)) -> Run:
+    """Run `git args...` in the repository `cache`; GitError with git's first complaint when
+    it fails or runs past `timeout` seconds."""
+    with GitRepo(cache, env=_network_env()) as repo:
+        done = repo.run(*args, stdin=stdin, timeout=timeout)
+    if done.timed_out:
         raise GitError(f"git {args[0]} took longer than {timeout:.0f} s",
-                       hint="raise fleet.timeout_seconds, or check the network") from None
-    if done.returncode not in ok:
+                       hint="raise fleet.timeout_seconds, or check the network")
+    if done.status not in ok:
         lines = [x.strip() for x in done.stderr.decode("utf-8", "replace").splitlines()
                  if x.strip() and not x.startswith(("warning:", "hint:"))]
         # git's first fatal line says what went wrong; the ones after it give generic advice
@@ -64,16 +68,18 @@ def _ensure(cache: Path, url: str, state: dict[str, str]) -> None:
     """Create the bare repository set up as a partial clone of `url` (or point it there)."""
     if not (cache / "HEAD").exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
-        git(cache.parent, "init", "-q", "--bare", str(cache))
-        for key, value in (("core.repositoryformatversion", "1"),
-                           ("extensions.partialClone", "origin"),
-                           ("remote.origin.promisor", "true"),
-                           ("remote.origin.partialclonefilter", "blob:none"),
-                           ("gc.auto", "0")):
-            git(cache, "config", key, value)
+        GitRepo.init(cache, bare=True)
+        with GitRepo(cache) as repo:
+            for key, value in (("core.repositoryformatversion", "1"),
+                               ("extensions.partialClone", "origin"),
+                               ("remote.origin.promisor", "true"),
+                               ("remote.origin.partialclonefilter", "blob:none"),
+                               ("gc.auto", "0")):
+                repo.set_config(key, value)
         state.clear()
     if state.get("url") != url:
-        git(cache, "config", "remote.origin.url", url)
+        with GitRepo(cache) as repo:
+            repo.set_config("remote.origin.url", url)
         state["url"] = url
 
 
@@ -109,7 +115,8 @@ def _tip(cache: Path) -> str:
         tip = ""
     if len(tip) in (40, 64) and all(c in "0123456789abcdef" for c in tip):
         return tip
-    return git(cache, "rev-parse", "--verify", f"{TIP_REF}^{{commit}}").stdout.decode().strip()
+    with GitRepo(cache) as repo:
+        return repo.rev_parse(TIP_REF)
 
 
 def missing_blobs(cache: Path, tip: str) -> set[str]:
@@ -132,16 +139,8 @@ def files_under(cache: Path, tip: str, paths: Sequence[str]) -> dict[str, str]:
     """Path -> blob id of every file at or under `paths` in the tip's tree."""
     if not paths:
         return {}
-    done = git(cache, *_NO_NETWORK, "ls-tree", "-r", "-z", "--full-tree", tip, "--", *paths)
-    found: dict[str, str] = {}
-    for entry in done.stdout.split(b"\0"):
-        if not entry:
-            continue
-        head, _, path = entry.partition(b"\t")
-        mode, kind, oid = head.split(b" ")
-        if kind == b"blob" and mode in (b"100644", b"100755"):  # links are not followed
-            found[path.decode("utf-8", "replace")] = oid.decode()
-    return found
+    with GitRepo(cache, offline=True) as repo:
+        return repo.files_under(tip, paths)
 
 
 def cached_tip(cache: Path) -> tuple[str, str] | None:
@@ -153,46 +152,25 @@ def cached_tip(cache: Path) -> tuple[str, str] | None:
 
 
 class BlobReader:
-    """A `git cat-file --batch` over one cached repository; close it (or use `with`)."""
+    """The blobs of one cached repository, read offline through its one `git cat-file --batch`;
+    close it (or use `with`)."""
 
     def __init__(self, cache: Path) -> None:
         self.cache = cache
-        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
-        self._proc = subprocess.Popen(
-            ["git", *_NO_NETWORK, "cat-file", "--batch"], cwd=cache, env=env,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self._repo = GitRepo(cache, offline=True, env={"GIT_TERMINAL_PROMPT": "0"}).__enter__()
 
     def read(self, name: str) -> bytes | None:
         """The blob named `name` (an object id or `<commit>:<path>`); None when there is none."""
-        proc = self._proc
-        assert proc.stdin is not None and proc.stdout is not None
         if "\n" in name:
             raise NotFound(f"no object {name!r}")
-        try:
-            proc.stdin.write(name.encode("utf-8") + b"\n")
-            proc.stdin.flush()
-            header = proc.stdout.readline()
-        except BrokenPipeError:
-            header = b""
-        if not header:
-            raise GitError(f"{self.cache.name}: an object is missing from the cache",
-                           hint="run `incident fleet fetch` again")
-        parts = header.split()
-        if len(parts) == 2 and parts[1] == b"missing":
+        found = self._repo.object_data(name)
+        if found is None or found[0] != "blob":
             return None
-        size = int(parts[2])
-        data = proc.stdout.read(size + 1)[:size]
-        if parts[1] != b"blob":
-            return None
-        return data
+        return found[1]
 
     def close(self) -> None:
         """Stop the git process."""
-        if self._proc.stdin is not None:
-            self._proc.stdin.close()
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
-        self._proc.wait()
+        self._repo.__exit__(None, None, None)
 
     def __enter__(self) -> BlobReader:
         return self
