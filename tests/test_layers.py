@@ -237,7 +237,8 @@ def _cycle_path(component: list[str], imports: list[Import]) -> str:
             break
         seen.add(step.target)
         node = step.target
-    return " -> ".join(f"{step.source} ({_where(step)})" for step in path) + f" -> {path[-1].target}"
+    steps = " -> ".join(f"{step.source} ({_where(step)})" for step in path)
+    return f"{steps} -> {path[-1].target}"
 
 
 def test_every_module_is_placed_in_a_layer() -> None:
