@@ -47,7 +47,6 @@ def hooks_install(ctx: click.Context, server: Path | None, force: bool, as_json:
         raise click.UsageError("--force goes with --server DIR")
     root = repo_root(ctx)
     report = install(root)
-    _register_merge_driver(root, report)
     _show(as_json, report)
 
 
@@ -111,17 +110,6 @@ def _range_update(text: str, branch: str) -> RefUpdate:
         raise InvalidInput(f"--range must be A..B, got {text!r}",
                            hint="e.g. --range origin/main..HEAD")
     return RefUpdate(f"refs/heads/{branch}", old, new)
-
-
-def _register_merge_driver(root: Path, report: HookReport) -> None:
-    """Register the issues.jsonl merge driver too: both keep a shared repository sane."""
-    from incident_beads.mergedriver import register_merge_driver
-
-    registration = register_merge_driver(root)
-    if registration.config_written:
-        report.actions.append("registered the .beads/issues.jsonl merge driver in .git/config")
-    if registration.attributes_written is not None:
-        report.actions.append(f"added the merge driver to {registration.attributes_written}")
 
 
 def _show(as_json: bool, report: HookReport) -> None:

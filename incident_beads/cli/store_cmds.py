@@ -18,10 +18,10 @@ from incident_beads.lifecycle.held import decision_command, open_escalations
 @click.pass_context
 def init(ctx: click.Context, prefix: str, as_json: bool) -> None:
     """Create the beads store (.beads/issues.jsonl); safe to run twice."""
-    from incident_beads.beads.setup import init_store  # brings the merge driver: init only
+    from incident_beads.mergedriver.setup import init_repository  # GitPython: init only
 
     root = repo_root(ctx)
-    written = init_store(root, prefix)
+    written = init_repository(root, prefix)
     paths = [str(p.relative_to(root)) for p in written]
     emit(as_json, {"root": str(root), "written": paths},
          f"initialized {root / '.beads'}" + (
