@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 # The public API, listed once: type checkers read these imports, and the lazy loader below
-# reads the same lines (with `ast`) the first time a name is asked for.
+# reads the same lines (as text: the push hook imports this package, and `ast` costs) the first
+# time a name is asked for. One `from MODULE import NAME as NAME` a line.
 if TYPE_CHECKING:  # the public API
     from incident_beads.beads.issue import Issue as Issue
     from incident_beads.beads.store import BeadsStore as BeadsStore
@@ -73,27 +74,26 @@ if TYPE_CHECKING:  # the public API
 
 __version__ = "0.1.0"
 
+_MARK = "if TYPE_CHECKING:  # the public API"
 _exports: dict[str, str] = {}  # public name -> module that defines it, read on first use
 
 
 def _public_api() -> dict[str, str]:
-    """The names the `if TYPE_CHECKING:` block imports from this package, and their modules."""
+    """The names the block marked `# the public API` imports, and their modules."""
     if not _exports:
-        import ast
-        from pathlib import Path
-
-        tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
-        for node in tree.body:
-            if isinstance(node, ast.If) and isinstance(node.test, ast.Name) \
-                    and node.test.id == "TYPE_CHECKING":
-                for stmt in node.body:
-                    if isinstance(stmt, ast.ImportFrom) and stmt.module \
-                            and stmt.module.startswith("incident_beads."):
-                        _exports.update((alias.name, stmt.module) for alias in stmt.names)
+        with open(__file__, encoding="utf-8") as source:
+            lines = source.read().split("\n")
+        for line in lines[lines.index(_MARK) + 1:]:
+            if not line.startswith("    from "):
+                break
+            module, _, names = line.removeprefix("    from ").partition(" import ")
+            name, _, alias = names.partition(" as ")
+            _exports[alias or name] = module
     return _exports
 
 
 def __getattr__(name: str) -> Any:
+    # `from incident_beads import errors` asks here before it imports the submodule.
     if name == "__all__":
         return sorted(_public_api())
     module = _public_api().get(name)
