@@ -17,7 +17,7 @@ PACKAGE = "incident_beads"
 ROOT = Path(incident_beads.__file__).resolve().parent
 
 # Bottom to top; a module may import only from its own layer or the layers below it.
-# Keys are module or package names relative to the package ("" is the package __init__).
+# Keys are module or package names relative to the package (`__init__`: the package itself).
 LAYERS: list[tuple[str, list[str]]] = [
     ("foundation", ["errors", "defaults", "words", "clock"]),
     ("configuration", ["config"]),
@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("hotfix", ["hotfix"]),
     ("knowledge", ["knowledge"]),
     ("fleet", ["fleet"]),
-    ("facade", ["response", ""]),
+    ("facade", ["response", "__init__"]),
     ("front ends", ["monitoring", "mcp_server"]),
     ("demo", ["demo"]),
     ("command line", ["cli", "__main__"]),
@@ -142,11 +142,11 @@ def _imports() -> list[Import]:
 
 
 def _layer(module: str) -> int | None:
-    parts = module.split(".")[1:]
+    parts = module.split(".")[1:] or ["__init__"]
     # the longest placed prefix wins: `guard.__main__` is the guard, `__main__` the command line
-    for end in range(len(parts), -1, -1):
+    for end in range(len(parts), 0, -1):
         key = ".".join(parts[:end])
-        if key in _PLACES and (end > 0 or not parts):
+        if key in _PLACES:
             return _PLACES[key]
     return None
 
@@ -291,3 +291,13 @@ def test_circles_are_found_and_named() -> None:
     assert circles(imports) == [["incident_beads.a", "incident_beads.b", "incident_beads.c"]]
     loop = _cycle_path(["incident_beads.a", "incident_beads.b", "incident_beads.c"], imports)
     assert loop.startswith("incident_beads.a") and loop.endswith("-> incident_beads.a")
+
+
+def test_the_design_page_shows_this_table() -> None:
+    design = ROOT.parent / "docs" / "design.md"
+    rows = []
+    for line in design.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and cells[0].isdigit():
+            rows.append((cells[1], [m.strip().strip("`") for m in cells[2].split(",")]))
+    assert rows == [(name, names) for name, names in LAYERS]
