@@ -205,3 +205,23 @@ def test_ids_complete_in_the_shell(capsys: Capsys, store_repo: Path) -> None:
     assert _complete(store_repo, f"incident -C {store_repo} mitigate {incident_id}") == \
         [incident_id]
     assert _complete(store_repo, f"incident -C {store_repo} hotfix status ") != []
+
+
+def test_exit_codes_come_only_from_the_error_mapping() -> None:
+    """No command exits by itself: `cli/_errors.py` turns every outcome into the exit code."""
+    import ast
+
+    import incident_beads.cli
+
+    folder = Path(incident_beads.cli.__file__).parent
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        if path.name == "_errors.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr == "exit":
+                found.append(f"{path.name}:{node.lineno}")
+            if isinstance(node, ast.Raise) and "SystemExit" in ast.dump(node):
+                found.append(f"{path.name}:{node.lineno}")
+    assert found == []

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from incident_beads.config import _SECTIONS, Config, load_config
+from incident_beads.config import Config, load_config
+from incident_beads.config.load import _SECTIONS
 from incident_beads.errors import MalformedFile
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"

@@ -344,3 +344,27 @@ def test_linked_worktree_uses_the_common_hooks_folder(repo: Path, tmp_path: Path
     git(wt, "checkout", "-q", "-b", "master")
     hotfix_merge(wt, into="master")
     assert push(wt, "origin", "master").returncode != 0
+
+
+def _repository_setup(repo: Path) -> tuple[str, str, str]:
+    """What a hooks install leaves: local git config, `.gitattributes`, and the hook file."""
+    config = git(repo, "config", "--local", "--list").replace(str(repo), "REPO")
+    attributes = (repo / ".gitattributes").read_text(encoding="utf-8")
+    return config, attributes, hooks_path(repo).read_text().replace(str(repo), "REPO")
+
+
+def test_install_from_python_leaves_what_the_command_leaves(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.cli_runner import run_incident
+
+    repos = []
+    for name in ("python", "command"):
+        repo = tmp_path / name
+        git(tmp_path, "init", "-q", "-b", "main", str(repo))
+        repos.append(repo)
+    report = install(repos[0], python=sys.executable)
+    assert "registered the .beads/issues.jsonl merge driver in .git/config" in report.actions
+    assert run_incident(capsys, repos[1], "hooks", "install").code == 0
+    assert _repository_setup(repos[0]) == _repository_setup(repos[1])
+    assert git(repos[0], "check-attr", "merge", "--", ".beads/issues.jsonl").endswith(
+        "merge: incident-beads")

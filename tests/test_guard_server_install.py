@@ -66,6 +66,19 @@ def test_server_hook_reads_the_server_settings(repo: Path, server: Path) -> None
     assert remote_oid(server, "main") == merge_oid
 
 
+def test_server_hook_reads_settings_with_every_section(repo: Path, server: Path) -> None:
+    # Each section's reader (here [notify], [monitoring], [fleet]) is in the hook file.
+    (server / ".incident-beads.toml").write_text(
+        '[git]\nprotected_branches = ["production"]\n'
+        '[notify]\nurls = ["slack://${SLACK_TOKEN}/#incidents"]\n'
+        '[monitoring]\nprometheus_url = "http://127.0.0.1:9090"\n'
+        '[fleet]\nrepositories = ["../payments"]\n')
+    merge_oid, _ = hotfix_merge(repo)
+    done = push(repo, "--no-verify", "origin", "main")
+    assert done.returncode == 0, done.stderr
+    assert remote_oid(server, "main") == merge_oid
+
+
 def test_server_hook_ignores_an_installed_copy(repo: Path, server: Path, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     # A broken incident_beads on the server's path is never what runs.

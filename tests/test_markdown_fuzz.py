@@ -106,7 +106,7 @@ def generated_ranges(text: str) -> set[int]:
     for token in doc.tokens:
         if token.type != "html_block" or token.map is None:
             continue
-        kind, name = markdown._marker(token.content)
+        kind, name = markdown.marker(token.content)
         if kind == markdown.BEGIN:  # a begin whose end was deleted owns nothing
             opened[name] = token.map[0]
         elif kind == markdown.END and name in opened:

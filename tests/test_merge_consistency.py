@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 
 from incident_beads.beads.doctor import validate
 from incident_beads.beads.import_rules import import_violations
-from incident_beads.beads.setup import init_store
 from incident_beads.beads.store import BeadsStore
 from incident_beads.clock import ReplayClock
 from incident_beads.errors import IncidentBeadsError
 from incident_beads.mergedriver.derived import incident_state, reconcile
+from incident_beads.mergedriver.setup import init_repository
 from incident_beads.response import IncidentResponse
 from tests.conftest import git
 
@@ -35,7 +35,7 @@ def _repo(root: Path) -> Path:
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
     (root / "app.py").write_text("print('hello')\n")
-    init_store(root, "inc")
+    init_repository(root, "inc")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "base")
     return root
@@ -73,7 +73,7 @@ def assert_consistent(root: Path) -> None:
 
 def test_two_branches_that_reclassify_the_same_incident(repo: Path) -> None:
     """The reproduction: the merged SEV-4 carried `sev-4` and `sev-2`."""
-    init_store(repo, "inc")
+    init_repository(repo, "inc")
     clock = ReplayClock(START)
     declared = _api(repo, clock, "ann").declare("Checkout slow", severity="SEV-3")
     _commit(repo, "declare")
@@ -96,7 +96,7 @@ def test_two_branches_that_reclassify_the_same_incident(repo: Path) -> None:
 
 
 def test_a_resolve_on_one_branch_and_an_update_on_the_other(repo: Path) -> None:
-    init_store(repo, "inc")
+    init_repository(repo, "inc")
     clock = ReplayClock(START)
     declared = _api(repo, clock, "ann").declare("Search slow", severity="SEV-3")
     _commit(repo, "declare")

@@ -17,6 +17,7 @@ from incident_beads.beads.store import BeadsStore
 from incident_beads.cli import main
 from incident_beads.errors import GitError
 from incident_beads.mergedriver import driver_command, register_merge_driver
+from incident_beads.mergedriver.setup import init_repository
 from tests.conftest import git
 from tests.test_merge_rules import T1, changed, issue
 
@@ -33,7 +34,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 # registration -------------------------------------------------------------------------------
 def test_init_registers_the_driver_once_and_keeps_other_attributes(repo: Path) -> None:
     (repo / ".gitattributes").write_text("*.png binary")  # no final newline
-    written = init_store(repo)
+    written = init_repository(repo)
     assert repo / ".gitattributes" in written
     assert (repo / ".gitattributes").read_text() == f"*.png binary\n{ATTRIBUTES}\n"
     driver = git(repo, "config", "--get", "merge.incident-beads.driver")
@@ -43,7 +44,7 @@ def test_init_registers_the_driver_once_and_keeps_other_attributes(repo: Path) -
     assert git(repo, "check-attr", "merge", "--", ".beads/issues.jsonl").endswith(
         "merge: incident-beads")
 
-    assert repo / ".gitattributes" not in init_store(repo)
+    assert repo / ".gitattributes" not in init_repository(repo)
     again = register_merge_driver(repo)
     assert (again.config_written, again.attributes_written) == (False, None)
     assert (repo / ".gitattributes").read_text().count(ATTRIBUTES) == 1
@@ -61,8 +62,18 @@ def test_an_old_bd_driver_line_is_kept_and_overridden(repo: Path) -> None:
 def test_registration_needs_a_git_repository(tmp_path: Path) -> None:
     with pytest.raises(GitError, match="not a git repository"):
         register_merge_driver(tmp_path)
-    init_store(tmp_path)  # a store outside git is still fine, without the driver
+    init_repository(tmp_path)  # a store outside git is still fine, without the driver
     assert not (tmp_path / ".gitattributes").exists()
+
+
+def test_the_store_alone_leaves_git_untouched(repo: Path) -> None:
+    """The store sits below the merge driver: only setting the repository up registers it."""
+    written = init_store(repo)
+    assert repo / ".gitattributes" not in written
+    assert not (repo / ".gitattributes").exists()
+    done = subprocess.run(["git", "config", "--get-regexp", "^merge[.]"], cwd=repo,
+                          capture_output=True, text=True)
+    assert done.stdout == ""
 
 
 def test_the_driver_falls_back_to_incident_on_path(tmp_path: Path) -> None:
@@ -141,7 +152,7 @@ def commit_all(work: Path, message: str) -> None:
 
 def two_responders(repo: Path, *, register_b: bool) -> tuple[Path, dict[str, str]]:
     """Ann (repo) and Bob (a second clone) each declare and update incidents on main."""
-    init_store(repo, "inc")
+    init_repository(repo, "inc")
     first = BeadsStore(repo, clock=clock_at(0))
     db = first.create("[SEV-2] Database latency", issue_type="bug", priority=1,
                       labels=["incident", "sev-2"])
@@ -153,7 +164,7 @@ def two_responders(repo: Path, *, register_b: bool) -> tuple[Path, dict[str, str
     bob = repo.parent / "bob"
     git(repo.parent, "clone", "-q", str(repo.parent / "upstream.git"), str(bob))
     if register_b:
-        init_store(bob)
+        init_repository(bob)
 
     ann_store = BeadsStore(repo, clock=clock_at(1))
     with ann_store.transaction() as tx:
@@ -214,14 +225,14 @@ def test_without_the_driver_plain_git_conflicts(repo: Path) -> None:
 def test_incident_records_from_two_clones_merge_into_a_valid_incident(repo: Path) -> None:
     from incident_beads.response import IncidentResponse
 
-    init_store(repo, "inc")
+    init_repository(repo, "inc")
     declared = IncidentResponse(repo, clock=clock_at(0), actor="ann").declare(
         "Checkout fails", severity="SEV-2", who_affected="EU customers")
     commit_all(repo, "Declare the checkout incident")
     git(repo, "push", "-q", "origin", "main")
     bob = repo.parent / "bob"
     git(repo.parent, "clone", "-q", str(repo.parent / "upstream.git"), str(bob))
-    init_store(bob)
+    init_repository(bob)
 
     IncidentResponse(repo, clock=clock_at(0.25), actor="ann").post_update(
         declared.id, status="Investigating", impact="EU checkout fails", action="reading logs")
@@ -244,13 +255,13 @@ def test_incident_records_from_two_clones_merge_into_a_valid_incident(repo: Path
 
 
 def test_children_added_on_two_clones_both_survive_the_merge(repo: Path) -> None:
-    init_store(repo, "inc")
+    init_repository(repo, "inc")
     incident = BeadsStore(repo, clock=clock_at(0)).create("[SEV-1] Outage", issue_type="bug")
     commit_all(repo, "Declare the outage")
     git(repo, "push", "-q", "origin", "main")
     bob = repo.parent / "bob"
     git(repo.parent, "clone", "-q", str(repo.parent / "upstream.git"), str(bob))
-    init_store(bob)
+    init_repository(bob)
     postmortem = BeadsStore(repo, clock=clock_at(1)).create(
         "Post-mortem: outage", labels=["post-mortem"], parent=incident.id)
     commit_all(repo, "Ann: schedule the post-mortem")

@@ -351,7 +351,7 @@ def assert_inert(text: str, chart: list[str]) -> None:
     tokens = _PARSER.parse(text)
     for token in _walk(tokens):
         if token.type == "html_block":
-            assert markdown._marker(token.content)[0], f"HTML block: {token.content!r}"
+            assert markdown.marker(token.content)[0], f"HTML block: {token.content!r}"
         assert token.type not in ("html_inline", "link_open", "image"), token
         if token.type == "code_inline":
             assert "<" not in token.content and "alert" not in token.content, token.content
@@ -423,7 +423,7 @@ def test_markup_in_titles_is_inert_in_patterns_runbooks_and_writeups(
         tokens = body.tokens
         for token in _walk(tokens):
             if token.type == "html_block":
-                assert markdown._marker(token.content)[0], (relative, token.content)
+                assert markdown.marker(token.content)[0], (relative, token.content)
             assert token.type not in ("html_inline", "image"), (relative, token)
             if token.type == "link_open":  # only the generated link to the write-up
                 assert token.attrs["href"] == posixpath.relpath(

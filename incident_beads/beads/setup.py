@@ -6,7 +6,6 @@ from pathlib import Path
 
 from incident_beads.beads.fileio import (
     atomic_write,
-    find_git_dir,
     inside_repository,
     read_regular,
 )
@@ -14,7 +13,6 @@ from incident_beads.beads.ids import PREFIX_RE, configured_prefix, most_common_p
 from incident_beads.beads.snapshot import read_snapshot
 from incident_beads.beads.store import ISSUES_FILE
 from incident_beads.errors import InvalidInput, Refused
-from incident_beads.mergedriver.register import register_merge_driver
 
 # Our temporary files never belong in git; bd's own entries are left to bd.
 GITIGNORE_LINES = ("# incident_beads temporary files", ".*.incident-beads.tmp")
@@ -23,8 +21,9 @@ GITIGNORE_LINES = ("# incident_beads temporary files", ".*.incident-beads.tmp")
 def init_store(root: Path, prefix: str = "") -> list[Path]:
     """Create `.beads/issues.jsonl` and `.beads/.gitignore` (safe twice); list what it wrote.
 
-    Inside a git repository it also registers the merge driver for the file. Every refusal
-    comes before the first write, so a refused init leaves nothing behind.
+    The store alone: `mergedriver.setup.init_repository` also registers the merge driver, as
+    `incident init` does. Every refusal comes before the first write, so a refused init leaves
+    nothing behind.
     """
     if prefix and not PREFIX_RE.fullmatch(prefix):
         raise InvalidInput(f"invalid prefix {prefix!r}",
@@ -64,10 +63,6 @@ def init_store(root: Path, prefix: str = "") -> list[Path]:
     if prefix and not configured_prefix(beads):
         atomic_write(config, [f'issue-prefix: "{prefix}"\n'.encode()])
         written.append(config)
-    if find_git_dir(root) is not None:
-        attributes = register_merge_driver(root).attributes_written
-        if attributes is not None:
-            written.append(attributes)
     return written
 
 

@@ -19,8 +19,13 @@ class Reported(Exception):
     """The command printed its whole answer, and the answer is "no": exit 1, print nothing more.
 
     `check` (criteria not met) and `hooks status` (guard not installed) end with it, so every
-    exit code still comes from this module.
+    exit code still comes from this module. A command whose `--json` answer is already printed
+    passes the error it ends on: its one line goes to stderr, its exit code is the error's.
     """
+
+    def __init__(self, error: IncidentBeadsError | None = None) -> None:
+        super().__init__(error.one_line() if error is not None else "")
+        self.error = error
 
 
 def run(group: click.Group, argv: list[str] | None) -> NoReturn:
@@ -30,7 +35,9 @@ def run(group: click.Group, argv: list[str] | None) -> NoReturn:
     try:
         # Without standalone mode click returns the code of `ctx.exit(n)` instead of exiting.
         result = group.main(args=args, prog_name="incident", standalone_mode=False)
-    except Reported:
+    except Reported as reported:
+        if reported.error is not None:
+            _fail(reported.error.one_line(), reported.error.exit_code, None)
         sys.exit(1)
     except IncidentBeadsError as exc:
         _fail(exc.one_line(), exc.exit_code, exc.to_json() if wants_json else None)

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from incident_beads.cli._common import emit, json_option, repo_root
+from incident_beads.cli._errors import Reported
 from incident_beads.errors import IncidentBeadsError
 from incident_beads.fleet.api import Fleet
 from incident_beads.fleet.fetch import FetchResult
@@ -49,8 +50,7 @@ def fetch(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
                                    f"not be fetched: {', '.join(r.name for r in failed)}",
                                    hint="the others are up to date; check the URLs and access")
         if as_json:  # the results above are the one JSON document; the failure goes to stderr
-            click.echo(f"incident: {error.one_line()}", err=True)
-            ctx.exit(error.exit_code)
+            raise Reported(error)
         raise error
 
 

@@ -9,11 +9,10 @@ import click
 
 from incident_beads.cli._common import config_for, emit, json_option, repo_root
 from incident_beads.cli._errors import Reported
-from incident_beads.errors import InvalidInput
+from incident_beads.guard.hook import check_push as check_updates
+from incident_beads.guard.hook import lines_to_check, range_to_check
 from incident_beads.guard.install import INSTALLED, HookReport, install, status, uninstall
-from incident_beads.guard.push_rule import PRE_PUSH, RANGE, HotfixGuard
-from incident_beads.guard.refs import RefUpdate, parse_any
-from incident_beads.guard.settings import GuardSettings
+from incident_beads.guard.push_rule import RANGE
 
 
 @click.group()
@@ -47,7 +46,6 @@ def hooks_install(ctx: click.Context, server: Path | None, force: bool, as_json:
         raise click.UsageError("--force goes with --server DIR")
     root = repo_root(ctx)
     report = install(root)
-    _register_merge_driver(root, report)
     _show(as_json, report)
 
 
@@ -88,14 +86,10 @@ def check_push(ctx: click.Context, revision_range: str | None, branch: str | Non
     config = config_for(ctx).git
     if revision_range is not None:
         mode = RANGE
-        updates = [_range_update(revision_range, branch or config.main_branch or "main")]
+        updates = [range_to_check(revision_range, branch or config.main_branch or "main")]
     else:
-        # Pre-receive lines in CI: a clone already has every ref, so judge them as ranges.
-        kind, updates = parse_any(sys.stdin.read())
-        mode = PRE_PUSH if kind == PRE_PUSH else RANGE
-    settings = GuardSettings.from_git_config(config)
-    guard = HotfixGuard(str(root), settings, mode=mode, remote=remote or config.remote)
-    verdict = guard.check(updates)
+        mode, updates = lines_to_check(sys.stdin.read())
+    verdict = check_updates(str(root), updates, mode=mode, remote=remote or config.remote)
     for note in verdict.notes:
         click.echo(f"incident: note: {note}", err=True)
     hotfixes = [{"commit": h.commit.oid, "incident_id": h.incident_id,
@@ -103,25 +97,6 @@ def check_push(ctx: click.Context, revision_range: str | None, branch: str | Non
     emit(as_json, {"ok": True, "hotfixes": hotfixes, "findings": []},
          lambda: "\n".join([f"{h['commit'][:12]} incident {h['incident_id']}: tagged"
                             for h in hotfixes] or ["no hotfix reaches a protected branch"]))
-
-
-def _range_update(text: str, branch: str) -> RefUpdate:
-    old, sep, new = text.partition("..")
-    if not sep or not old or not new or new.startswith("."):
-        raise InvalidInput(f"--range must be A..B, got {text!r}",
-                           hint="e.g. --range origin/main..HEAD")
-    return RefUpdate(f"refs/heads/{branch}", old, new)
-
-
-def _register_merge_driver(root: Path, report: HookReport) -> None:
-    """Register the issues.jsonl merge driver too: both keep a shared repository sane."""
-    from incident_beads.mergedriver import register_merge_driver
-
-    registration = register_merge_driver(root)
-    if registration.config_written:
-        report.actions.append("registered the .beads/issues.jsonl merge driver in .git/config")
-    if registration.attributes_written is not None:
-        report.actions.append(f"added the merge driver to {registration.attributes_written}")
 
 
 def _show(as_json: bool, report: HookReport) -> None:

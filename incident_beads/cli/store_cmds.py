@@ -8,6 +8,7 @@ import click
 
 from incident_beads.beads.issue import Issue
 from incident_beads.cli._common import emit, json_option, open_store, print_warnings, repo_root
+from incident_beads.cli._errors import Reported
 from incident_beads.errors import MalformedFile
 from incident_beads.lifecycle.held import decision_command, open_escalations
 
@@ -18,10 +19,10 @@ from incident_beads.lifecycle.held import decision_command, open_escalations
 @click.pass_context
 def init(ctx: click.Context, prefix: str, as_json: bool) -> None:
     """Create the beads store (.beads/issues.jsonl); safe to run twice."""
-    from incident_beads.beads.setup import init_store  # brings the merge driver: init only
+    from incident_beads.mergedriver.setup import init_repository  # GitPython: init only
 
     root = repo_root(ctx)
-    written = init_store(root, prefix)
+    written = init_repository(root, prefix)
     paths = [str(p.relative_to(root)) for p in written]
     emit(as_json, {"root": str(root), "written": paths},
          f"initialized {root / '.beads'}" + (
@@ -200,8 +201,7 @@ def doctor(ctx: click.Context, verbose: bool, as_json: bool) -> None:
                                 f"`bd import` refuses, first: {errors[0].issue_id}: "
                                 f"{errors[0].rule}")
         if as_json:  # the report above is the one JSON document; the failure goes to stderr
-            click.echo(f"incident: {failure.one_line()}", err=True)
-            ctx.exit(failure.exit_code)
+            raise Reported(failure)
         raise failure
 
 

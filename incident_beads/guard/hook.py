@@ -2,6 +2,7 @@
 
 It prints one line per refusal (what is missing and the command that fixes it) and exits 1,
 or exits 0. Standard library only, and nothing imported that the check does not use.
+`check_push` is the check itself, which `incident check-push` (CI) calls as well.
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from __future__ import annotations
 import os
 import sys
 
-from incident_beads.errors import IncidentBeadsError
+from incident_beads.errors import IncidentBeadsError, InvalidInput
 from incident_beads.guard.findings import PushRefused
-from incident_beads.guard.push_rule import PRE_PUSH, PRE_RECEIVE, HotfixGuard
-from incident_beads.guard.refs import parse_pre_push, parse_pre_receive
+from incident_beads.guard.push_rule import PRE_PUSH, PRE_RECEIVE, RANGE, HotfixGuard, Verdict
+from incident_beads.guard.refs import RefUpdate, parse_any, parse_pre_push, parse_pre_receive
 from incident_beads.guard.settings import load_settings
 
 USAGE = "usage: python -m incident_beads.guard (pre-push <remote> <url> | pre-receive) < refs"
@@ -37,9 +38,7 @@ def run_hook(argv: list[str], stdin: str, cwd: str) -> tuple[int, list[str]]:
             return 0, []  # nothing pushed, or only new tags and other refs: no config, no git
         # Hooks run at the top of the work tree, or in the repository folder on a bare server,
         # where the administrator's `.incident-beads.toml` (if any) is read.
-        settings = load_settings(cwd)
-        guard = HotfixGuard(cwd, settings, mode=mode, remote=remote, remote_url=url)
-        verdict = guard.check(updates)
+        verdict = check_push(cwd, updates, mode=mode, remote=remote, remote_url=url)
     except PushRefused as refused:
         lines = [f"incident: push refused: {f.problem()}" for f in refused.findings]
         lines.append(f"incident: fix: {refused.hint}")
@@ -53,6 +52,35 @@ def run_hook(argv: list[str], stdin: str, cwd: str) -> tuple[int, list[str]]:
                    "(hint: set INCIDENT_BEADS_DEBUG=1 to see the traceback; "
                    "`git push --no-verify` skips the hook)"]
     return 0, [f"incident: note: {note}" for note in verdict.notes]
+
+
+def check_push(root: str, updates: list[RefUpdate], *, mode: str, remote: str = "",
+               remote_url: str = "") -> Verdict:
+    """Judge these ref updates with the settings of `root`'s `.incident-beads.toml`.
+
+    `PushRefused` lists every refusal; the verdict holds the notes and the hotfixes that pass.
+    """
+    guard = HotfixGuard(root, load_settings(root), mode=mode, remote=remote,
+                        remote_url=remote_url)
+    return guard.check(updates)
+
+
+def lines_to_check(text: str) -> tuple[str, list[RefUpdate]]:
+    """The mode and updates of pre-push or pre-receive lines handed to a check in CI.
+
+    Pre-receive lines in CI are judged as ranges: a clone already has every ref.
+    """
+    kind, updates = parse_any(text)
+    return (PRE_PUSH if kind == PRE_PUSH else RANGE), updates
+
+
+def range_to_check(text: str, branch: str) -> RefUpdate:
+    """`A..B` as the update of `branch` from A to B (what a CI job checks)."""
+    old, sep, new = text.partition("..")
+    if not sep or not old or not new or new.startswith("."):
+        raise InvalidInput(f"--range must be A..B, got {text!r}",
+                           hint="e.g. --range origin/main..HEAD")
+    return RefUpdate(f"refs/heads/{branch}", old, new)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from incident_beads.errors import Refused
 from incident_beads.guard import hookfile
+from incident_beads.mergedriver.register import register_merge_driver
 from incident_beads.process.git import Git
 
 PLAIN, BEADS, PRE_COMMIT, HUSKY, LEFTHOOK = "plain", "beads", "pre-commit", "husky", "lefthook"
@@ -77,7 +78,11 @@ def placement(root: Path) -> Placement:
 
 
 def install(root: Path, *, python: str | None = None) -> HookReport:
-    """Install (or refresh) the section; safe to run twice. Sets push.followTags when unset."""
+    """Install (or refresh) the section; safe to run twice. Sets push.followTags when unset.
+
+    Also registers the `.beads/issues.jsonl` merge driver: both keep a shared repository sane,
+    and a repository set up from Python is the one `incident hooks install` leaves.
+    """
     python = python or sys.executable
     place = placement(root)
     actions: list[str] = []
@@ -102,6 +107,11 @@ def install(root: Path, *, python: str | None = None) -> HookReport:
                        f"that uses {place.path.parent} now runs the guard (to keep it to this "
                        "repository: `git config --local core.hooksPath .git/hooks`, then "
                        "`incident hooks install` again)")
+    registration = register_merge_driver(root, python=python)
+    if registration.config_written:
+        actions.append("registered the .beads/issues.jsonl merge driver in .git/config")
+    if registration.attributes_written is not None:
+        actions.append(f"added the merge driver to {registration.attributes_written}")
     if not actions:
         actions.append("already installed, nothing changed")
     return HookReport(place.manager, str(place.path), INSTALLED, follow, actions)

@@ -20,7 +20,14 @@ MODULES: dict[str, str] = {
     "incident_beads": "",
     "incident_beads.errors": "errors.py",
     "incident_beads.defaults": "defaults.py",
-    "incident_beads.config": "config.py",
+    "incident_beads.config": "config/__init__.py",
+    "incident_beads.config.sections": "config/sections.py",
+    "incident_beads.config.fields": "config/fields.py",
+    "incident_beads.config.severity": "config/severity.py",
+    "incident_beads.config.monitoring": "config/monitoring.py",
+    "incident_beads.config.fleet": "config/fleet.py",
+    "incident_beads.config.notify": "config/notify.py",
+    "incident_beads.config.load": "config/load.py",
     "incident_beads.process": "process/__init__.py",
     "incident_beads.guard": "guard/__init__.py",
     "incident_beads.guard.tuples": "guard/tuples.py",
@@ -37,7 +44,8 @@ MODULES: dict[str, str] = {
     "incident_beads.guard.deletions": "guard/deletions.py",
     "incident_beads.signing": "signing.py",
 }
-PACKAGES = ("incident_beads", "incident_beads.process", "incident_beads.guard")
+PACKAGES = ("incident_beads", "incident_beads.config", "incident_beads.process",
+            "incident_beads.guard")
 MARK = "# incident-beads self-contained pre-receive hook"
 
 _RUNNER = '''

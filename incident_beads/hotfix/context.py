@@ -2,7 +2,7 @@
 
 A step (`start`, `changes`, `review`, `gate_runs`, `release`, `rollout`) is a module of free
 functions taking a `HotfixContext`; `HotfixProtocol` composes them. The context reaches the
-incident through `lifecycle.access.IncidentAccess`, never through the facade.
+incident through the lifecycle (`lifecycle.api.Lifecycle`), never through the facade.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from incident_beads.hotfix.model import GateRecord, HotfixState
 from incident_beads.hotfix.runner import Progress
 from incident_beads.hotfix.scope import ScopeReport, analyse
 from incident_beads.lifecycle import hold
-from incident_beads.lifecycle.access import IncidentAccess
+from incident_beads.lifecycle.api import Lifecycle
 from incident_beads.lifecycle.hold import committed_signers_of
 from incident_beads.lifecycle.model import MitigationOption
 from incident_beads.lifecycle.risk import KnownRisk
@@ -34,7 +34,7 @@ from incident_beads.repo import GitRepo
 class HotfixContext:
     """One repository's hotfixes: its store, configuration and incidents, and the shared steps."""
 
-    def __init__(self, incidents: IncidentAccess) -> None:
+    def __init__(self, incidents: Lifecycle) -> None:
         self.incidents = incidents
         self.root = incidents.root
         self.config = incidents.config

@@ -26,7 +26,7 @@ from incident_beads.hotfix.progress import HotfixStatus, status_of
 from incident_beads.hotfix.runner import Progress
 from incident_beads.hotfix.scope import ScopeReport
 from incident_beads.hotfix.start import RISK_LEVELS, branch_name, tag_name
-from incident_beads.lifecycle.access import IncidentAccess
+from incident_beads.lifecycle.api import Lifecycle
 
 if TYPE_CHECKING:
     from incident_beads.response import IncidentResponse
@@ -37,15 +37,15 @@ __all__ = ["RISK_LEVELS", "HotfixProtocol", "branch_name", "tag_name"]
 class HotfixProtocol:
     """Run an incident's hotfix in its git repository: branch, fix, review, gates, tag, deploy.
 
-    Reached as `IncidentResponse(...).hotfixes`, over the incidents' `IncidentAccess`. Every
+    Reached as `IncidentResponse(...).hotfixes`, over the incidents' `Lifecycle`. Every
     rule that says no raises `Refused` (or `InvalidInput`) before anything is written; a risky
     hotfix without a rollback path is recorded on the incident and raised as `Escalation`
     unless a person acknowledged the risk.
     """
 
-    def __init__(self, incidents: IncidentAccess | IncidentResponse) -> None:
-        if not isinstance(incidents, IncidentAccess):
-            incidents = incidents.records  # given the facade: its incidents, as `hotfixes` does
+    def __init__(self, incidents: Lifecycle | IncidentResponse) -> None:
+        if not isinstance(incidents, Lifecycle):
+            incidents = incidents.lifecycle  # given the facade: its lifecycle, as `hotfixes` does
         #: What every step shares (see `hotfix.context`).
         self.context = HotfixContext(incidents)
         self.incidents = incidents

@@ -12,7 +12,7 @@ from incident_beads.notify.channels import label
 from incident_beads.notify.outbox import SENT
 
 if TYPE_CHECKING:
-    from incident_beads.response import IncidentResponse
+    from incident_beads.lifecycle.api_core import LifecycleCore
 
 #: The timeline event kind of a delivery outcome.
 NOTIFICATION = "notification"
@@ -27,7 +27,7 @@ class Reminder(NamedTuple):
     new: bool
 
 
-def notifier_for(response: IncidentResponse) -> Notifier:
+def notifier_for(response: LifecycleCore) -> Notifier:
     """The repository's notifier; wired into the store's writes when channels are configured."""
     def record(incident_id: str, outcomes: list[Outcome]) -> None:
         try:
@@ -43,7 +43,7 @@ def notifier_for(response: IncidentResponse) -> Notifier:
     return notifier
 
 
-def record_outcomes(response: IncidentResponse, incident_id: str,
+def record_outcomes(response: LifecycleCore, incident_id: str,
                     outcomes: list[Outcome]) -> None:
     """Put each delivery outcome on the incident's timeline, in one write."""
     with editing(response.store, incident_id, now=response.now(),
@@ -61,7 +61,7 @@ def record_outcomes(response: IncidentResponse, incident_id: str,
                         "channel": o.channel, "delivered": o.delivered})
 
 
-def drop(response: IncidentResponse, message_id: str, *, reason: str,
+def drop(response: LifecycleCore, message_id: str, *, reason: str,
          actor: str | None = None) -> None:
     """Give up a pending message, with the reason on its incident's timeline."""
     if not reason.strip():
@@ -82,7 +82,7 @@ def resolution_delivered(state: IncidentState) -> bool:
                and e.data.get("delivered") is True for e in state.timeline)
 
 
-def remind(response: IncidentResponse) -> list[Reminder]:
+def remind(response: LifecycleCore) -> list[Reminder]:
     """Stage a reminder for every open incident whose update is due or overdue, then send."""
     if not response.config.notify.configured:
         raise Refused("no notification channels are configured",

@@ -16,8 +16,8 @@ from incident_beads.lifecycle.model import METADATA_KEY
 from incident_beads.lifecycle.timeline import is_incident
 
 if TYPE_CHECKING:
+    from incident_beads.lifecycle.api import Lifecycle
     from incident_beads.lifecycle.model import Incident
-    from incident_beads.response import IncidentResponse
 
 #: bd's reason when none is given.
 DEFAULT_REASON = "Closed"
@@ -44,7 +44,7 @@ class ClosedIssue(NamedTuple):
     incident: Incident | None = None
 
 
-def close_issue(response: IncidentResponse, issue_id: str, *, reason: str = "",
+def close_issue(response: Lifecycle, issue_id: str, *, reason: str = "",
                 checklist: Checklist | None = None, actor: str | None = None) -> ClosedIssue:
     """Close `issue_id` as bd does; an incident goes through `resolve`, a hotfix is refused."""
     issue = response.store.get(issue_id)

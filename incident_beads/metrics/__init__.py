@@ -2,11 +2,11 @@
 
     from incident_beads.metrics import measure
 
-    records = measure(response.records, incident_id, watch=timedelta(minutes=15))
+    records = measure(response.lifecycle, incident_id, watch=timedelta(minutes=15))
 
 `prometheus` asks one instant query with the standard library; `evidence` runs the configured
 checks once or over a window and records what was seen through the lifecycle
-(`lifecycle.access.IncidentAccess`), below the facade, so the hotfix flow can measure too.
+(`lifecycle.api.Lifecycle`), below the facade, so the hotfix flow can measure too.
 """
 
 from __future__ import annotations

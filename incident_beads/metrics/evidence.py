@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from incident_beads.config import MetricCheck
 from incident_beads.errors import CheckFailed, InvalidInput, Refused
-from incident_beads.lifecycle.access import IncidentAccess
+from incident_beads.lifecycle.api import Lifecycle
 from incident_beads.lifecycle.edit import editing
 from incident_beads.lifecycle.observations import EvidenceSample, MetricEvidence
 from incident_beads.metrics.prometheus import PrometheusClient
@@ -23,7 +23,7 @@ MAX_KEPT_SERIES = 20
 Progress = Callable[[str], None]
 
 
-def select_checks(incidents: IncidentAccess, incident_id: str,
+def select_checks(incidents: Lifecycle, incident_id: str,
                   names: Sequence[str] = ()) -> list[MetricCheck]:
     """The checks named, else those of the incident's services; refused when none apply."""
     config = incidents.config.monitoring
@@ -62,7 +62,7 @@ def judge(check: MetricCheck, values: dict[str, float | None]) -> tuple[bool, st
     return True, ""
 
 
-def measure(incidents: IncidentAccess, incident_id: str, *, checks: Sequence[str] = (),
+def measure(incidents: Lifecycle, incident_id: str, *, checks: Sequence[str] = (),
             watch: timedelta | None = None, every: float | None = None,
             progress: Progress | None = None, actor: str | None = None,
             client: PrometheusClient | None = None,
@@ -114,7 +114,7 @@ def measure(incidents: IncidentAccess, incident_id: str, *, checks: Sequence[str
     return records
 
 
-def _record(incidents: IncidentAccess, incident_id: str, records: list[MetricEvidence],
+def _record(incidents: Lifecycle, incident_id: str, records: list[MetricEvidence],
             actor: str | None) -> None:
     with editing(incidents.store, incident_id, now=incidents.now(),
                  actor=actor or incidents.actor) as edit:

@@ -1,4 +1,4 @@
-"""The hotfix flow reaches its incident through `IncidentAccess`, below the facade, and keeps
+"""The hotfix flow reaches its incident through the `Lifecycle`, below the facade, and keeps
 the lifecycle's rules: the response window, the hold, one store and clock."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from hotfix_helpers import FakeClock, ready_incident
 
 from incident_beads import Escalation, IncidentResponse
 from incident_beads.hotfix.protocol import HotfixProtocol
-from incident_beads.lifecycle.access import IncidentAccess
+from incident_beads.lifecycle.api import Lifecycle
 
 
 def test_a_hotfix_step_past_the_response_window_is_recorded_then_escalates(
@@ -35,10 +35,11 @@ def test_a_hotfix_step_past_the_response_window_is_recorded_then_escalates(
 def test_the_protocol_shares_the_facades_store_clock_and_actor(
         api: IncidentResponse, clock: FakeClock) -> None:
     incident_id = ready_incident(api)
-    records = api.records
-    assert isinstance(records, IncidentAccess)
-    assert records.store is api.store and records.config is api.config
-    assert (records.actor, records.now()) == (api.actor, api.now())
+    lifecycle = api.lifecycle
+    assert isinstance(lifecycle, Lifecycle)
+    assert lifecycle.store is api.store and lifecycle.config is api.config
+    assert (lifecycle.actor, lifecycle.now()) == (api.actor, api.now())
+    assert api.hotfixes.incidents is lifecycle
     # Given the facade itself, as before, the protocol takes its incidents from it.
     protocol = HotfixProtocol(api)
     assert protocol.incidents.store is api.store and protocol.root == api.root

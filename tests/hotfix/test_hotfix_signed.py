@@ -259,3 +259,20 @@ def test_a_decision_dated_in_another_zone_still_verifies_later(
     api.acknowledge_risk(incident_id, "data-loss-or-security", by="grace", note="ok", at=at,
                          signature=sign(payload, str(keys["grace"])))
     api.mitigate(incident_id, "rollback", "worked")  # the stored decision verifies again
+
+
+def test_check_push_in_ci_judges_as_the_hook_does(hot_repo: Path, keys: dict[str, Path],
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.cli_runner import run_incident
+
+    # Signed approvals named only in the working folder's file (it may add the requirement).
+    (hot_repo / ".incident-beads.toml").write_text(
+        f'[people]\napprovals = "signed"\nallowed_signers = "{SIGNERS}"\n')
+    install(hot_repo)
+    merge_oid, fix = hand_hotfix(hot_repo)
+    forged_tag(hot_repo, "bd-42", merge_oid, fix, keys["mallory"])
+    hook = push(hot_repo)
+    assert hook.returncode != 0 and "signature does not hold" in hook.stderr
+    done = run_incident(capsys, hot_repo, "check-push", "--range", "origin/main..main")
+    assert done.code == 1
+    assert "signature does not hold" in done.err

@@ -1,0 +1,318 @@
+"""A markdown file read through markdown-it-py's line maps: sections, generated blocks, lists.
+
+`Document` finds things by the parser's tokens, never by matching text, so a marker inside a
+code block is never mistaken for one; `replace` puts new lines in place of its own lines.
+`markdown.py` builds the changes on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from incident_beads.errors import MalformedFile
+
+BEGIN = "incident-beads:begin"
+END = "incident-beads:end"
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # GitHub renders these files: tables and strikethrough as GFM does.
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+@lru_cache(maxsize=1)
+def _block_parser() -> MarkdownIt:
+    # Block structure only, for scanning many files: inline content is parsed on demand.
+    return MarkdownIt("commonmark").enable(["table"]).disable("inline")
+
+
+def first_heading(text: str) -> str | None:
+    """The visible text of the first level-1 heading of `text` (a fast scan for many files)."""
+    tokens = _block_parser().parse(text)
+    for n, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h1":
+            inline = _parser().parseInline(tokens[n + 1].content)
+            return plain_text(inline[0]) if inline else tokens[n + 1].content
+    return None
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on `\r\n`, `\r` or `\n` (as markdown-it counts lines), keeping the endings."""
+    if "\r" not in text:
+        lines = [line + "\n" for line in text.split("\n")]
+        lines[-1] = lines[-1][:-1]
+        return lines if lines[-1] else lines[:-1]
+    return [m.group(0) for m in _LINE.finditer(text)]
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def begin_marker(name: str) -> str:
+    """The HTML comment that opens the generated block `name`."""
+    return f"<!-- {BEGIN} {name} -->"
+
+
+def end_marker(name: str) -> str:
+    """The HTML comment that closes the generated block `name`."""
+    return f"<!-- {END} {name} -->"
+
+
+def plain_text(token: Token) -> str:
+    """The visible text of an inline token (code spans included, markup left out)."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+def source_text(token: Token) -> str:
+    """Like `plain_text`, but code spans keep their backticks: read back, they stay code."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type == "code_inline":
+            pad = " " if child.content[:1] == "`" or child.content[-1:] == "`" else ""
+            parts.append(f"{child.markup}{pad}{child.content}{pad}{child.markup}")
+        elif child.type == "text":
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+def visible_text(line: str) -> str:
+    """What one line of inline markdown shows (its `plain_text`)."""
+    inline = _parser().parseInline(line)
+    return plain_text(inline[0]) if inline else ""
+
+
+def same_title(a: str, b: str) -> bool:
+    """Compare two heading texts as people see them: case and spacing ignored."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the lines under it, up to the next heading of the same or a higher level."""
+
+    title: str
+    level: int
+    heading: int  # first line of the heading
+    body: int  # first line after the heading
+    end: int  # first line after the section (exclusive)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A generated block: the lines between its begin and end markers."""
+
+    name: str
+    begin: int  # line of the begin marker
+    end: int  # line of the end marker
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """A list item: its lines, its visible text and the code spans in it."""
+
+    start: int
+    end: int
+    text: str
+    code: tuple[str, ...]
+
+
+class Document:
+    """A markdown file as lines plus markdown-it tokens whose maps index those lines."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = split_lines(text)
+        self.front_matter_end = front_matter_end(self.lines)
+        body = "".join(self.lines[self.front_matter_end:])
+        self.tokens = _parser().parse(body)
+        if self.front_matter_end:
+            for token in self.tokens:
+                if token.map is not None:
+                    token.map = [token.map[0] + self.front_matter_end,
+                                 token.map[1] + self.front_matter_end]
+
+    @property
+    def text(self) -> str:
+        """The document's text."""
+        return "".join(self.lines)
+
+    @property
+    def newline(self) -> str:
+        """The line ending the document uses (`\\n` for a new one)."""
+        for line in self.lines:
+            if line.endswith("\r\n"):
+                return "\r\n"
+            if line.endswith(("\n", "\r")):
+                return line[-1]
+        return "\n"
+
+    def front_matter(self) -> list[str] | None:
+        """The lines between the `---` fences at the top, without their endings, or None."""
+        if not self.front_matter_end:
+            return None
+        return [line.rstrip("\r\n") for line in self.lines[1:self.front_matter_end - 1]]
+
+    def sections(self) -> list[Section]:
+        """Every heading with the extent of its section."""
+        found: list[tuple[str, int, int, int]] = []
+        for i, token in enumerate(self.tokens):
+            if token.type == "heading_open" and token.map is not None:
+                found.append((plain_text(self.tokens[i + 1]), int(token.tag[1]),
+                              token.map[0], token.map[1]))
+        sections: list[Section] = []
+        for n, (title, level, start, body) in enumerate(found):
+            end = next((s for _, lvl, s, _ in found[n + 1:] if lvl <= level), len(self.lines))
+            sections.append(Section(title, level, start, body, end))
+        return sections
+
+    def section(self, title: str, level: int | None = None) -> Section | None:
+        """The first section called `title` (at `level` if given)."""
+        for section in self.sections():
+            if same_title(section.title, title) and (level is None or section.level == level):
+                return section
+        return None
+
+    def blocks(self) -> dict[str, Block]:
+        """Generated blocks by name: a begin marker followed by its end marker.
+
+        A begin marker whose end was deleted owns nothing: the next begin of the same name
+        starts the block, so the text people wrote after the orphan is never replaced.
+        """
+        opened: dict[str, int] = {}
+        blocks: dict[str, Block] = {}
+        for token in self.tokens:
+            if token.type != "html_block" or token.map is None:
+                continue
+            kind, name = marker(token.content)
+            if kind == BEGIN and name not in blocks:
+                opened[name] = token.map[0]
+            elif kind == END and name in opened and name not in blocks:
+                blocks[name] = Block(name, opened.pop(name), token.map[1] - 1)
+        return blocks
+
+    def block_in(self, name: str, start: int, end: int) -> Block | None:
+        """The generated block `name` lying within lines [start, end), if any."""
+        opened: int | None = None
+        for token in self.tokens:
+            if token.type != "html_block" or token.map is None:
+                continue
+            if not start <= token.map[0] < end:
+                continue
+            kind, found = marker(token.content)
+            if found != name:
+                continue
+            if kind == BEGIN:  # a later begin supersedes one whose end was deleted
+                opened = token.map[0]
+            elif kind == END and opened is not None:
+                return Block(name, opened, token.map[1] - 1)
+        return None
+
+    def list_items(self, start: int, end: int) -> list[ListItem]:
+        """The outermost list items whose lines lie within [start, end)."""
+        items: list[ListItem] = []
+        tokens = self.tokens
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if (token.type != "list_item_open" or token.map is None
+                    or not start <= token.map[0] < end):
+                i += 1
+                continue
+            depth, j = 1, i + 1
+            text: list[str] = []
+            code: list[str] = []
+            while j < len(tokens) and depth:
+                inner = tokens[j]
+                if inner.type == "list_item_open":
+                    depth += 1
+                elif inner.type == "list_item_close":
+                    depth -= 1
+                elif inner.type == "inline":
+                    text.append(plain_text(inner))
+                    code.extend(c.content for c in inner.children or []
+                                if c.type == "code_inline")
+                j += 1
+            items.append(ListItem(token.map[0], token.map[1], " ".join(text), tuple(code)))
+            i = j
+        return items
+
+    def tokens_within(self, start: int, end: int) -> list[Token]:
+        """The tokens that start within [start, end) (closing tokens follow their opening one)."""
+        found: list[Token] = []
+        inside = False
+        for token in self.tokens:
+            if token.map is not None:
+                inside = start <= token.map[0] < end
+            if inside:
+                found.append(token)
+        return found
+
+    def replace(self, start: int, end: int, new_lines: Sequence[str]) -> str:
+        """The text with lines [start, end) replaced by `new_lines` (endings added)."""
+        nl = self.newline
+        head = list(self.lines[:start])
+        if head and not head[-1].endswith(("\n", "\r")):
+            head[-1] += nl
+        tail = self.lines[end:]
+        body = [line + nl for line in new_lines]
+        text = "".join(head + body + tail)
+        if body:
+            _refuse_swallowed(text, start)
+        return text
+
+
+_CONTAINERS = {"fence": "code fence", "html_block": "HTML block or comment"}
+
+
+def _refuse_swallowed(text: str, at: int) -> None:
+    """Refuse lines put at `at` that a fence or HTML block left open above would swallow.
+
+    They would not show, and every later run would add them again.
+    """
+    for token in Document(text).tokens:
+        if (token.type in _CONTAINERS and token.map is not None
+                and token.map[0] < at < token.map[1]):
+            raise MalformedFile("(markdown)", token.map[0] + 1,
+                                f"this line opens a {_CONTAINERS[token.type]} that is never "
+                                "closed: a generated part added after it would be hidden in it",
+                                hint="close it (``` or ~~~ for a fence, --> for a comment, the "
+                                     "closing tag for HTML), then run again")
+
+
+
+def front_matter_end(lines: Sequence[str]) -> int:
+    """The number of lines the `---` front matter block at the top takes (0 when none)."""
+    if not lines or lines[0].rstrip("\r\n") != "---":
+        return 0
+    for n in range(1, len(lines)):
+        if lines[n].rstrip("\r\n") in ("---", "..."):
+            return n + 1
+    return 0
+
+
+
+def marker(content: str) -> tuple[str, str]:
+    """(`BEGIN` or `END`, block name) when `content` is one of our markers; ("", "") otherwise."""
+    text = content.strip()
+    if not (text.startswith("<!--") and text.endswith("-->")) or "\n" in text:
+        return "", ""
+    words = text[4:-3].split()
+    if len(words) == 2 and words[0] in (BEGIN, END):
+        return words[0], words[1]
+    return "", ""
+
+
