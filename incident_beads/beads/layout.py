@@ -62,13 +62,14 @@ def checked_line(issue: Issue) -> bytes:
 
 
 def lay_out(snapshot: Snapshot, changed: Mapping[str, Issue], created: Sequence[str],
-            written: dict[str, bytes] | None = None,
+            written: dict[str, bytes] | None = None, escapes: list[int] | None = None,
             ) -> tuple[list[str | None], list[int], list[bytes | memoryview]]:
     """Lay out the new file: unchanged lines as they were, each new line after its id neighbour.
 
     Runs of unchanged lines are copied as one slice each, so a one-line change to a big file
     costs a few chunks, not one per line. `written`, when given, receives each new or changed
-    line by issue id.
+    line by issue id; `escapes` (given only when the snapshot knows its own) receives the
+    numbers of the new file's lines that hold a `\\u` escape.
     """
     if written is None:
         written = {}
@@ -93,9 +94,12 @@ def lay_out(snapshot: Snapshot, changed: Mapping[str, Issue], created: Sequence[
     ids: list[str | None] = []
     ends: list[int] = []
     size = 0
+    old_escapes = snapshot.escaped or []
 
     def emit(chunk: bytes | memoryview, issue_id: str | None) -> None:
         nonlocal size
+        if escapes is not None and b"\\u" in bytes(chunk):  # one line
+            escapes.append(len(ids))
         chunks.append(chunk)
         ids.append(issue_id)
         size += len(chunk)
@@ -107,6 +111,10 @@ def lay_out(snapshot: Snapshot, changed: Mapping[str, Issue], created: Sequence[
             return
         start = old_ends[first - 1] if first else 0
         shift = size - start
+        if escapes is not None:
+            moved = len(ids) - first
+            escapes.extend(n + moved for n in old_escapes[bisect.bisect_left(old_escapes, first):
+                                                          bisect.bisect_left(old_escapes, stop)])
         chunks.append(view[start:old_ends[stop - 1]])
         ids.extend(old_ids[first:stop])
         ends.extend([end + shift for end in old_ends[first:stop]])

@@ -476,8 +476,10 @@ class BeadsStore:
             if changes.changed:
                 for before in self.before_write:
                     before(changes)
-            ids, ends, chunks = lay_out(self._memory, changes.changed, changes.created)
-            self._memory = Snapshot("(memory)", b"".join(chunks), ids, ends)
+            escapes: list[int] | None = [] if self._memory.escaped is not None else None
+            ids, ends, chunks = lay_out(self._memory, changes.changed, changes.created,
+                                        escapes=escapes)
+            self._memory = Snapshot("(memory)", b"".join(chunks), ids, ends, escaped=escapes)
             if changes.changed:
                 for after in self.after_write:
                     after(self)
@@ -494,7 +496,9 @@ class BeadsStore:
             for before in self.before_write:
                 before(changes)
             written: dict[str, bytes] = {}
-            ids, ends, chunks = lay_out(snapshot, changes.changed, changes.created, written)
+            escapes = [] if snapshot.escaped is not None else None
+            ids, ends, chunks = lay_out(snapshot, changes.changed, changes.created, written,
+                                        escapes)
             pending = self._journal_entry(written)
             self._written = None
             try:
@@ -509,7 +513,8 @@ class BeadsStore:
                 if problem:
                     self.warnings.append(f"the store was written, but not its journal: {problem}")
             if self._cache is not None:
-                self._cache.save(Snapshot(str(self.path), b"", ids, ends), stat)
+                self._cache.save(Snapshot(str(self.path), b"", ids, ends, escaped=escapes),
+                                 stat)
             # The lines just written answer `get()` while the file is still this one.
             self._written = (_stat_key(stat), {
                 issue_id: written[issue_id] for issue_id, issue in changes.changed.items()
