@@ -1,0 +1,56 @@
+"""Read paths that read the store once: the report, and a declaration's retry lookup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from knowledge_fixtures import Clock, resolved
+
+from incident_beads import IncidentResponse
+from incident_beads.beads import snapshot as snapshot_module
+from incident_beads.beads.snapshot import Snapshot
+from incident_beads.knowledge.api import Knowledge
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def test_the_report_reads_the_store_once_and_still_finds_every_part(
+        store_repo: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    api = IncidentResponse(store_repo, clock=clock, actor="ada")
+    incident = resolved(api, clock, "Checkout down", severity=1, minutes=60)
+    api.knowledge.add_action(incident, "Alert on pool saturation", priority=1, owner="bob",
+                             due="+1d", kind="prevent")
+    for n in range(5):
+        api.store.create(f"plain task {n}")
+    clock.advance(days=3)  # the action item is late, the post-mortem was scheduled
+    reads: list[Path] = []
+    real = snapshot_module.read_snapshot
+
+    def counted(path: Path, *args: object, **kwargs: object) -> Snapshot:
+        reads.append(path)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("incident_beads.beads.store.read_snapshot", counted)
+    report = Knowledge(store_repo, clock=clock, actor="ada").report()
+    assert len(reads) == 1
+    figures = report.figures()
+    assert figures["incidents"] == 1
+    assert figures["postmortems"]["required"] == 1
+    assert figures["postmortems"]["scheduled_within_hours"] == 1
+    assert [a.incident_id for a in report.overdue_actions] == [incident]
+
+
+def test_a_post_mortem_bead_that_lost_its_label_is_still_found(
+        store_repo: Path, clock: Clock) -> None:
+    api = IncidentResponse(store_repo, clock=clock, actor="ada")
+    incident = resolved(api, clock, "Checkout down", severity=1, minutes=60)
+    meeting = api.get(incident).state.postmortem_id
+    assert meeting is not None
+    with api.store.transaction() as tx:  # edited outside the tool
+        tx.remove_label(meeting, "post-mortem")
+    figures = Knowledge(store_repo, clock=clock, actor="ada").report().figures()
+    assert figures["postmortems"]["scheduled_within_hours"] == 1
