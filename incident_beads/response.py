@@ -516,6 +516,7 @@ class IncidentResponse:
                      open_only=True, action="resolution") as edit:
             closing.record_resolution(edit, self.config, checklist, resolution=resolution,
                                       root_cause=root_cause, impact=impact)
+        del edit  # it holds the bytes of the store as read: the write-up reads it again
         self._document_resolution(incident_id, actor or self.actor)
         return self.get(incident_id)
 

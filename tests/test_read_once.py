@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
-from knowledge_fixtures import Clock, resolved
+from knowledge_fixtures import CONFIRMED, Clock, resolved
 
 from incident_beads import IncidentResponse
 from incident_beads.beads import snapshot as snapshot_module
 from incident_beads.beads.snapshot import Snapshot
+from incident_beads.knowledge import api as knowledge_api
 from incident_beads.knowledge.api import Knowledge
 
 
@@ -54,3 +56,22 @@ def test_a_post_mortem_bead_that_lost_its_label_is_still_found(
         tx.remove_label(meeting, "post-mortem")
     figures = Knowledge(store_repo, clock=clock, actor="ada").report().figures()
     assert figures["postmortems"]["scheduled_within_hours"] == 1
+
+
+def test_resolving_lets_go_of_the_store_it_wrote_before_writing_the_documents(
+        store_repo: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    api = IncidentResponse(store_repo, clock=clock, actor="ada")
+    incident = api.declare("Checkout down", severity=3, services=["checkout"])
+    api.mitigate(incident.id, "rollback", "worked")
+    held: list[int] = []
+    real = knowledge_api.safe_after_resolution
+
+    def documented(knowledge: Knowledge, incident_id: str) -> object:
+        gc.collect()
+        held.append(sum(1 for o in gc.get_objects() if isinstance(o, Snapshot) and o.data))
+        return real(knowledge, incident_id)
+
+    monkeypatch.setattr(knowledge_api, "safe_after_resolution", documented)
+    api.resolve(incident.id, resolution="rolled back", root_cause="bad deploy",
+                **CONFIRMED)
+    assert held == [0]  # a big store is not held twice while the write-up reads it
