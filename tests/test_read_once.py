@@ -75,3 +75,34 @@ def test_resolving_lets_go_of_the_store_it_wrote_before_writing_the_documents(
     api.resolve(incident.id, resolution="rolled back", root_cause="bad deploy",
                 **CONFIRMED)
     assert held == [0]  # a big store is not held twice while the write-up reads it
+
+
+def test_a_store_reads_its_file_again_only_once_it_changed(
+        store_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from incident_beads.beads.store import BeadsStore
+
+    writer = BeadsStore(store_repo)
+    first = writer.create("first", labels=["incident"]).id
+    reads: list[Path] = []
+    real = snapshot_module.read_regular
+
+    def counted(path: Path) -> object:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(snapshot_module, "read_regular", counted)
+    store = BeadsStore(store_repo)
+    assert [i.id for i in store.issues_mentioning("incident")] == [first]
+    assert [i.id for i in store.query(label="incident")] == [first]
+    assert store.get(first).title == "first"
+    assert len(list(store.issues())) == 1
+    assert len(reads) == 1  # one read answers every question while the file is that file
+    line = (b'{"id":"x-out","title":"outside","status":"open","priority":1,"labels":["incident"],'
+            b'"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}\n')
+    with store.path.open("ab") as out:  # changed outside the tool
+        out.write(line)
+    assert sorted(i.id for i in store.query(label="incident")) == sorted([first, "x-out"])
+    assert len(reads) == 2
+    second = store.create("second").id  # a write lets the old bytes go; the next read is new
+    assert {i.id for i in store.issues()} == {first, "x-out", second}
+    assert len(reads) == 3  # the write itself used the bytes already read

@@ -44,7 +44,7 @@ _DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 class Snapshot:
     """The bytes of the file, where each line ends, and which issue id each line holds."""
 
-    __slots__ = ("_index", "_lookups", "data", "ends", "escaped", "ids", "path",
+    __slots__ = ("_index", "_lookups", "data", "ends", "escaped", "ids", "key", "path",
                  "remembered_in")
 
     def __init__(self, path: str, data: bytes, ids: list[str | None], ends: list[int],
@@ -55,6 +55,8 @@ class Snapshot:
         self.ends = ends
         # the lines holding a `\u` escape, in order (None: not looked for yet)
         self.escaped = escaped
+        # the stat (inode, size, change times) of the file these bytes were read from
+        self.key: list[int] | None = None
         # the cache file this layout came from: not checked line by line, only proven to fit
         self.remembered_in = remembered_in
         self._index: dict[str, int] | None = None
@@ -395,11 +397,13 @@ def read_snapshot(path: Path, cache: SnapshotCache | None,
     if cache is not None:
         known = cache.load(path, data, stat)
         if known is not None:
+            known.key = _stat_key(stat)
             if visit is not None:
                 for issue in known.issues():
                     visit(issue.data)
             return known
     snapshot = parse_file(path, data, visit)
+    snapshot.key = _stat_key(stat)
     if cache is not None:
         cache.save(snapshot, stat)
     return snapshot
