@@ -106,3 +106,29 @@ def test_a_store_reads_its_file_again_only_once_it_changed(
     second = store.create("second").id  # a write lets the old bytes go; the next read is new
     assert {i.id for i in store.issues()} == {first, "x-out", second}
     assert len(reads) == 3  # the write itself used the bytes already read
+
+
+class _CountingBytes(bytes):
+    """Bytes that count the searches made in them."""
+
+    searches = 0
+
+    def find(self, *args: object) -> int:  # type: ignore[override]
+        type(self).searches += 1
+        return super().find(*args)  # type: ignore[arg-type]
+
+
+def test_a_snapshot_searches_its_bytes_once_per_word(store_repo: Path) -> None:
+    from incident_beads.beads.snapshot import parse_file
+    from incident_beads.beads.store import BeadsStore
+
+    store = BeadsStore(store_repo)
+    wanted = {store.create(f"incident {n}", labels=["incident"]).id for n in range(3)}
+    store.create("plain <task>")  # written with `\u003c`: a line any search must parse
+    data = _CountingBytes(store.path.read_bytes())
+    snapshot = parse_file(store.path, data)
+    first = [i.id for i in snapshot.issues_containing(b'"incident"')]
+    searched = _CountingBytes.searches
+    again = [i.id for i in snapshot.issues_containing(b'"incident"')]
+    assert first == again and wanted <= set(first) and len(first) == 4
+    assert _CountingBytes.searches == searched  # the second time, no search of the bytes

@@ -44,8 +44,8 @@ _DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 class Snapshot:
     """The bytes of the file, where each line ends, and which issue id each line holds."""
 
-    __slots__ = ("_index", "_lookups", "data", "ends", "escaped", "ids", "key", "path",
-                 "remembered_in")
+    __slots__ = ("_holding", "_index", "_lookups", "data", "ends", "escaped", "ids", "key",
+                 "path", "remembered_in")
 
     def __init__(self, path: str, data: bytes, ids: list[str | None], ends: list[int],
                  remembered_in: Path | None = None, escaped: list[int] | None = None) -> None:
@@ -57,6 +57,7 @@ class Snapshot:
         self.escaped = escaped
         # the stat (inode, size, change times) of the file these bytes were read from
         self.key: list[int] | None = None
+        self._holding: dict[bytes, list[int]] = {}  # the lines each needle was found on
         # the cache file this layout came from: not checked line by line, only proven to fit
         self.remembered_in = remembered_in
         self._index: dict[str, int] | None = None
@@ -131,31 +132,33 @@ class Snapshot:
             self.escaped = found
         return self.escaped
 
+    def lines_holding(self, needle: bytes) -> list[int]:
+        """The lines whose bytes hold `needle` (which holds no newline), in order: one search
+        of the bytes per needle, remembered for the life of the snapshot (its bytes do not
+        change)."""
+        found = self._holding.get(needle)
+        if found is None:
+            data, ends = self.data, self.ends
+            found = []
+            at = data.find(needle)
+            while at >= 0:
+                n = bisect.bisect_right(ends, at)
+                if n >= len(ends):
+                    break
+                found.append(n)
+                at = data.find(needle, ends[n])
+            self._holding[needle] = found
+        return found
+
     def issues_containing(self, *needles: bytes) -> Iterator[Issue]:
         """The issues whose line holds one of `needles` as written, or any `\\u` escape (which
         could spell it otherwise), in file order: the bytes are searched before any parsing."""
-        data, ends = self.data, self.ends
-        size, count = len(data), len(ends)
-        escaped = self.escaped_lines()
-        # the next place each needle occurs (size: nowhere), found again only once passed
-        nexts = [-1] * len(needles)
-        line = 0
-        while line < count:
-            start = ends[line - 1] if line else 0
-            for k, needle in enumerate(needles):
-                if nexts[k] < start:
-                    found = data.find(needle, start)
-                    nexts[k] = size if found < 0 else found
-            hit = min(nexts, default=size)
-            n = bisect.bisect_right(ends, hit) if hit < size else count
-            e = bisect.bisect_left(escaped, line)
-            if e < len(escaped) and escaped[e] < n:
-                n = escaped[e]
-            if n >= count:
-                return
+        lines = set(self.escaped_lines())
+        for needle in needles:
+            lines.update(self.lines_holding(needle))
+        for n in sorted(lines):
             if self.ids[n] is not None:
                 yield self._parse(n)
-            line = n + 1
 
     def starts_line(self, offset: int) -> bool:
         """True when a line may start at `offset`: the top, the end, or just after a newline."""
