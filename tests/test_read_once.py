@@ -132,3 +132,41 @@ def test_a_snapshot_searches_its_bytes_once_per_word(store_repo: Path) -> None:
     again = [i.id for i in snapshot.issues_containing(b'"incident"')]
     assert first == again and wanted <= set(first) and len(first) == 4
     assert _CountingBytes.searches == searched  # the second time, no search of the bytes
+
+
+FRONT_MATTER = """title: "Checkout: pool exhausted"
+date: 2026-01-15
+last_updated: 2026-01-16T10:00:00Z
+tags: [checkout, 'db pool']
+impact: &impact |
+  EU users could not pay
+  for 45 minutes
+again: *impact
+nested:
+  severity: SEV-2
+  services:
+    - checkout
+    - payments
+count: 3
+ratio: 0.5
+flag: yes
+empty:
+"""
+
+
+@pytest.mark.parametrize("text", [FRONT_MATTER, "a: [1, 2\n", "- just\n- a list\n", ""])
+def test_front_matter_reads_the_same_with_or_without_libyaml(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    from incident_beads.knowledge.frontmatter import FrontMatterError, parse_front_matter
+
+    def read() -> object:
+        try:
+            return parse_front_matter(text.splitlines())
+        except FrontMatterError as exc:
+            return ("error", exc.line, exc.what.split(":")[0])
+
+    fast = read()
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    assert read() == fast
