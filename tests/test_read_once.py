@@ -170,3 +170,27 @@ def test_front_matter_reads_the_same_with_or_without_libyaml(
     fast = read()
     monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
     assert read() == fast
+
+
+def test_the_lines_a_word_was_found_on_are_carried_through_the_stores_own_write(
+        store_repo: Path) -> None:
+    from incident_beads.beads.snapshot import parse_file
+    from incident_beads.beads.store import BeadsStore
+
+    store = BeadsStore(store_repo)
+    for n in range(6):
+        store.create(f"incident {n}", labels=["incident"] if n % 2 else [])
+    assert len(store.issues_mentioning("incident")) == 3  # searched: the lines remembered
+    for n in range(6):  # new lines land before, between and after the ones found
+        store.create(f"more {n}", labels=["incident"] if n % 3 == 0 else [])
+    carried = store.snapshot()
+    assert b'"incident"' in carried.searched()  # taken from the write, not searched again
+    checked = parse_file(store.path, store.path.read_bytes())
+    assert carried.searched()[b'"incident"'] == checked.lines_holding(b'"incident"')
+    assert len(store.issues_mentioning("incident")) == 5
+    with store.path.open("ab") as out:  # changed outside the tool: searched afresh
+        out.write(b'{"id":"x-out","title":"t","status":"open","priority":1,'
+                  b'"labels":["incident"],"created_at":"2026-01-01T00:00:00Z",'
+                  b'"updated_at":"2026-01-01T00:00:00Z"}\n')
+    assert "x-out" in {i.id for i in BeadsStore(store_repo).issues_mentioning("incident")}
+    assert "x-out" in {i.id for i in store.issues_mentioning("incident")}

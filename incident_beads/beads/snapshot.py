@@ -150,6 +150,14 @@ class Snapshot:
             self._holding[needle] = found
         return found
 
+    def searched(self) -> dict[bytes, list[int]]:
+        """Every word searched for so far, with the lines holding it."""
+        return dict(self._holding)
+
+    def remember(self, holding: dict[bytes, list[int]]) -> None:
+        """Take the lines holding each word as found by the writer of this very file."""
+        self._holding.update(holding)
+
     def issues_containing(self, *needles: bytes) -> Iterator[Issue]:
         """The issues whose line holds one of `needles` as written, or any `\\u` escape (which
         could spell it otherwise), in file order: the bytes are searched before any parsing."""

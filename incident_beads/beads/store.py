@@ -367,6 +367,9 @@ class BeadsStore:
         # The file as last read and checked: read again only once the file is another (its
         # inode, size or change times differ), so a command that reads twice reads once.
         self._read: Snapshot | None = None
+        # The lines of the file this store last wrote that hold each word searched for, keyed
+        # by the file's stat right after: a read of that very file need not search again.
+        self._searched: tuple[list[int], dict[bytes, list[int]]] | None = None
         # Run inside each write, under the lock, before the caller's changes (bd's export).
         self.before_changes: list[Callable[[Changes], Any]] = []
         # Run inside each write, under the lock, after the caller's changes and before the file
@@ -396,6 +399,9 @@ class BeadsStore:
                 return last
         self._read = None  # the bytes of another file are let go before these are read
         self._read = read_snapshot(self.path, self._cache, visit)
+        searched = self._searched
+        if searched is not None and searched[0] == self._read.key:
+            self._read.remember(searched[1])
         return self._read
 
     def get(self, issue_id: str) -> Issue:
@@ -493,9 +499,11 @@ class BeadsStore:
                 for before in self.before_write:
                     before(changes)
             escapes: list[int] | None = [] if self._memory.escaped is not None else None
+            holding: dict[bytes, list[int]] = {}
             ids, ends, chunks = lay_out(self._memory, changes.changed, changes.created,
-                                        escapes=escapes)
+                                        escapes=escapes, holding=holding)
             self._memory = Snapshot("(memory)", b"".join(chunks), ids, ends, escaped=escapes)
+            self._memory.remember(holding)
             if changes.changed:
                 for after in self.after_write:
                     after(self)
@@ -513,8 +521,10 @@ class BeadsStore:
                 before(changes)
             written: dict[str, bytes] = {}
             escapes = [] if snapshot.escaped is not None else None
+            searched: dict[bytes, list[int]] = {}
             ids, ends, chunks = lay_out(snapshot, changes.changed, changes.created, written,
-                                        escapes)
+                                        escapes, searched)
+            self._searched = None
             pending = self._journal_entry(written)
             self._written = None
             self._read = None  # the file is replaced: the old bytes go with `snapshot`
@@ -532,6 +542,7 @@ class BeadsStore:
             if self._cache is not None:
                 self._cache.save(Snapshot(str(self.path), b"", ids, ends, escaped=escapes),
                                  stat)
+            self._searched = (_stat_key(stat), searched)
             # The lines just written answer `get()` while the file is still this one.
             self._written = (_stat_key(stat), {
                 issue_id: written[issue_id] for issue_id, issue in changes.changed.items()
