@@ -128,6 +128,9 @@ def bench_size(size: int, repeat: int, workdir: Path) -> list[tuple[str, dict[st
     def prepare_resolve() -> None:
         n = next(counter)
         resolving.append(open_incident(root, f"Bench resolve {n}", f"svc-resolve-{n}"))
+        # resolving needs the rung that worked (or a verified hotfix) on record
+        subprocess.run([*INCIDENT, "mitigate", resolving[-1], "--option", "rollback",
+                        "--result", "worked"], cwd=root, check=True, capture_output=True)
 
     writes: dict[str, Callable[[], list[str]]] = {
         "create": lambda: [*INCIDENT, "create", f"Bench outage {next(counter)}", "--sev", "3",

@@ -2,11 +2,15 @@
 
 Each script prints a markdown section (its floor, medians and ratios) on stdout; this runner
 only collects them, so a script can also be run on its own.
+
+`python bench/run_all.py bench_commands.py bench_api.py` runs only the scripts named and
+replaces their sections of `docs/performance.md`, keeping the others as they were.
 """
 
 from __future__ import annotations
 
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -17,10 +21,19 @@ OUTPUT = HERE.parent / "docs" / "performance.md"
 
 
 def main() -> int:
-    """Run the scripts in name order; fail if any fails."""
+    """Run the scripts in name order (all, or those named); fail if any fails."""
+    named = sys.argv[1:]
+    scripts = sorted(HERE.glob("bench_*.py"))
+    unknown = sorted(set(named) - {s.name for s in scripts})
+    if unknown:
+        print(f"run_all.py: no such script: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    if named:
+        scripts = [s for s in scripts if s.name in named]
+    kept = _sections(OUTPUT.read_text(encoding="utf-8")) if named and OUTPUT.exists() else {}
     sections = []
     failed = []
-    for script in sorted(HERE.glob("bench_*.py")):
+    for script in scripts:
         print(f"running {script.name} ...", file=sys.stderr, flush=True)
         started = time.perf_counter()
         done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
@@ -31,16 +44,39 @@ def main() -> int:
                             f"```\n{done.stderr[-2000:]}\n```\n")
             continue
         sections.append(done.stdout.strip() + f"\n\n_{script.name} ran in {took:.0f} s._\n")
+    if kept:  # the sections not run again stay, every section in script order
+        kept.update({s.name: text for s, text in zip(scripts, sections, strict=True)})
+        sections = [kept[name] for name in sorted(kept)]
     header = (
         "# Performance\n\n"
         "Written by `python bench/run_all.py`; every figure is a median measured in the same run "
         "as the floor it is divided by, so the ratios hold across machines better than the "
         f"times do. Machine: {platform.machine()}, {_cpus()} CPU(s), Python "
-        f"{platform.python_version()}.\n"
+        f"{platform.python_version()}.\n\n"
+        "What a read trusts without checking every line, and how it is checked: the store "
+        "remembers each file's layout (line ends, ids, and which lines hold a `\\u` escape) "
+        "under `.git/`, keyed by the file's inode, size and change times. A remembered layout "
+        "is used only for that very file, and only after a sample of its line ends is found "
+        "to end lines and a sample of lines (every listed escape, or a sample of them, and a "
+        "stride of all lines) is found to hold an escape exactly when listed; every line "
+        "parsed must hold the id it was remembered for. A store changed outside the tool has "
+        "another stat and is checked in full; a label or id is searched in the raw bytes, and "
+        "every line holding an escape (which could spell it otherwise) is parsed too.\n"
     )
     OUTPUT.write_text(header + "\n" + "\n".join(sections), encoding="utf-8")
     print(f"wrote {OUTPUT}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _sections(text: str) -> dict[str, str]:
+    """The sections of an existing report by script name (each ends with its `ran in` line)."""
+    found: dict[str, str] = {}
+    start = text.find("\n## ")
+    for match in re.finditer(r"^_(bench_\w+\.py) ran in \d+ s\._\n", text, re.MULTILINE):
+        if start >= 0:
+            found[match.group(1)] = text[start:match.end()].strip() + "\n"
+        start = match.end()
+    return found
 
 
 def _cpus() -> int:

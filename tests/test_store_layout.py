@@ -238,3 +238,43 @@ def test_issues_mentioning_finds_every_issue_holding_the_word(tmp_path: Path,
         seen = sorted(i.id for i in tx.issues_mentioning("incident"))
         assert seen == sorted([labelled, in_metadata, fresh])  # changed ones, as changed
         assert "incident" not in tx.get(labelled).labels
+
+
+def _escaped_outside(store_repo: Path) -> BeadsStore:
+    """A store whose file got, outside the tool, an incident label spelled with an escape."""
+    store = BeadsStore(store_repo)
+    store.create("first", labels=["incident"])
+    path = store_repo / ".beads" / "issues.jsonl"
+    with path.open("ab") as out:
+        out.write(f'{{"id":"x-esc","title":"t","status":"open","priority":1,'
+                  f'"labels":["\\u0069ncident"],{STAMP}}}\n'.encode())
+    store.issues()  # checked in full and remembered, escapes included
+    return store
+
+
+def test_the_escaped_lines_are_remembered_and_carried_through_writes(store_repo: Path) -> None:
+    store = _escaped_outside(store_repo)
+    path = store.path
+    for n in range(12):  # new lines land before and after the escaped one
+        store.create(f"task <{n}>" if n % 3 == 0 else f"task {n}")  # `<` is written `\u003c`
+    remembered = snapshot_module.read_snapshot(path, snapshot_module.SnapshotCache(path))
+    assert remembered.remembered_in is not None  # the layout the writes left, trusted
+    checked = parse_file(path, path.read_bytes())
+    assert remembered.escaped == checked.escaped and len(checked.escaped or []) == 5
+    found = [i.id for i in BeadsStore(store_repo).query(label="incident")]
+    assert "x-esc" in found and len(found) == 2
+
+
+def test_a_remembered_escape_list_that_does_not_fit_is_not_trusted(store_repo: Path) -> None:
+    store = _escaped_outside(store_repo)
+    cache = snapshot_module.SnapshotCache(store.path)
+    assert cache.file is not None
+    head, _, packed = cache.file.read_bytes().partition(b"\n")
+    header = json.loads(head)
+    assert header["escaped"] == [1]
+    header["escaped"] = []  # as if the escaped line had not been seen: same key, wrong list
+    cache.file.write_bytes(json.dumps(header).encode() + b"\n" + packed)
+    data = store.path.read_bytes()
+    assert cache.load(store.path, data, os.stat(store.path)) is None
+    found = [i.id for i in BeadsStore(store_repo).query(label="incident")]
+    assert "x-esc" in found and len(found) == 2

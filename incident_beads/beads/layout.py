@@ -62,13 +62,16 @@ def checked_line(issue: Issue) -> bytes:
 
 
 def lay_out(snapshot: Snapshot, changed: Mapping[str, Issue], created: Sequence[str],
-            written: dict[str, bytes] | None = None,
+            written: dict[str, bytes] | None = None, escapes: list[int] | None = None,
+            holding: dict[bytes, list[int]] | None = None,
             ) -> tuple[list[str | None], list[int], list[bytes | memoryview]]:
     """Lay out the new file: unchanged lines as they were, each new line after its id neighbour.
 
     Runs of unchanged lines are copied as one slice each, so a one-line change to a big file
     costs a few chunks, not one per line. `written`, when given, receives each new or changed
-    line by issue id.
+    line by issue id; `escapes` (given only when the snapshot knows its own) receives the
+    numbers of the new file's lines that hold a `\\u` escape, and `holding` the lines of the
+    new file that hold each word the snapshot was searched for (`Snapshot.lines_holding`).
     """
     if written is None:
         written = {}
@@ -93,9 +96,18 @@ def lay_out(snapshot: Snapshot, changed: Mapping[str, Issue], created: Sequence[
     ids: list[str | None] = []
     ends: list[int] = []
     size = 0
+    old_escapes = snapshot.escaped or []
+    carried = {needle: (lines, holding.setdefault(needle, []))
+               for needle, lines in snapshot.searched().items()} if holding is not None else {}
 
     def emit(chunk: bytes | memoryview, issue_id: str | None) -> None:
         nonlocal size
+        line = bytes(chunk)  # one line
+        if escapes is not None and b"\\u" in line:
+            escapes.append(len(ids))
+        for needle, (_, found) in carried.items():
+            if needle in line:
+                found.append(len(ids))
         chunks.append(chunk)
         ids.append(issue_id)
         size += len(chunk)
@@ -107,6 +119,13 @@ def lay_out(snapshot: Snapshot, changed: Mapping[str, Issue], created: Sequence[
             return
         start = old_ends[first - 1] if first else 0
         shift = size - start
+        moved = len(ids) - first
+        if escapes is not None:
+            escapes.extend(n + moved for n in old_escapes[bisect.bisect_left(old_escapes, first):
+                                                          bisect.bisect_left(old_escapes, stop)])
+        for old, found in carried.values():
+            found.extend(n + moved for n in old[bisect.bisect_left(old, first):
+                                                bisect.bisect_left(old, stop)])
         chunks.append(view[start:old_ends[stop - 1]])
         ids.extend(old_ids[first:stop])
         ends.extend([end + shift for end in old_ends[first:stop]])

@@ -27,9 +27,10 @@ _LIST_OF_STR = ("labels",)
 _LIST_OF_OBJ = ("dependencies", "comments")
 _STR_KEYS = ("title", "status", "issue_type", "description", "created_at", "updated_at",
              "closed_at")
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
 _SCANS_BEFORE_INDEX = 8
 _LAYOUT_SAMPLE = 2048
+_ESCAPE = b"\\u"
 
 
 def _refuse_constant(name: str) -> Any:
@@ -43,14 +44,20 @@ _DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 class Snapshot:
     """The bytes of the file, where each line ends, and which issue id each line holds."""
 
-    __slots__ = ("_index", "_lookups", "data", "ends", "ids", "path", "remembered_in")
+    __slots__ = ("_holding", "_index", "_lookups", "data", "ends", "escaped", "ids", "key",
+                 "path", "remembered_in")
 
     def __init__(self, path: str, data: bytes, ids: list[str | None], ends: list[int],
-                 remembered_in: Path | None = None) -> None:
+                 remembered_in: Path | None = None, escaped: list[int] | None = None) -> None:
         self.path = path
         self.data = data
         self.ids = ids  # None for blank lines and non-issue records
         self.ends = ends
+        # the lines holding a `\u` escape, in order (None: not looked for yet)
+        self.escaped = escaped
+        # the stat (inode, size, change times) of the file these bytes were read from
+        self.key: list[int] | None = None
+        self._holding: dict[bytes, list[int]] = {}  # the lines each needle was found on
         # the cache file this layout came from: not checked line by line, only proven to fit
         self.remembered_in = remembered_in
         self._index: dict[str, int] | None = None
@@ -85,7 +92,7 @@ class Snapshot:
     @classmethod
     def empty(cls, path: str) -> Snapshot:
         """A store with no lines."""
-        return cls(path, b"", [], [])
+        return cls(path, b"", [], [], escaped=[])
 
     def raw(self, n: int) -> memoryview:
         """Line `n` (0-based) as written, with its newline."""
@@ -111,27 +118,55 @@ class Snapshot:
             if issue_id is not None:
                 yield self._parse(n)
 
+    def escaped_lines(self) -> list[int]:
+        """The lines holding a `\\u` escape, in order: remembered with the layout, else found
+        with one search of the bytes."""
+        if self.escaped is None:
+            data, ends = self.data, self.ends
+            found: list[int] = []
+            at = data.find(_ESCAPE)
+            while at >= 0:
+                n = bisect.bisect_right(ends, at)
+                found.append(n)
+                at = data.find(_ESCAPE, ends[n]) if n < len(ends) else -1
+            self.escaped = found
+        return self.escaped
+
+    def lines_holding(self, needle: bytes) -> list[int]:
+        """The lines whose bytes hold `needle` (which holds no newline), in order: one search
+        of the bytes per needle, remembered for the life of the snapshot (its bytes do not
+        change)."""
+        found = self._holding.get(needle)
+        if found is None:
+            data, ends = self.data, self.ends
+            found = []
+            at = data.find(needle)
+            while at >= 0:
+                n = bisect.bisect_right(ends, at)
+                if n >= len(ends):
+                    break
+                found.append(n)
+                at = data.find(needle, ends[n])
+            self._holding[needle] = found
+        return found
+
+    def searched(self) -> dict[bytes, list[int]]:
+        """Every word searched for so far, with the lines holding it."""
+        return dict(self._holding)
+
+    def remember(self, holding: dict[bytes, list[int]]) -> None:
+        """Take the lines holding each word as found by the writer of this very file."""
+        self._holding.update(holding)
+
     def issues_containing(self, *needles: bytes) -> Iterator[Issue]:
         """The issues whose line holds one of `needles` as written, or any `\\u` escape (which
         could spell it otherwise), in file order: the bytes are searched before any parsing."""
-        data, ends = self.data, self.ends
-        size = len(data)
-        wanted = [*needles, b"\\u"]
-        # the next place each needle occurs (size: nowhere), found again only once passed
-        nexts = [-1] * len(wanted)
-        start = 0
-        while start < size:
-            for k, needle in enumerate(wanted):
-                if nexts[k] < start:
-                    found = data.find(needle, start)
-                    nexts[k] = size if found < 0 else found
-            hit = min(nexts)
-            if hit >= size:
-                return
-            n = bisect.bisect_right(ends, hit)
+        lines = set(self.escaped_lines())
+        for needle in needles:
+            lines.update(self.lines_holding(needle))
+        for n in sorted(lines):
             if self.ids[n] is not None:
                 yield self._parse(n)
-            start = ends[n]
 
     def starts_line(self, offset: int) -> bool:
         """True when a line may start at `offset`: the top, the end, or just after a newline."""
@@ -165,6 +200,7 @@ def parse_file(path: Path, data: bytes, visit: Visitor | None = None) -> Snapsho
     ids: list[str | None] = []
     ends: list[int] = []
     seen: dict[str, int] = {}
+    escaped: list[int] = []
     start, size, number = 0, len(data), 0
     # one line at a time rather than split(): the file is not held twice in memory
     while start < size:
@@ -172,9 +208,12 @@ def parse_file(path: Path, data: bytes, visit: Visitor | None = None) -> Snapsho
         stop = size if newline < 0 else newline + 1
         number += 1
         ends.append(stop)
-        ids.append(check_line(name, number, data[start:stop - (newline >= 0)], seen, visit))
+        piece = data[start:stop - (newline >= 0)]
+        ids.append(check_line(name, number, piece, seen, visit))
+        if _ESCAPE in piece:
+            escaped.append(number - 1)
         start = stop
-    return Snapshot(name, data, ids, ends)
+    return Snapshot(name, data, ids, ends, escaped=escaped)
 
 
 def check_line(name: str, number: int, piece: bytes, seen: dict[str, int],
@@ -281,13 +320,18 @@ class SnapshotCache:
             offsets = array("q")
             offsets.frombytes(packed[size:])
             ends = offsets.tolist()
+            escaped = header.get("escaped")
+            if escaped is not None and not all(isinstance(n, int) for n in escaped):
+                return None
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
         if not _layout_fits(data, ends, ids):
             return None
+        if escaped is not None and not _escapes_fit(data, ends, escaped):
+            return None
         if ends and max(map(operator.sub, ends, [0, *ends])) > MAX_LINE_BYTES:
             return None  # the full check refuses the long line, as it does on a fresh clone
-        return Snapshot(str(path), data, ids, ends, remembered_in=self.file)
+        return Snapshot(str(path), data, ids, ends, remembered_in=self.file, escaped=escaped)
 
     def save(self, snapshot: Snapshot, stat: os.stat_result) -> None:
         """Remember a checked snapshot; a lost cache only costs one re-check."""
@@ -303,7 +347,8 @@ class SnapshotCache:
         text = ("\n".join(present) if not not_issues
                 else "\n".join(issue_id or "" for issue_id in ids)).encode("utf-8")
         header = json.dumps({"v": _CACHE_VERSION, "key": _stat_key(stat), "lines": len(ids),
-                             "ids_bytes": len(text), "not_issues": not_issues})
+                             "ids_bytes": len(text), "not_issues": not_issues,
+                             "escaped": snapshot.escaped})
         with contextlib.suppress(OSError):
             self.file.parent.mkdir(exist_ok=True)
             atomic_write(self.file, [header.encode("ascii"), b"\n", text,
@@ -330,6 +375,29 @@ def _layout_fits(data: bytes, ends: list[int], ids: list[str | None]) -> bool:
     return bytes(map(data.__getitem__, map((-1).__add__, sample))) == b"\n" * len(sample)
 
 
+def _escapes_fit(data: bytes, ends: list[int], escaped: list[int]) -> bool:
+    """Check, as `_layout_fits` checks the line ends, that the remembered `\\u` lines fit.
+
+    The list must be in order and inside the file; every listed line is checked to hold an
+    escape when there are few of them (a sample when there are many), and a sample of all the
+    lines, the same stride as the line ends, is checked to hold one exactly when listed. A
+    store changed outside the tool has another stat and is checked in full instead.
+    """
+    if escaped and (escaped[-1] >= len(ends) or escaped[0] < 0
+                    or not all(map(operator.lt, escaped, escaped[1:]))):
+        return False
+
+    def holds(n: int) -> bool:
+        return data.find(_ESCAPE, ends[n - 1] if n else 0, ends[n]) >= 0
+
+    listed = escaped[::max(1, len(escaped) // _LAYOUT_SAMPLE)]
+    if not all(map(holds, listed)):
+        return False
+    known = set(escaped)
+    return all(holds(n) == (n in known)
+               for n in range(0, len(ends), max(1, len(ends) // _LAYOUT_SAMPLE)))
+
+
 def read_snapshot(path: Path, cache: SnapshotCache | None,
                   visit: Visitor | None = None) -> Snapshot:
     """Read and check the file, trusting the cache only for the very same file."""
@@ -340,11 +408,13 @@ def read_snapshot(path: Path, cache: SnapshotCache | None,
     if cache is not None:
         known = cache.load(path, data, stat)
         if known is not None:
+            known.key = _stat_key(stat)
             if visit is not None:
                 for issue in known.issues():
                     visit(issue.data)
             return known
     snapshot = parse_file(path, data, visit)
+    snapshot.key = _stat_key(stat)
     if cache is not None:
         cache.save(snapshot, stat)
     return snapshot

@@ -364,6 +364,12 @@ class BeadsStore:
         # The lines this store last wrote, keyed by the file's stat right after: reading one of
         # them back while the file is still that very file needs no second read of the store.
         self._written: tuple[list[int], dict[str, bytes]] | None = None
+        # The file as last read and checked: read again only once the file is another (its
+        # inode, size or change times differ), so a command that reads twice reads once.
+        self._read: Snapshot | None = None
+        # The lines of the file this store last wrote that hold each word searched for, keyed
+        # by the file's stat right after: a read of that very file need not search again.
+        self._searched: tuple[list[int], dict[bytes, list[int]]] | None = None
         # Run inside each write, under the lock, before the caller's changes (bd's export).
         self.before_changes: list[Callable[[Changes], Any]] = []
         # Run inside each write, under the lock, after the caller's changes and before the file
@@ -376,11 +382,27 @@ class BeadsStore:
             bd.attach(self)
 
     # reading ---------------------------------------------------------------------------
-    def snapshot(self) -> Snapshot:
-        """The current file, checked."""
+    def snapshot(self, visit: Callable[[dict[str, Any]], None] | None = None) -> Snapshot:
+        """The current file, checked (`visit` sees each issue's parsed object)."""
         if not self.persistent:
             return self._memory
-        return read_snapshot(self.path, self._cache)
+        last = self._read
+        if last is not None:
+            try:
+                same = _stat_key(os.stat(self.path)) == last.key
+            except OSError:
+                same = False
+            if same:
+                if visit is not None:
+                    for issue in last.issues():
+                        visit(issue.data)
+                return last
+        self._read = None  # the bytes of another file are let go before these are read
+        self._read = read_snapshot(self.path, self._cache, visit)
+        searched = self._searched
+        if searched is not None and searched[0] == self._read.key:
+            self._read.remember(searched[1])
+        return self._read
 
     def get(self, issue_id: str) -> Issue:
         """One issue by id."""
@@ -406,7 +428,7 @@ class BeadsStore:
         if not self.persistent or not needles or None in needles:
             wanted = set(words)
             return [i for i in self.issues() if wanted & _strings_in(i.data)]
-        snapshot = read_snapshot(self.path, self._cache)
+        snapshot = self.snapshot()
         return [issue for issue in snapshot.issues_containing(*filter(None, needles))
                 if not issue.is_tombstone]
 
@@ -440,10 +462,10 @@ class BeadsStore:
         if self.persistent and needle is not None:
             # Only lines holding the label can match: the others are not parsed (a file not
             # seen before is still checked line by line first, as every read does).
-            for issue in read_snapshot(self.path, self._cache).issues_containing(needle):
+            for issue in self.snapshot().issues_containing(needle):
                 visit(issue.data)
         elif self.persistent:
-            read_snapshot(self.path, self._cache, visit)
+            self.snapshot(visit)
         else:
             for issue in self._memory.issues():
                 visit(issue.data)
@@ -476,8 +498,12 @@ class BeadsStore:
             if changes.changed:
                 for before in self.before_write:
                     before(changes)
-            ids, ends, chunks = lay_out(self._memory, changes.changed, changes.created)
-            self._memory = Snapshot("(memory)", b"".join(chunks), ids, ends)
+            escapes: list[int] | None = [] if self._memory.escaped is not None else None
+            holding: dict[bytes, list[int]] = {}
+            ids, ends, chunks = lay_out(self._memory, changes.changed, changes.created,
+                                        escapes=escapes, holding=holding)
+            self._memory = Snapshot("(memory)", b"".join(chunks), ids, ends, escaped=escapes)
+            self._memory.remember(holding)
             if changes.changed:
                 for after in self.after_write:
                     after(self)
@@ -494,9 +520,14 @@ class BeadsStore:
             for before in self.before_write:
                 before(changes)
             written: dict[str, bytes] = {}
-            ids, ends, chunks = lay_out(snapshot, changes.changed, changes.created, written)
+            escapes = [] if snapshot.escaped is not None else None
+            searched: dict[bytes, list[int]] = {}
+            ids, ends, chunks = lay_out(snapshot, changes.changed, changes.created, written,
+                                        escapes, searched)
+            self._searched = None
             pending = self._journal_entry(written)
             self._written = None
+            self._read = None  # the file is replaced: the old bytes go with `snapshot`
             try:
                 atomic_write(self.path, chunks)
             except BaseException:
@@ -509,7 +540,9 @@ class BeadsStore:
                 if problem:
                     self.warnings.append(f"the store was written, but not its journal: {problem}")
             if self._cache is not None:
-                self._cache.save(Snapshot(str(self.path), b"", ids, ends), stat)
+                self._cache.save(Snapshot(str(self.path), b"", ids, ends, escaped=escapes),
+                                 stat)
+            self._searched = (_stat_key(stat), searched)
             # The lines just written answer `get()` while the file is still this one.
             self._written = (_stat_key(stat), {
                 issue_id: written[issue_id] for issue_id, issue in changes.changed.items()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -100,12 +101,15 @@ class ActionItems:
         return action_item(issue, now)
 
     def list(self, *, incident_id: str | None = None, overdue: bool = False,
-             include_closed: bool = False) -> list[ActionItem]:
-        """Action items, the earliest due first; only late ones with `overdue`."""
+             include_closed: bool = False,
+             among: Sequence[Issue] | None = None) -> list[ActionItem]:
+        """Action items, the earliest due first; only late ones with `overdue`. `among`: issues
+        already read that hold every action item (the store is not read again)."""
         now = as_utc(self.clock())
-        items = [action_item(issue, now)
-                 for issue in self.store.query(label=LABEL, include_closed=include_closed)
-                 if is_action(issue)]
+        beads = (self.store.query(label=LABEL, include_closed=include_closed) if among is None
+                 else [i for i in among if LABEL in i.labels
+                       and (include_closed or not i.is_closed)])
+        items = [action_item(issue, now) for issue in beads if is_action(issue)]
         if incident_id is not None:
             items = [i for i in items if i.incident_id == incident_id]
         if overdue:

@@ -17,6 +17,7 @@ from incident_beads.hotfix.deploys import parse_since
 from incident_beads.knowledge import context as ctx
 from incident_beads.knowledge import postmortem as pm
 from incident_beads.knowledge import ranking, trends
+from incident_beads.knowledge.actions import LABEL as ACTION_LABEL
 from incident_beads.knowledge.actions import ActionItem, ActionItems
 from incident_beads.knowledge.facts import (
     hotfix_of,
@@ -286,14 +287,15 @@ class Knowledge:
         """MTTA, time to mitigate, MTTR, counts, post-mortem timeliness, overdue action items."""
         now = self.now()
         start = parse_since(since, now) if since is not None else None
-        issues = self.store.issues_mentioning("incident")
+        # one read: the incidents, and the post-mortem beads and action items by their label
+        issues = self.store.issues_mentioning("incident", ACTION_LABEL)
         incidents = [i for i in self._incidents(issues)
                      if start is None or i.state.timestamps.detected >= start]
         meetings = {i.state.postmortem_id for i in incidents} - {None, *(i.id for i in issues)}
-        if meetings:  # the post-mortem beads, found by their ids
+        if meetings:  # post-mortem beads that lost their label, found by their ids
             issues += self.store.issues_mentioning(*sorted(filter(None, meetings)))
         return Report(since=start, until=now, incidents=incidents,
-                      overdue_actions=self.actions.list(overdue=True),
+                      overdue_actions=self.actions.list(overdue=True, among=issues),
                       postmortem_hours=self.config.knowledge.postmortem_within_hours,
                       postmortem_due=postmortem_due(incidents, issues, self.config))
 

@@ -84,6 +84,7 @@ class Resolving(LifecycleCore):
                      open_only=True, action="resolution") as edit:
             closing.record_resolution(edit, self.config, checklist, resolution=resolution,
                                       root_cause=root_cause, impact=impact)
+        del edit  # it holds the bytes of the store as read: the write-up reads it again
         if self.extensions.after_resolution is not None:
             self.extensions.after_resolution(incident_id, actor or self.actor)
         return self.get(incident_id)

@@ -91,7 +91,7 @@ def check_data_risk(edit: IncidentEdit, before: Assessment | None = None) -> Non
 
 def declared_before(tx: Changes, request: str) -> Issue | None:
     """The open incident that the same declaration, made before, created and escalated."""
-    for issue in tx.issues():
+    for issue in tx.issues_mentioning("incident"):  # an incident names it: label or kind
         record = issue.metadata.get(METADATA_KEY)
         if issue.is_closed or not isinstance(record, dict) or record.get("kind") != "incident":
             continue
