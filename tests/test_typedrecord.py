@@ -1,6 +1,6 @@
 """The stored records as typed dataclasses: the same bytes as before, the same errors, no pydantic.
 
-`tests/corpus/records-pydantic.jsonl` holds records taken from the stores the test suite builds,
+`tests/corpus/records/pydantic-dumps.jsonl` holds records taken from the stores the test suite builds,
 each with what pydantic's `model_dump(mode="json", exclude_none=True)` gave for it when the
 records were pydantic models (`pydantic_dump`, given only where it differs from `stored`).
 """
@@ -35,7 +35,7 @@ from tests.clocks import FakeClock
 
 CORPUS = Path(__file__).parent / "corpus"
 RECORDS = [json.loads(line) for line in
-           (CORPUS / "records-pydantic.jsonl").read_text().splitlines()]
+           (CORPUS / "records" / "pydantic-dumps.jsonl").read_text().splitlines()]
 
 
 def _class_of(record: dict[str, Any]) -> type[TypedRecord]:
