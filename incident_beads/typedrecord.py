@@ -10,6 +10,7 @@ field may be annotated with:
 - a `StrEnum` (a member, or its value);
 - `datetime`: an ISO 8601 / RFC 3339 string (`Z` or an offset; without one it stays naive),
   or a number of seconds since the epoch (UTC); dumped as `2024-05-01T12:00:00Z`;
+- `Literal[...]` (one of the values given);
 - `list[X]`, `dict[str, X]`, and another `TypedRecord` class (a dict is validated into it).
 
 Keys the class does not name are governed by the class keyword `extra`: `"allow"` keeps them in
@@ -272,6 +273,8 @@ def _converter(hint: Any) -> _Converter:
         inner = _converter(choices[0]) if len(choices) == 1 else _union(choices)
         nullable = len(choices) < len(typing.get_args(hint))
         return _optional(inner) if nullable else inner
+    if origin is Literal:
+        return _literal(typing.get_args(hint))
     if origin is list:
         (item,) = typing.get_args(hint) or (Any,)
         return _list_of(_converter(item))
@@ -330,6 +333,20 @@ def _union(choices: list[Any]) -> _Converter:
         assert first is not None
         raise first
     return convert
+
+
+def _literal(choices: tuple[Any, ...]) -> _Converter:
+    def convert(value: Any, loc: Loc) -> Any:
+        if value in choices and type(value) in {type(c) for c in choices}:
+            return value
+        raise RecordError(loc, f"Input should be {literal_choices(choices)}")
+    return convert
+
+
+def literal_choices(choices: Iterable[Any]) -> str:
+    """`'a', 'b' or 'c'`: the values a field accepts, in words."""
+    shown = [repr(c) for c in choices]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
 
 
 def _list_of(item: _Converter) -> _Converter:

@@ -1,7 +1,7 @@
 """The stored records as typed dataclasses: the same bytes as before, the same errors, no pydantic.
 
-`tests/corpus/records/pydantic-dumps.jsonl` holds records taken from the stores the test suite builds,
-each with what pydantic's `model_dump(mode="json", exclude_none=True)` gave for it when the
+`tests/corpus/records/pydantic-dumps.jsonl` holds records taken from the stores the test suite
+builds, each with what pydantic's `model_dump(mode="json", exclude_none=True)` gave for it when the
 records were pydantic models (`pydantic_dump`, given only where it differs from `stored`).
 """
 
@@ -187,14 +187,20 @@ def test_python_mode_keeps_objects_and_json_mode_gives_text() -> None:
 
 
 def test_writing_and_reading_incidents_loads_no_pydantic(store_repo: Path) -> None:
-    """`create`, `update`, `mitigate`, `list` and `overdue` in a fresh interpreter each."""
-    runs = [["create", "Checkout down", "--sev", "2", "--no-context"],
+    """From `create` to `resolve` (which writes the write-up), and the reads, in a fresh
+    interpreter each."""
+    runs = [["create", "Checkout down", "--sev", "3", "--no-context"],
             ["update", "{id}", "--status", "identified", "--impact", "i", "--action", "a"],
             ["mitigate", "{id}", "--option", "rollback", "--result", "worked"],
-            ["list", "--label", "incident"], ["list", "--json"], ["overdue"]]
+            ["list", "--label", "incident"], ["list", "--json"], ["overdue"],
+            ["resolve", "{id}", "--resolution", "r", "--root-cause", "c",
+             "--no-longer-occurring", "--error-rates-normal", "--users-can-use-feature",
+             "--monitoring", "graphs", "--stakeholders-notified"],
+            ["check", "{id}"], ["report"], ["context", "checkout"]]
     code = ("import sys\nfrom incident_beads.cli import main\n"
             "try:\n    main(['-C', sys.argv[1], *sys.argv[2:]])\n"
-            "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+            "except SystemExit as exc:\n    assert exc.code in (None, 0) or "
+            "sys.argv[2] == 'check', exc.code\n"
             "print('LOADED' if 'pydantic' in sys.modules else 'CLEAN')")
     incident_id = ""
     for args in runs:
@@ -202,14 +208,40 @@ def test_writing_and_reading_incidents_loads_no_pydantic(store_repo: Path) -> No
         done = subprocess.run([sys.executable, "-c", code, str(store_repo), *argv],
                               capture_output=True, text=True,
                               env={**_env(), "INCIDENT_BEADS_NOW": "2026-01-15T10:00:00Z"})
-        assert done.returncode == 0, done.stderr
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
         assert done.stdout.rstrip().endswith("CLEAN"), f"{args[0]} imported pydantic"
         if args[0] == "create":
             incident_id = done.stdout.split()[0]
     assert incident_id
+    assert list((store_repo / "docs" / "solutions").rglob("*.md")), "no write-up was written"
 
 
 def _env() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+def test_write_up_front_matter_problems_read_as_before() -> None:
+    from incident_beads.knowledge.schema import SolutionFrontMatter, schema_problems
+
+    valid = {"title": "Pool", "module": "checkout", "date": "2026-01-15",
+             "problem_type": "runtime_error", "component": "payments", "severity": "critical",
+             "symptoms": ["500 on /pay"], "root_cause": "pool exhausted",
+             "resolution_type": "code_fix", "custom": "kept"}
+    assert schema_problems(valid) == []
+    assert SolutionFrontMatter.model_validate(valid).model_dump()["custom"] == "kept"
+    # The messages pydantic gave, word for word.
+    assert schema_problems({**valid, "date": "y", "severity": "x", "tags": ["A"]}) == [
+        "date: Value error, must be YYYY-MM-DD",
+        "severity: Input should be 'critical', 'high', 'medium' or 'low'",
+        "tags: Value error, tag 'A' is not lower-case-hyphen"]
+    assert schema_problems({**valid, "symptoms": ["a"] * 6}) == [
+        "symptoms: List should have at most 5 items after validation, not 6"]
+    assert schema_problems({**valid, "module": "", "duration_minutes": -1}) == [
+        "module: String should have at least 1 character",
+        "duration_minutes: Input should be greater than or equal to 0"]
+    assert schema_problems({**valid, "root_cause": None}) == [
+        "front matter: Value error, a runtime_error write-up needs root_cause"]
+    with pytest.raises(RecordError, match=r"^date: Value error"):
+        SolutionFrontMatter.model_validate({**valid, "date": "15/01/2026"})
