@@ -5,16 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from incident_beads.typedrecord import TypedRecord, field
 
 #: The value of `kind` that marks a hotfix bead's record.
 KIND = "hotfix"
 
 
-class Record(BaseModel):
+class Record(TypedRecord, extra="allow"):
     """Base of the stored records: unknown keys are kept, so newer writers lose nothing."""
-
-    model_config = ConfigDict(extra="allow")
 
 
 class Review(Record):
@@ -28,11 +26,11 @@ class Review(Record):
     note: str = ""
     level: str = ""  # quick or standard, from the gate table
     head: str  # the commit reviewed; a later commit needs a new review
-    flags_seen: list[dict[str, Any]] = Field(default_factory=list)
+    flags_seen: list[dict[str, Any]] = field(default_factory=list)
     #: Signed mode: the reviewer's `ssh-keygen -Y sign` signature of `block_fields`.
     signature: str = ""
     #: The review block's fields as signed (see `guard/review.py`), so it can be verified again.
-    block_fields: dict[str, str] = Field(default_factory=dict)
+    block_fields: dict[str, str] = field(default_factory=dict)
 
 
 class GateRecord(Record):
@@ -66,7 +64,7 @@ class RunRecord(Record):
     at: datetime
     by: str
     manual: bool = False
-    argv: list[str] = Field(default_factory=list)
+    argv: list[str] = field(default_factory=list)
     exit_status: int | None = None
     timed_out: bool = False
     timeout_seconds: float | None = None
@@ -126,19 +124,19 @@ class HotfixState(Record):
     started_by: str
     risk: str = "normal"
     override: str = ""  # why the hotfix started although rollback or the flag was possible
-    scope: list[str] = Field(default_factory=list)
-    commits: list[str] = Field(default_factory=list)
+    scope: list[str] = field(default_factory=list)
+    commits: list[str] = field(default_factory=list)
     #: Who committed through `incident hotfix commit` (they cannot approve it).
-    committed_by: list[str] = Field(default_factory=list)
-    reviews: list[Review] = Field(default_factory=list)
-    gates: dict[str, GateRecord] = Field(default_factory=dict)
-    staging: list[RunRecord] = Field(default_factory=list)
-    gate_runs: list[RunRecord] = Field(default_factory=list)  # every gate command run
+    committed_by: list[str] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
+    gates: dict[str, GateRecord] = field(default_factory=dict)
+    staging: list[RunRecord] = field(default_factory=list)
+    gate_runs: list[RunRecord] = field(default_factory=list)  # every gate command run
     tagged: TagRecord | None = None
     merged: MergeRecord | None = None
-    deploys: list[RunRecord] = Field(default_factory=list)
+    deploys: list[RunRecord] = field(default_factory=list)
     verification: Verification | None = None
-    follow_ups: dict[str, str] = Field(default_factory=dict)
+    follow_ups: dict[str, str] = field(default_factory=dict)
 
     def approving_review(self, head: str) -> Review | None:
         """The latest review, when it approves commit `head`."""
@@ -152,6 +150,3 @@ class HotfixState(Record):
             return self.deploys[-1]
         return None
 
-
-# GateRecord names RunRecord, defined after it.
-GateRecord.model_rebuild()

@@ -1,11 +1,12 @@
-"""The compound-engineering write-up front matter, as a pydantic model, and where files go."""
+"""The compound-engineering write-up front matter, as a typed record, and where files go."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from incident_beads.typedrecord import RecordError, TypedRecord, literal_choices
 
 BUG_TRACK = ("build_error", "test_failure", "runtime_error", "performance_issue",
              "database_issue", "security_issue", "ui_bug", "integration_issue", "logic_error")
@@ -47,62 +48,115 @@ def category_folder(problem_type: str) -> str:
     return "-".join(words)
 
 
-class SolutionFrontMatter(BaseModel):
-    """The front matter of `docs/solutions/<category>/<slug>.md`; unknown keys are kept."""
+class SolutionFrontMatter(TypedRecord, extra="allow"):
+    """The front matter of `docs/solutions/<category>/<slug>.md`; unknown keys are kept.
 
-    model_config = ConfigDict(extra="allow")
+    Besides the types: `module` and `component` are not empty, `date` and `last_updated` are
+    `YYYY-MM-DD`, at most 5 symptoms and 8 lower-case-hyphen tags, `duration_minutes` >= 0,
+    and a bug-track problem type needs symptoms (1 to 5), a root cause and a resolution type.
+    """
 
     title: str | None = None
     category: str | None = None
-    module: str = Field(min_length=1)
+    module: str
     date: str
     last_updated: str | None = None
     problem_type: ProblemType
-    component: str = Field(min_length=1)
+    component: str
     severity: Literal["critical", "high", "medium", "low"]
-    symptoms: list[str] | None = Field(default=None, max_length=5)
+    symptoms: list[str] | None = None
     root_cause: str | None = None
     resolution_type: ResolutionType | None = None
-    tags: list[str] | None = Field(default=None, max_length=8)
+    tags: list[str] | None = None
     incident_id: str | None = None
     hotfix_tag: str | None = None
-    duration_minutes: int | None = Field(default=None, ge=0)
+    duration_minutes: int | None = None
 
-    @field_validator("date", "last_updated")
     @classmethod
-    def _date(cls, value: str | None) -> str | None:
-        if value is not None and not _DATE.fullmatch(value):
-            raise ValueError("must be YYYY-MM-DD")
-        return value
+    def model_validate(cls, obj: Any) -> SolutionFrontMatter:
+        """The front matter from a dict; `RecordError` names the first problem found."""
+        if isinstance(obj, cls):
+            return obj
+        if isinstance(obj, Mapping):
+            problems = _problems(obj)
+            if problems:
+                raise RecordError(*problems[0])
+        return cls._from(obj, ())
 
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, value: list[str] | None) -> list[str] | None:
-        for tag in value or []:
-            if not _TAG.fullmatch(tag):
-                raise ValueError(f"tag {tag!r} is not lower-case-hyphen")
-        return value
 
-    @model_validator(mode="after")
-    def _bug_track(self) -> SolutionFrontMatter:
-        if self.problem_type in BUG_TRACK:
-            missing = [name for name in ("symptoms", "root_cause", "resolution_type")
-                       if not getattr(self, name)]
-            if missing:
-                raise ValueError(f"a {self.problem_type} write-up needs {', '.join(missing)}")
-            if self.symptoms is not None and not 1 <= len(self.symptoms) <= 5:
-                raise ValueError("symptoms must have 1 to 5 items")
-        return self
+def _problems(data: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every way `data` breaks the schema, as (where, what), in the order of the fields."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    hints = SolutionFrontMatter.record_fields()
+    for name in hints:
+        if name not in data:
+            if name in _REQUIRED:
+                found.append(((name,), "Field required"))
+            continue
+        problem = _field_problem(name, data[name])
+        if problem:
+            found.append(problem)
+    if found:
+        return found
+    problem_type = str(data["problem_type"])
+    if problem_type in BUG_TRACK:
+        missing = [name for name in ("symptoms", "root_cause", "resolution_type")
+                   if not data.get(name)]
+        if missing:
+            return [((), f"Value error, a {problem_type} write-up needs {', '.join(missing)}")]
+    return []
+
+
+_REQUIRED = ("module", "date", "problem_type", "component", "severity")
+_MAX_ITEMS = {"symptoms": 5, "tags": 8}
+
+
+def _field_problem(name: str, value: Any) -> tuple[tuple[str | int, ...], str] | None:
+    if value is None:
+        return None if name not in _REQUIRED else ((name,), "Input should be a valid string")
+    choices = _LITERALS.get(name)
+    if choices is not None:
+        if value in choices:
+            return None
+        return (name,), f"Input should be {literal_choices(choices)}"
+    if name == "duration_minutes":
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            return (name,), "Input should be a valid integer"
+        if isinstance(value, str) and not value.strip().lstrip("+-").isdigit():
+            return (name,), "Input should be a valid integer, unable to parse string as an integer"
+        return None if int(value) >= 0 else ((name,), "Input should be greater than or equal to 0")
+    if name in _MAX_ITEMS:
+        if not isinstance(value, list):
+            return (name,), "Input should be a valid list"
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                return (name, index), "Input should be a valid string"
+        if len(value) > _MAX_ITEMS[name]:
+            return ((name,), f"List should have at most {_MAX_ITEMS[name]} items after "
+                             f"validation, not {len(value)}")
+        if name == "tags":
+            for tag in value:
+                if not _TAG.fullmatch(tag):
+                    return (name,), f"Value error, tag {tag!r} is not lower-case-hyphen"
+        return None
+    if not isinstance(value, str):
+        return (name,), "Input should be a valid string"
+    if name in ("module", "component") and not value:
+        return (name,), "String should have at least 1 character"
+    if name in ("date", "last_updated") and not _DATE.fullmatch(value):
+        return (name,), "Value error, must be YYYY-MM-DD"
+    return None
+
+
+_LITERALS: dict[str, tuple[str, ...]] = {
+    "problem_type": BUG_TRACK + KNOWLEDGE_TRACK, "severity": SEVERITIES,
+    "resolution_type": RESOLUTION_TYPES}
 
 
 def schema_problems(data: dict[str, Any]) -> list[str]:
     """Every way `data` breaks the write-up schema, one line each (empty when it is valid)."""
-    try:
-        SolutionFrontMatter.model_validate(data)
-    except ValidationError as exc:
-        return [f"{'.'.join(str(p) for p in err['loc']) or 'front matter'}: {err['msg']}"
-                for err in exc.errors()]
-    return []
+    return [f"{'.'.join(str(p) for p in loc) or 'front matter'}: {msg}"
+            for loc, msg in _problems(data)]
 
 
 def ordered(data: dict[str, Any]) -> dict[str, Any]:

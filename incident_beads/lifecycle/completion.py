@@ -4,25 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
-
 from incident_beads.config import Config
 from incident_beads.lifecycle.held import decision_command
 from incident_beads.lifecycle.model import Incident, Resolution
 from incident_beads.lifecycle.resolution import postmortem_required
+from incident_beads.typedrecord import TypedRecord, field
 
 
-class Criterion(BaseModel):
+class Criterion(TypedRecord):
     """One completion criterion and whether it is met."""
-
-    model_config = ConfigDict(defer_build=True)
 
     name: str
     met: bool
     detail: str
 
 
-class OpenEscalation(BaseModel):
+class OpenEscalation(TypedRecord):
     """An escalation that holds the incident until a person decides on it."""
 
     condition: str
@@ -31,15 +28,14 @@ class OpenEscalation(BaseModel):
     decision_command: str
 
 
-class CompletionReport(BaseModel):
+class CompletionReport(TypedRecord):
     """Every criterion of one incident; `complete` only when all are met and none is held."""
-
-    model_config = ConfigDict(defer_build=True)
 
     incident_id: str
     complete: bool
     criteria: list[Criterion]
-    open_escalations: list[OpenEscalation] = []
+    open_escalations: list[OpenEscalation] = field(
+        default_factory=list, metadata={"schema_default": []})
 
 
 def evaluate(incident: Incident, config: Config, *, postmortem_scheduled: bool,

@@ -6,22 +6,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from incident_beads.lifecycle.held import normalize_risk as normalize_risk
 from incident_beads.lifecycle.held import open_positions
 from incident_beads.lifecycle.observations import FiredAlert, MetricEvidence
 from incident_beads.lifecycle.severity import Severity
 from incident_beads.lifecycle.when import format_moment
+from incident_beads.typedrecord import TypedRecord, field
 
 #: The one metadata key every record of this project lives under.
 METADATA_KEY = "incident_beads"
 
 
-class Record(BaseModel):
+class Record(TypedRecord, extra="allow"):
     """Base of every stored record: unknown keys are kept, so newer writers lose nothing."""
-
-    model_config = ConfigDict(extra="allow", use_enum_values=False, defer_build=True)
 
 
 class Phase(StrEnum):
@@ -81,12 +78,12 @@ class Assessment(Record):
     workaround: str = ""
     data_at_risk: bool = False
     security: bool = False
-    error_messages: list[str] = Field(default_factory=list)
-    alerts: list[str] = Field(default_factory=list)
-    recent_changes: list[str] = Field(default_factory=list)
-    services: list[str] = Field(default_factory=list)
+    error_messages: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+    recent_changes: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
     notes: str = ""
-    fired_alerts: list[FiredAlert] = Field(default_factory=list)
+    fired_alerts: list[FiredAlert] = field(default_factory=list)
 
     def render(self, severity: Severity) -> str:
         """The seed's `Incident Assessment` block, as markdown."""
@@ -157,7 +154,7 @@ class Mitigation(Record):
     result: MitigationResult
     detail: str = ""
     skip_reason: str = ""
-    skipped: list[MitigationOption] = Field(default_factory=list)
+    skipped: list[MitigationOption] = field(default_factory=list)
     config_change: ConfigChange | None = None
 
 
@@ -178,7 +175,7 @@ class EscalationRecord(Record):
     message: str
     at: datetime
     by: str
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
     #: A fingerprint of the call that raised it, so that the same call retried records nothing.
     request: str = ""
     #: Only a decision stored on it settles it (False: written before decisions were stored).
@@ -201,12 +198,12 @@ class ContextRecord(Record):
     """Step 0 as done at declaration: what `incident context` found, or why it was not loaded."""
 
     status: str  # "loaded", "skipped" (--no-context) or "failed" (then `notes` says why)
-    similar: list[dict[str, Any]] = Field(default_factory=list)  # id, title, score, status
-    patterns: list[str] = Field(default_factory=list)  # Past Incidents entries of similar ones
-    deployment_safety: list[str] = Field(default_factory=list)
-    deployments: list[dict[str, Any]] = Field(default_factory=list)  # name, kind, commit, at
-    duplicates: list[dict[str, Any]] = Field(default_factory=list)  # id, title, score
-    notes: list[str] = Field(default_factory=list)
+    similar: list[dict[str, Any]] = field(default_factory=list)  # id, title, score, status
+    patterns: list[str] = field(default_factory=list)  # Past Incidents entries of similar ones
+    deployment_safety: list[str] = field(default_factory=list)
+    deployments: list[dict[str, Any]] = field(default_factory=list)  # name, kind, commit, at
+    duplicates: list[dict[str, Any]] = field(default_factory=list)  # id, title, score
+    notes: list[str] = field(default_factory=list)
 
     def render(self) -> str:
         """One timeline entry for people."""
@@ -231,7 +228,7 @@ class TimelineEvent(Record):
     by: str
     kind: str
     text: str
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 class Timestamps(Record):
@@ -293,23 +290,23 @@ class IncidentState(Record):
     phase: str = Phase.ASSESS.value
     assessment: Assessment
     timestamps: Timestamps
-    updates: list[StatusUpdate] = Field(default_factory=list)
+    updates: list[StatusUpdate] = field(default_factory=list)
     next_update_at: datetime | None = None
-    mitigations: list[Mitigation] = Field(default_factory=list)
-    risk_acknowledgments: list[RiskAcknowledgment] = Field(default_factory=list)
-    escalations: list[EscalationRecord] = Field(default_factory=list)
-    timeline: list[TimelineEvent] = Field(default_factory=list)
+    mitigations: list[Mitigation] = field(default_factory=list)
+    risk_acknowledgments: list[RiskAcknowledgment] = field(default_factory=list)
+    escalations: list[EscalationRecord] = field(default_factory=list)
+    timeline: list[TimelineEvent] = field(default_factory=list)
     resolution: Resolution | None = None
-    past_resolutions: list[Resolution] = Field(default_factory=list)
+    past_resolutions: list[Resolution] = field(default_factory=list)
     postmortem_id: str | None = None
     root_cause_id: str | None = None
-    recurrence_of: list[str] = Field(default_factory=list)
+    recurrence_of: list[str] = field(default_factory=list)
     context: ContextRecord | None = None  # step 0, done at declaration
     # Alertmanager group keys this incident was declared from or attached to, and the
     # digests of deliveries already taken in, so that a retried delivery changes nothing.
-    alert_groups: list[str] = Field(default_factory=list)
-    alert_deliveries: list[str] = Field(default_factory=list)
-    evidence: list[MetricEvidence] = Field(default_factory=list)
+    alert_groups: list[str] = field(default_factory=list)
+    alert_deliveries: list[str] = field(default_factory=list)
+    evidence: list[MetricEvidence] = field(default_factory=list)
 
     #: The fingerprint of the latest API call that changed the incident and named one.
     last_request: str = ""
@@ -335,10 +332,8 @@ class IncidentState(Record):
         return [ack for ack in self.risk_acknowledgments if normalize_risk(ack.risk) == wanted]
 
 
-class Incident(BaseModel):
+class Incident(TypedRecord, extra="forbid"):
     """An incident as the API returns it: the bead's headline fields and its recorded state."""
-
-    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: str
     title: str
@@ -349,7 +344,7 @@ class Incident(BaseModel):
     updated_at: str
     closed_at: str | None = None
     close_reason: str = ""
-    labels: list[str] = Field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
     state: IncidentState
 
     @property
@@ -368,10 +363,8 @@ class Incident(BaseModel):
         return self.state.escalations[-1] if self.state.escalations else None
 
 
-class PostmortemSchedule(BaseModel):
+class PostmortemSchedule(TypedRecord):
     """A post-mortem scheduled for an incident: its bead, when, and who runs it."""
-
-    model_config = ConfigDict(defer_build=True)
 
     incident_id: str
     postmortem_id: str
@@ -380,10 +373,8 @@ class PostmortemSchedule(BaseModel):
     created: bool
 
 
-class RootCauseHandoff(BaseModel):
+class RootCauseHandoff(TypedRecord):
     """The root-cause investigation handed on from an incident."""
-
-    model_config = ConfigDict(defer_build=True)
 
     incident_id: str
     root_cause_id: str

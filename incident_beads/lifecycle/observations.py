@@ -1,6 +1,6 @@
 """What monitoring saw, as kept on an incident: the alerts that fired and measured evidence.
 
-Plain records (pydantic, unknown keys kept) so that the lifecycle rules can read them without
+Plain records (typed records, unknown keys kept) so that the lifecycle rules can read them without
 importing anything that talks to Alertmanager or Prometheus.
 """
 
@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from incident_beads.typedrecord import TypedRecord, field
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class _Record(TypedRecord, extra="allow"):
+    """Base of these records: unknown keys are kept."""
 
 class FiredAlert(_Record):
     """One Alertmanager alert in the assessment's "alerts fired"."""
@@ -22,8 +21,8 @@ class FiredAlert(_Record):
     name: str
     status: str
     fingerprint: str = ""
-    labels: dict[str, str] = Field(default_factory=dict)
-    annotations: dict[str, str] = Field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
     value: str = ""  # Prometheus sends no value: taken from a `value` annotation when templated
     starts_at: datetime
     ends_at: datetime | None = None
@@ -48,7 +47,7 @@ class EvidenceSample(_Record):
     """The values one query returned at one moment, by series (None: not a number)."""
 
     at: datetime
-    values: dict[str, float | None] = Field(default_factory=dict)
+    values: dict[str, float | None] = field(default_factory=dict)
 
 
 class MetricEvidence(_Record):
@@ -61,7 +60,7 @@ class MetricEvidence(_Record):
     prometheus_url: str
     window_start: datetime
     window_end: datetime
-    samples: list[EvidenceSample] = Field(default_factory=list)
+    samples: list[EvidenceSample] = field(default_factory=list)
     passed: bool
     reason: str = ""
     by: str = ""

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
 from incident_beads.beads.issue import Issue, parse_ts
 from incident_beads.beads.store import Changes
 from incident_beads.errors import MalformedFile, NotFound, Refused
@@ -20,8 +18,9 @@ from incident_beads.lifecycle.model import (
 )
 from incident_beads.lifecycle.severity import Severity, severity_from_labels, strip_severity_tag
 from incident_beads.lifecycle.when import as_utc
+from incident_beads.typedrecord import RecordError, TypedRecord
 
-RecordT = TypeVar("RecordT", bound=BaseModel)
+RecordT = TypeVar("RecordT", bound=TypedRecord)
 
 
 def record_kind(issue: Issue) -> str | None:
@@ -42,11 +41,10 @@ def stored_record(issue: Issue, model: type[RecordT]) -> RecordT:
     """Read the record this project keeps in a bead's metadata, as `model`."""
     try:
         return model.model_validate(issue.metadata[METADATA_KEY])
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
+    except RecordError as exc:
+        where = ".".join(str(part) for part in exc.loc)
         raise MalformedFile(".beads/issues.jsonl", None,
-                            f"{issue.id}: metadata.{METADATA_KEY}.{where}: {first['msg']}",
+                            f"{issue.id}: metadata.{METADATA_KEY}.{where}: {exc.msg}",
                             hint=f"fix the metadata of {issue.id} with `bd edit`") from None
 
 

@@ -2,7 +2,8 @@
 
 A tool's arguments are the parameters of the API method it calls, with their type hints and
 defaults; its description is that method's docstring; its output schema is the method's return
-type where that is a pydantic model or a plain JSON type. Nothing here is written by hand per
+type where that is a record (`TypedRecord`, described by a pydantic model built from its
+annotations) or a plain JSON type. Nothing here is written by hand per
 tool, so the API and the tools cannot drift apart.
 """
 
@@ -14,7 +15,10 @@ import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, TypeAdapter, create_model
+from pydantic_core import core_schema
+
+from incident_beads.typedrecord import TypedRecord
 
 #: Parameters no tool takes: `actor` is the server's own identity, fixed when it starts, so a
 #: caller cannot speak as someone else.
@@ -98,9 +102,52 @@ def _describable(hint: Any) -> bool:
     origin = typing.get_origin(hint)
     if origin is not None:
         return all(_describable(a) for a in typing.get_args(hint) if a is not type(None))
-    if isinstance(hint, type) and issubclass(hint, BaseModel):
+    if isinstance(hint, type) and issubclass(hint, BaseModel | TypedRecord):
         return True
     if isinstance(hint, type) and (dataclasses.is_dataclass(hint) or hasattr(hint, "_fields")
                                    or hasattr(hint, "to_dict")):
         return False
     return hint in (str, int, float, bool, dict, Any)
+
+
+_MODELS: dict[type[TypedRecord], type[BaseModel]] = {}
+
+
+def pydantic_model(record: type[TypedRecord]) -> type[BaseModel]:
+    """The pydantic model describing a record class: same name, docstring, fields and defaults,
+    and the same handling of unknown keys, so its JSON schema is the record's."""
+    if record in _MODELS:
+        return _MODELS[record]
+    fields: dict[str, Any] = {}
+    hints = record.record_fields()
+    for spec in dataclasses.fields(record):
+        hint = hints[spec.name]
+        if "schema_default" in spec.metadata:
+            fields[spec.name] = (hint, spec.metadata["schema_default"])
+        elif spec.default_factory is not dataclasses.MISSING:
+            fields[spec.name] = (hint, Field(default_factory=spec.default_factory))
+        elif spec.default is not dataclasses.MISSING:
+            fields[spec.name] = (hint, spec.default)
+        else:
+            fields[spec.name] = (hint, ...)
+    model: type[BaseModel] = create_model(
+        record.__name__, __config__=ConfigDict(extra=record.__record_extra__),
+        __doc__=record.__doc__, __module__=record.__module__, **fields)
+    _MODELS[record] = model
+    return model
+
+
+def _record_core_schema(source: type[TypedRecord], handler: GetCoreSchemaHandler) -> Any:
+    # A record wherever pydantic meets one (an argument, a return type, a field of a
+    # dataclass): described and checked by its pydantic model, handed over as the record.
+    model = pydantic_model(source)
+    inner = handler.generate_schema(model)
+    return core_schema.no_info_after_validator_function(
+        lambda value: source.model_validate(value.model_dump()), inner,
+        serialization=core_schema.plain_serializer_function_ser_schema(
+            lambda record: model.model_validate(record.model_dump()), return_schema=inner))
+
+
+# Pydantic asks a type for its schema through this hook before anything else.
+setattr(TypedRecord, "__get_pydantic_core_schema__",  # noqa: B010
+        classmethod(lambda cls, source, handler: _record_core_schema(source, handler)))

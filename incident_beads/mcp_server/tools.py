@@ -16,6 +16,7 @@ from incident_beads.hotfix.protocol import HotfixProtocol
 from incident_beads.knowledge.api import Knowledge
 from incident_beads.mcp_server import schema
 from incident_beads.response import IncidentResponse
+from incident_beads.typedrecord import TypedRecord
 
 #: Where a tool's method lives, reached from the API over the repository.
 Target = Callable[[IncidentResponse], Any]
@@ -106,7 +107,7 @@ class Tool:
 
 def as_json(value: Any) -> Any:
     """A result as JSON: the record's own view (`to_dict`, `figures`), else pydantic's."""
-    if isinstance(value, BaseModel):
+    if isinstance(value, BaseModel | TypedRecord):
         return value.model_dump(mode="json")
     if isinstance(value, Issue):
         return value.data

@@ -77,3 +77,21 @@ def test_without_the_sdk_the_command_says_how_to_install_it(
     assert result.code == 1
     assert result.err.strip() == ("incident: the MCP server needs the MCP SDK, which is not "
                                   "installed (hint: pip install 'incident_beads[mcp]')")
+
+
+def test_the_tool_list_and_schemas_are_those_the_pydantic_records_gave() -> None:
+    """Digests of every tool's description, input and output schema, taken when the records
+    were pydantic models: describing the typed records through pydantic changes none of them."""
+    import hashlib
+    import json
+
+    expected = json.loads((Path(__file__).parent / "tool-schemas.sha256.json").read_text())
+    seen: dict[str, str] = {}
+    for name, tool in sorted(build_tools().items()):
+        parts = {"description": tool.description, "input": tool.input_schema,
+                 "output": tool.output_schema}
+        for part, value in parts.items():
+            text = json.dumps(value, sort_keys=True).encode()
+            seen[f"{name} {part}"] = hashlib.sha256(text).hexdigest()[:16]
+    assert sorted(seen) == sorted(expected)
+    assert [key for key in seen if seen[key] != expected[key]] == []
