@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from incident_beads.beads import ids as idgen
-from incident_beads.beads.import_rules import DEPENDENCY_TYPES, import_violations
+from incident_beads.beads.import_rules import DEPENDENCY_TYPES, check_title, import_violations
 from incident_beads.beads.issue import Issue, drop_empty, format_ts, next_updated_at
 from incident_beads.beads.limits import LONG_TEXT_HINT, MAX_TEXT_BYTES, oversized_text
 from incident_beads.beads.line_check import type_problem
@@ -25,17 +24,6 @@ UPDATABLE = frozenset({
     "issue_type", "assignee", "owner", "estimated_minutes", "due_at", "defer_until",
     "started_at", "external_ref",
 })
-
-
-def uuid7() -> str:
-    """A UUIDv7 text, as bd 1.x writes comment ids."""
-    import secrets  # writes only: it brings hmac and hashlib, a few ms on every read command
-
-    value = (int(time.time() * 1000) << 80) | secrets.randbits(80)
-    value = (value & ~(0xF << 76)) | (0x7 << 76)
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)
-    text = f"{value:032x}"
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 class Changes:
@@ -109,7 +97,7 @@ class Changes:
                assignee: str = "", owner: str = "", created_by: str = "",
                status: str = "open") -> Issue:
         """Create an issue; `parent` makes a `<parent>.<n>` child with a parent-child link."""
-        _check_title(title)
+        check_title(title)
         moment = self._store.clock()
         now = format_ts(moment)
         if parent is not None:
@@ -154,7 +142,7 @@ class Changes:
         if fields.get("status") in ("closed", "tombstone"):
             raise InvalidInput("use close() to close an issue")
         if "title" in fields:
-            _check_title(fields["title"])
+            check_title(fields["title"])
         issue = self._edit(issue_id)
         if "status" in fields and issue.is_closed:
             raise Refused(f"{issue_id} is closed", hint="reopen it first")
@@ -234,7 +222,7 @@ class Changes:
     def add_comment(self, issue_id: str, author: str, text: str) -> dict[str, Any]:
         """Append a comment (string UUIDv7 id, as bd 1.x writes)."""
         issue = self._edit(issue_id)
-        comment = {"id": uuid7(), "issue_id": issue_id, "author": author, "text": text,
+        comment = {"id": idgen.uuid7(), "issue_id": issue_id, "author": author, "text": text,
                    "created_at": format_ts(self._store.clock())}
         issue.data["comments"] = [*issue.comments, comment]
         self._touch(issue)
@@ -303,13 +291,3 @@ class Changes:
             issue.data, custom_statuses=frozenset({status}), custom_types=frozenset({issue_type}))
         if problems:
             raise InvalidInput(f"{issue.id}: {'; '.join(problems)}")
-
-
-def _check_title(title: object) -> None:
-    if not isinstance(title, str) or not title.strip():
-        raise InvalidInput("a title is required")
-    if any(ch in title for ch in "\n\r\x00") or (not title.isprintable() and any(
-            ord(ch) < 32 for ch in title)):
-        raise InvalidInput("a title must be one line without control characters")
-    if len(title) > 500:
-        raise InvalidInput(f"a title has at most 500 characters (this one has {len(title)})")
