@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from incident_beads.beads import BeadsStore, layout_cache
 from incident_beads.beads.issue import Issue, encode_line
-from incident_beads.beads.layout import lay_out, place_after_neighbours
 from incident_beads.beads.layout_cache import _layout_fits
+from incident_beads.beads.placement import lay_out, place_after_neighbours
 from incident_beads.beads.snapshot import Snapshot, parse_file
 from incident_beads.beads.transaction import Changes
 from incident_beads.errors import MalformedFile, NotFound

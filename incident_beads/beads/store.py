@@ -18,9 +18,9 @@ from incident_beads.beads import bd
 from incident_beads.beads import ids as idgen
 from incident_beads.beads.fileio import inside_repository, locked, remove_stale_temps
 from incident_beads.beads.issue import Issue
-from incident_beads.beads.layout import lay_out
 from incident_beads.beads.layout_cache import SnapshotCache, read_snapshot
 from incident_beads.beads.line_check import DECODER
+from incident_beads.beads.placement import lay_out
 from incident_beads.beads.query import label_needle, matcher, strings_in
 from incident_beads.beads.ready import ready_issues
 from incident_beads.beads.snapshot import Snapshot, stat_key

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from incident_beads.beads.fileio import atomic_write
-from incident_beads.beads.layout import lay_out
+from incident_beads.beads.placement import lay_out
 from incident_beads.beads.snapshot import Snapshot, stat_key
 
 if TYPE_CHECKING:  # the journal (and subprocess) load on the first write, not for `list`
