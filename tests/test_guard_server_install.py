@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from incident_beads.guard.server import MARK
+from incident_beads.guard.server_hook import MARK
 from tests.cli_runner import run_incident
 from tests.guard_helpers import annotated_tag, hotfix_merge, push, remote_oid
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from incident_beads.beads.doctor import validate
+from incident_beads.beads.init_store import init_store
 from incident_beads.beads.issue import encode_line
-from incident_beads.beads.setup import init_store
 from incident_beads.beads.store import BeadsStore
 from incident_beads.cli import main
 from incident_beads.errors import GitError

@@ -9,7 +9,7 @@ import pytest
 from knowledge_fixtures import CONFIRMED, Clock, resolved
 
 from incident_beads import IncidentResponse
-from incident_beads.beads import snapshot as snapshot_module
+from incident_beads.beads import layout_cache
 from incident_beads.beads.snapshot import Snapshot
 from incident_beads.knowledge import api as knowledge_api
 from incident_beads.knowledge.api import Knowledge
@@ -30,7 +30,7 @@ def test_the_report_reads_the_store_once_and_still_finds_every_part(
         api.store.create(f"plain task {n}")
     clock.advance(days=3)  # the action item is late, the post-mortem was scheduled
     reads: list[Path] = []
-    real = snapshot_module.read_snapshot
+    real = layout_cache.read_snapshot
 
     def counted(path: Path, *args: object, **kwargs: object) -> Snapshot:
         reads.append(path)
@@ -84,13 +84,13 @@ def test_a_store_reads_its_file_again_only_once_it_changed(
     writer = BeadsStore(store_repo)
     first = writer.create("first", labels=["incident"]).id
     reads: list[Path] = []
-    real = snapshot_module.read_regular
+    real = layout_cache.read_regular
 
     def counted(path: Path) -> object:
         reads.append(path)
         return real(path)
 
-    monkeypatch.setattr(snapshot_module, "read_regular", counted)
+    monkeypatch.setattr(layout_cache, "read_regular", counted)
     store = BeadsStore(store_repo)
     assert [i.id for i in store.issues_mentioning("incident")] == [first]
     assert [i.id for i in store.query(label="incident")] == [first]

@@ -153,13 +153,13 @@ def test_a_failed_write_leaves_the_journal_as_it_was(store_repo: Path,
     store = BeadsStore(store_repo)
     store.create("first")
     tip = git(store_repo, "rev-parse", JOURNAL_REF)
-    from incident_beads.beads import store as store_module
+    from incident_beads.beads import write as write_module
 
     def disk_full(path: Path, chunks: object, **_: object) -> None:
         assert path == store.path
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store_module, "atomic_write", disk_full)
+    monkeypatch.setattr(write_module, "atomic_write", disk_full)
     with pytest.raises(OSError):
         store.create("second")
     assert git(store_repo, "rev-parse", JOURNAL_REF) == tip

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incident_beads.beads import BeadsStore
-from incident_beads.beads import snapshot as snapshot_module
+from incident_beads.beads import BeadsStore, layout_cache
 from incident_beads.beads.issue import Issue, encode_line
-from incident_beads.beads.layout import lay_out, place_after_neighbours
-from incident_beads.beads.snapshot import Snapshot, _layout_fits, parse_file
-from incident_beads.beads.store import Changes
+from incident_beads.beads.layout_cache import _layout_fits
+from incident_beads.beads.placement import lay_out, place_after_neighbours
+from incident_beads.beads.snapshot import Snapshot, parse_file
+from incident_beads.beads.transaction import Changes
 from incident_beads.errors import MalformedFile, NotFound
 
 STAMP = '"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"'
@@ -100,7 +100,7 @@ def test_the_remembered_layout_is_used_and_proven(store_repo: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     store = BeadsStore(store_repo)
     made = [store.create(f"issue {n}").id for n in range(5)]
-    monkeypatch.setattr(snapshot_module, "parse_file", lambda *a: pytest.fail("parsed again"))
+    monkeypatch.setattr(layout_cache, "parse_file", lambda *a: pytest.fail("parsed again"))
     assert [i.id for i in BeadsStore(store_repo).issues()] == sorted(made)
     monkeypatch.undo()
     cache = next((store_repo / ".git" / "incident-beads").iterdir())
@@ -257,7 +257,7 @@ def test_the_escaped_lines_are_remembered_and_carried_through_writes(store_repo:
     path = store.path
     for n in range(12):  # new lines land before and after the escaped one
         store.create(f"task <{n}>" if n % 3 == 0 else f"task {n}")  # `<` is written `\u003c`
-    remembered = snapshot_module.read_snapshot(path, snapshot_module.SnapshotCache(path))
+    remembered = layout_cache.read_snapshot(path, layout_cache.SnapshotCache(path))
     assert remembered.remembered_in is not None  # the layout the writes left, trusted
     checked = parse_file(path, path.read_bytes())
     assert remembered.escaped == checked.escaped and len(checked.escaped or []) == 5
@@ -267,7 +267,7 @@ def test_the_escaped_lines_are_remembered_and_carried_through_writes(store_repo:
 
 def test_a_remembered_escape_list_that_does_not_fit_is_not_trusted(store_repo: Path) -> None:
     store = _escaped_outside(store_repo)
-    cache = snapshot_module.SnapshotCache(store.path)
+    cache = layout_cache.SnapshotCache(store.path)
     assert cache.file is not None
     head, _, packed = cache.file.read_bytes().partition(b"\n")
     header = json.loads(head)

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from incident_beads.beads import BeadsStore
+from incident_beads.beads.layout_cache import SnapshotCache, read_snapshot
 from incident_beads.beads.limits import MAX_LINE_BYTES, MAX_TEXT_BYTES
-from incident_beads.beads.snapshot import SnapshotCache, parse_file, read_snapshot
+from incident_beads.beads.snapshot import parse_file
 from incident_beads.errors import InvalidInput, MalformedFile, Refused
 from tests.cli_runner import CliResult, run_incident
 from tests.conftest import git

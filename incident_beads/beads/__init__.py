@@ -7,7 +7,8 @@ from typing import Any
 
 from incident_beads.beads.import_rules import Violation, import_violations
 from incident_beads.beads.issue import Issue
-from incident_beads.beads.store import BeadsStore, Changes
+from incident_beads.beads.store import BeadsStore
+from incident_beads.beads.transaction import Changes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incident_beads.beads.issue import encode_line
-from incident_beads.beads.snapshot import check_line
+from incident_beads.beads.line_check import check_line
 from incident_beads.errors import MalformedFile
 
 if TYPE_CHECKING:
-    from incident_beads.beads.store import BeadsStore, Changes
+    from incident_beads.beads.store import BeadsStore
+    from incident_beads.beads.transaction import Changes
 
 BD_TIMEOUT_SECONDS = 60
 ISSUES_RELATIVE = ".beads/issues.jsonl"

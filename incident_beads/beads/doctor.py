@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from incident_beads.beads.fileio import read_regular
 from incident_beads.beads.import_rules import CUSTOM_TYPE_RULE, Violation, import_violations
-from incident_beads.beads.snapshot import check_line
+from incident_beads.beads.line_check import check_line
 from incident_beads.errors import MalformedFile
 
 NO_ID = "(no id)"

@@ -6,6 +6,7 @@ import json
 from typing import Any, NamedTuple
 
 from incident_beads.beads.issue import parse_ts
+from incident_beads.errors import InvalidInput
 
 STATUSES = frozenset({"open", "in_progress", "blocked", "deferred", "closed", "pinned", "hooked"})
 ISSUE_TYPES = frozenset({"bug", "feature", "task", "epic", "chore", "decision", "message",
@@ -80,3 +81,15 @@ def import_violations(data: dict[str, Any], *, custom_types: frozenset[str] = fr
         except ValueError:
             problems.append(f"{key} {value!r} is not an RFC 3339 timestamp")
     return problems
+
+
+def check_title(title: object) -> None:
+    """Refuse a title bd would not import: empty, more than one line, or too long."""
+    if not isinstance(title, str) or not title.strip():
+        raise InvalidInput("a title is required")
+    if any(ch in title for ch in "\n\r\x00") or (not title.isprintable() and any(
+            ord(ch) < 32 for ch in title)):
+        raise InvalidInput("a title must be one line without control characters")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"a title has at most {MAX_TITLE} characters "
+                           f"(this one has {len(title)})")

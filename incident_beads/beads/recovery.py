@@ -125,7 +125,7 @@ def recover_repository(root: Path | str, *, config: BeadsConfig | None = None,
             raise NoStore(f"no beads store in {root}, and no journal to recover one from",
                           hint="run `incident init` (or `bd init`) first")
         if not dry_run:  # made again, then filled from the journal
-            from incident_beads.beads.setup import init_store
+            from incident_beads.beads.init_store import init_store
 
             init_store(root)
             store = BeadsStore(root, config=config)

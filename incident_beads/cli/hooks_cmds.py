@@ -35,7 +35,7 @@ def hooks_install(ctx: click.Context, server: Path | None, force: bool, as_json:
     standard-library pre-receive hook into a bare repository instead (no install needed there).
     """
     if server is not None:
-        from incident_beads.guard.server import install_server_hook
+        from incident_beads.guard.server_hook import install_server_hook
 
         written = install_server_hook(server, force=force)
         emit(as_json, written.to_json(),

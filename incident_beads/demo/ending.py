@@ -13,7 +13,7 @@ from incident_beads.demo.shop import DemoResult, Printer, run_git
 from incident_beads.errors import IncidentBeadsError
 from incident_beads.hotfix.sync import sync
 from incident_beads.lifecycle.model import Incident
-from incident_beads.notify.receiver import LocalReceiver
+from incident_beads.notify.local_receiver import LocalReceiver
 from incident_beads.response import IncidentResponse
 
 

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from incident_beads.beads.setup import init_store
+from incident_beads.beads.init_store import init_store
 from incident_beads.clock import ReplayClock
 from incident_beads.config import CONFIG_FILE
 from incident_beads.errors import Escalation
 from incident_beads.guard import install as hooks
 from incident_beads.mergedriver import register_merge_driver
-from incident_beads.notify.receiver import LocalReceiver
+from incident_beads.notify.local_receiver import LocalReceiver
 from incident_beads.repo import GitCommandError, GitRepo, command_failed
 from incident_beads.response import IncidentResponse
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from incident_beads.hotfix.deploys import parse_since
 from incident_beads.knowledge.actions import action_item, is_action
-from incident_beads.knowledge.api import postmortem_due
+from incident_beads.knowledge.postmortem import postmortem_due
 from incident_beads.knowledge.render import inline_text, table_cell
 from incident_beads.knowledge.report import SEVERITIES, Report, response_times
 from incident_beads.lifecycle.model import Incident

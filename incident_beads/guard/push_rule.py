@@ -7,7 +7,7 @@ One implementation, used by the `pre-push` hook, the server's `pre-receive` hook
 from __future__ import annotations
 
 from incident_beads.errors import GitError
-from incident_beads.guard import review
+from incident_beads.guard.approval import review_problem
 from incident_beads.guard.commits import (
     LOG_FORMAT,
     Commit,
@@ -20,17 +20,13 @@ from incident_beads.guard.commits import (
     side_hotfixes,
 )
 from incident_beads.guard.findings import (
-    BAD_REVIEW,
-    BAD_SIGNATURE,
     ELSEWHERE,
     LIGHTWEIGHT,
     MISSING,
-    NO_REVIEW,
     Finding,
     PushRefused,
 )
 from incident_beads.guard.refs import RefUpdate
-from incident_beads.guard.settings import CONFIG_FILE, people_on_branch
 from incident_beads.guard.tags import TagInfo, lookup_tags, tag_names_for
 from incident_beads.guard.tuples import NamedTuple
 from incident_beads.process.git import Git
@@ -170,63 +166,16 @@ class HotfixGuard:
     def _check_review(self, update: RefUpdate, hotfix: HotfixCommit, tag: TagInfo,
                       accepted: list[str]) -> Finding | None:
         """The tag must carry the approving review of the fix it points at."""
-        block = review.parse(review.tag_message_body(self.git.output("cat-file", "tag",
-                                                                     tag.oid)))
-        kind = BAD_REVIEW
-        if block is None:
-            kind, detail = NO_REVIEW, "carries no review block (a tag made by hand)"
-        elif block.get("incident") != hotfix.incident_id:
-            detail = f"carries the review of incident {block.get('incident')}"
-        elif not block.approves:
-            detail = "carries a review that does not approve the fix"
-        elif block.get("commit") not in _fix_commits(hotfix, tag):
-            detail = (f"carries the approval of {block.get('commit')[:12]}, not of the fix it "
-                      f"points at")
-        else:
-            kind, detail = BAD_SIGNATURE, self._signature_problem(update, block)
-            if not detail:
-                return None
+        problem = review_problem(self.git, self.settings, update, hotfix, tag)
+        if problem is None:
+            return None
+        kind, detail = problem
         branch = update.branch or ""
         return Finding(
             branch=branch, commit=hotfix.commit.oid, subject=hotfix.commit.subject,
             incident_id=hotfix.incident_id, via_merge=hotfix.commit.is_merge, kind=kind,
             tag=tag.name, accepted=tuple(accepted), found_target=tag.target, remote=self.remote,
             branch_spec=self._branch_spec(update, branch), detail=detail)
-
-    def _signature_problem(self, update: RefUpdate, block: review.ReviewBlock) -> str:
-        """Signed mode: what is wrong with the review's signature ('' when it holds).
-
-        The mode and the allowed signers come from the protected branch as it was before the
-        push (a push cannot bring its own signer); the working folder's file may only add the
-        requirement.
-        """
-        approvals, path = self.settings.approvals, self.settings.allowed_signers
-        before = "" if update.is_creation else update.old_oid
-        if before:
-            code, text = self.git.run("show", f"{before}:{CONFIG_FILE}", ok_codes=(0, 128))
-            if code == 0:
-                branch_mode, branch_path = people_on_branch(text)
-                if branch_mode == "signed":
-                    approvals, path = branch_mode, branch_path or path
-        if approvals != "signed":
-            return ""
-        from incident_beads.signing import verify
-
-        signers = ""
-        if before and path:
-            code, signers = self.git.run("show", f"{before}:{path}", ok_codes=(0, 128))
-            signers = signers if code == 0 else ""
-        reviewer = block.get("reviewer")
-        problem = verify(block.payload(), block.signature, reviewer, signers)
-        if problem:
-            return (f"carries a review whose signature does not hold: {problem} (signers: "
-                    f"{path or 'not configured'} on {update.branch} before this push)")
-        fix = block.get("commit")
-        hands = self.git.output("log", "--format=%an%n%ae%n%cn%n%ce", fix,
-                                *(["--not", before] if before else ["-1"]))
-        if reviewer.strip().lower() in {h.strip().lower() for h in hands.splitlines()}:
-            return f"carries a review signed by {reviewer}, who authored or committed the fix"
-        return ""
 
     def _hotfixes(self, commits: list[Commit], revisions: list[str]) -> list[HotfixCommit]:
         """The hotfixes the first-parent `commits` deliver, merges with custom subjects too."""
@@ -278,13 +227,6 @@ class HotfixGuard:
         if self.mode != PRE_PUSH or local in ("", branch, f"refs/heads/{branch}"):
             return branch
         return f"{local}:refs/heads/{branch}"
-
-
-def _fix_commits(hotfix: HotfixCommit, tag: TagInfo) -> set[str]:
-    """The commit a review must approve: the one tagged, or the hotfix side of a tagged merge."""
-    if tag.target == hotfix.commit.oid and hotfix.commit.is_merge:
-        return set(hotfix.commit.parents[1:])
-    return {tag.target}
 
 
 def _groups(hotfixes: Iterable[HotfixCommit]) -> list[tuple[HotfixCommit, frozenset[str]]]:

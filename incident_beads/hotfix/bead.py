@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from incident_beads.beads.issue import Issue
-from incident_beads.beads.store import Changes
+from incident_beads.beads.transaction import Changes
 from incident_beads.errors import NotFound
 from incident_beads.hotfix import gates
 from incident_beads.hotfix.model import KIND, HotfixState

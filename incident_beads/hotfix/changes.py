@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from incident_beads.errors import InvalidInput, Refused
 from incident_beads.guard.commits import TRAILER
 from incident_beads.hotfix import gates
-from incident_beads.hotfix.context import HotfixContext
 from incident_beads.hotfix.scope import ScopeReport, is_store_path
+from incident_beads.hotfix.step_context import HotfixContext
 from incident_beads.hotfix.worktree import unstage_store
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from incident_beads.beads.fileio import find_git_dir
 from incident_beads.hotfix.bead import Hotfix
-from incident_beads.hotfix.context import HotfixContext
 from incident_beads.hotfix.model import RunRecord
 from incident_beads.hotfix.runner import CommandResult
+from incident_beads.hotfix.step_context import HotfixContext
 
 
 def expand(argv: Sequence[str], values: dict[str, str]) -> list[str]:

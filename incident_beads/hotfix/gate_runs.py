@@ -9,9 +9,9 @@ from __future__ import annotations
 from incident_beads.errors import CommandFailed, InvalidInput, Refused
 from incident_beads.hotfix import gates
 from incident_beads.hotfix.commands import command_env, expand, outcome, values
-from incident_beads.hotfix.context import HotfixContext
 from incident_beads.hotfix.model import GateRecord, RunRecord
 from incident_beads.hotfix.runner import run_command
+from incident_beads.hotfix.step_context import HotfixContext
 from incident_beads.hotfix.worktree import require_clean
 
 

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from incident_beads.guard.review import ReviewBlock
 from incident_beads.hotfix import changes, gate_runs, release, review, rollout, start
 from incident_beads.hotfix.bead import Hotfix
-from incident_beads.hotfix.context import HotfixContext
 from incident_beads.hotfix.model import (
     GateRecord,
     MergeRecord,
@@ -26,6 +25,7 @@ from incident_beads.hotfix.progress import HotfixStatus, status_of
 from incident_beads.hotfix.runner import Progress
 from incident_beads.hotfix.scope import ScopeReport
 from incident_beads.hotfix.start import RISK_LEVELS, branch_name, tag_name
+from incident_beads.hotfix.step_context import HotfixContext
 from incident_beads.lifecycle.api import Lifecycle
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class HotfixProtocol:
     def __init__(self, incidents: Lifecycle | IncidentResponse) -> None:
         if not isinstance(incidents, Lifecycle):
             incidents = incidents.lifecycle  # given the facade: its lifecycle, as `hotfixes` does
-        #: What every step shares (see `hotfix.context`).
+        #: What every step shares (see `hotfix.step_context`).
         self.context = HotfixContext(incidents)
         self.incidents = incidents
         self.root = incidents.root

@@ -14,11 +14,11 @@ from incident_beads.hotfix.commands import (
     run_record,
     values,
 )
-from incident_beads.hotfix.context import HotfixContext
 from incident_beads.hotfix.model import MergeRecord, RunRecord, TagRecord
 from incident_beads.hotfix.review import review_block
 from incident_beads.hotfix.runner import run_command
 from incident_beads.hotfix.scope_rule import check_scope
+from incident_beads.hotfix.step_context import HotfixContext
 from incident_beads.hotfix.worktree import checkout, merge_no_ff, require_clean
 
 

@@ -9,8 +9,8 @@ from incident_beads.errors import InvalidInput, Refused
 from incident_beads.guard.review import APPROVED, ReviewBlock, payload
 from incident_beads.hotfix import gates
 from incident_beads.hotfix.bead import Hotfix
-from incident_beads.hotfix.context import HotfixContext
 from incident_beads.hotfix.model import HotfixState, Review
+from incident_beads.hotfix.step_context import HotfixContext
 from incident_beads.lifecycle.when import as_utc, parse_moment
 from incident_beads.people import require_person, who_may
 from incident_beads.repo import Commit

@@ -15,11 +15,11 @@ from incident_beads.hotfix.commands import (
     run_record,
     values,
 )
-from incident_beads.hotfix.context import HotfixContext
 from incident_beads.hotfix.model import RunRecord, Verification
 from incident_beads.hotfix.review import review_block
 from incident_beads.hotfix.runner import run_command
 from incident_beads.hotfix.scope_rule import check_scope
+from incident_beads.hotfix.step_context import HotfixContext
 from incident_beads.hotfix.worktree import require_clean
 from incident_beads.lifecycle.when import format_moment
 

@@ -10,8 +10,8 @@ from incident_beads.errors import InvalidInput, Refused
 from incident_beads.guard.tags import hotfix_tag_name
 from incident_beads.hotfix import bead, gates
 from incident_beads.hotfix.bead import Hotfix
-from incident_beads.hotfix.context import HotfixContext
 from incident_beads.hotfix.model import HotfixState
+from incident_beads.hotfix.step_context import HotfixContext
 from incident_beads.hotfix.worktree import (
     create_branch,
     drop_branch,

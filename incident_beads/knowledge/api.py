@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from incident_beads.beads.issue import Issue, parse_ts
+from incident_beads.beads.issue import Issue
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.clock import Clock
 from incident_beads.config import Config, load_config
@@ -23,13 +22,14 @@ from incident_beads.knowledge.facts import (
     hotfix_of,
     incident_beads,
     load_incident,
-    metadata_record,
     service_of,
     symptoms_of,
     writeup_facts,
 )
+from incident_beads.knowledge.outcomes import DraftResult, LearnResult
 from incident_beads.knowledge.paths import check_name, read_inside, write_inside
 from incident_beads.knowledge.patterns import CriticalPatterns
+from incident_beads.knowledge.postmortem import meeting_of, postmortem_due
 from incident_beads.knowledge.report import Report
 from incident_beads.knowledge.runbooks import Runbooks
 from incident_beads.knowledge.writeup import Writeups
@@ -37,39 +37,6 @@ from incident_beads.lifecycle.model import Incident
 from incident_beads.lifecycle.resolution import postmortem_required
 from incident_beads.lifecycle.when import as_utc
 from incident_beads.people import resolve_actor
-
-
-@dataclass
-class LearnResult:
-    """What `learn` wrote: the write-up, the critical patterns entry, the proposals."""
-
-    incident_id: str
-    writeup: str
-    writeup_created: bool
-    critical_patterns: str
-    past_incident_added: bool
-    proposals: list[str] = field(default_factory=list)
-    runbook: str | None = None
-    deployment_safety_added: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready view."""
-        return dict(self.__dict__)
-
-
-@dataclass
-class DraftResult:
-    """Where the post-mortem draft is, and whether this run created it."""
-
-    incident_id: str
-    path: str
-    created: bool
-    owner: str
-    meeting_at: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready view."""
-        return dict(self.__dict__)
 
 
 class Knowledge:
@@ -298,34 +265,6 @@ class Knowledge:
                       overdue_actions=self.actions.list(overdue=True, among=issues),
                       postmortem_hours=self.config.knowledge.postmortem_within_hours,
                       postmortem_due=postmortem_due(incidents, issues, self.config))
-
-
-def meeting_of(incident: Incident, issues: Sequence[Issue]) -> pm.Meeting:
-    """The incident's post-mortem bead: its id, owner and scheduled time (if scheduled)."""
-    bead_id = incident.state.postmortem_id
-    bead = next((i for i in issues if i.id == bead_id), None) if bead_id else None
-    if bead is None or not bead.due_at:
-        return pm.Meeting(bead_id, "", None)
-    record = metadata_record(bead)
-    owner = str(record.get("owner") or bead.data.get("owner") or bead.data.get("assignee")
-                or "")
-    try:
-        at: datetime | None = as_utc(parse_ts(bead.due_at))
-    except ValueError:
-        at = None
-    return pm.Meeting(bead.id, owner, at)
-
-
-def postmortem_due(incidents: Sequence[Incident], issues: Sequence[Issue],
-                   config: Config) -> dict[str, datetime | None]:
-    """Closed incidents that need a post-mortem -> its scheduled time (None: not scheduled)."""
-    needed = [i for i in incidents
-              if i.status == "closed" and postmortem_required(i.state, config)]
-    if not needed:
-        return {}
-    wanted = {i.state.postmortem_id for i in needed if i.state.postmortem_id}
-    beads = [issue for issue in issues if issue.id in wanted]
-    return {i.id: meeting_of(i, beads).at for i in needed}
 
 
 def safe_after_resolution(knowledge: Knowledge, incident_id: str) -> LearnResult | str:

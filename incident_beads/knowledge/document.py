@@ -7,7 +7,6 @@ code block is never mistaken for one; `replace` puts new lines in place of its o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,9 +15,13 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from incident_beads.errors import MalformedFile
-
-BEGIN = "incident-beads:begin"
-END = "incident-beads:end"
+from incident_beads.knowledge.markdown_lines import (
+    BEGIN,
+    END,
+    front_matter_end,
+    marker,
+    split_lines,
+)
 
 
 @lru_cache(maxsize=1)
@@ -41,28 +44,6 @@ def first_heading(text: str) -> str | None:
             inline = _parser().parseInline(tokens[n + 1].content)
             return plain_text(inline[0]) if inline else tokens[n + 1].content
     return None
-
-
-def split_lines(text: str) -> list[str]:
-    """Split on `\r\n`, `\r` or `\n` (as markdown-it counts lines), keeping the endings."""
-    if "\r" not in text:
-        lines = [line + "\n" for line in text.split("\n")]
-        lines[-1] = lines[-1][:-1]
-        return lines if lines[-1] else lines[:-1]
-    return [m.group(0) for m in _LINE.finditer(text)]
-
-
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-
-
-def begin_marker(name: str) -> str:
-    """The HTML comment that opens the generated block `name`."""
-    return f"<!-- {BEGIN} {name} -->"
-
-
-def end_marker(name: str) -> str:
-    """The HTML comment that closes the generated block `name`."""
-    return f"<!-- {END} {name} -->"
 
 
 def plain_text(token: Token) -> str:
@@ -291,28 +272,3 @@ def _refuse_swallowed(text: str, at: int) -> None:
                                 "closed: a generated part added after it would be hidden in it",
                                 hint="close it (``` or ~~~ for a fence, --> for a comment, the "
                                      "closing tag for HTML), then run again")
-
-
-
-def front_matter_end(lines: Sequence[str]) -> int:
-    """The number of lines the `---` front matter block at the top takes (0 when none)."""
-    if not lines or lines[0].rstrip("\r\n") != "---":
-        return 0
-    for n in range(1, len(lines)):
-        if lines[n].rstrip("\r\n") in ("---", "..."):
-            return n + 1
-    return 0
-
-
-
-def marker(content: str) -> tuple[str, str]:
-    """(`BEGIN` or `END`, block name) when `content` is one of our markers; ("", "") otherwise."""
-    text = content.strip()
-    if not (text.startswith("<!--") and text.endswith("-->")) or "\n" in text:
-        return "", ""
-    words = text[4:-3].split()
-    if len(words) == 2 and words[0] in (BEGIN, END):
-        return words[0], words[1]
-    return "", ""
-
-

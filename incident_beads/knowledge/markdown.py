@@ -3,7 +3,8 @@
 Every change is made on the document's own lines, located through the parser's tokens (headings,
 HTML comment markers, list items), so that everything else comes back byte for byte and a marker
 that sits inside a code block is never mistaken for one. Reading is `document.py`'s; this module
-makes the changes (generated blocks, sections, list items, links).
+makes the changes (generated blocks, sections, list items, links); `markdown_lines.py` holds
+the lines as text and the markers.
 """
 
 from __future__ import annotations
@@ -11,22 +12,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from incident_beads.knowledge.document import (
-    BEGIN,
-    END,
     Block,
     Document,
     ListItem,
     Section,
-    begin_marker,
-    end_marker,
     first_heading,
-    front_matter_end,
-    marker,
     plain_text,
     same_title,
     source_text,
-    split_lines,
     visible_text,
+)
+from incident_beads.knowledge.markdown_lines import (
+    BEGIN,
+    END,
+    begin_marker,
+    end_marker,
+    front_matter_end,
+    marker,
+    split_lines,
 )
 
 __all__ = ["BEGIN", "END", "Block", "Document", "ListItem", "Section", "add_list_item",

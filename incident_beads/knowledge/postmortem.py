@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from incident_beads.beads.issue import Issue, parse_ts
+from incident_beads.config import Config
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge.actions import ActionItem
-from incident_beads.knowledge.facts import HotfixFacts
+from incident_beads.knowledge.facts import HotfixFacts, metadata_record
 from incident_beads.knowledge.render import code_text, inline_text, mermaid_label, table_cell
 from incident_beads.lifecycle.model import Incident, TimelineEvent
-from incident_beads.lifecycle.resolution import assessed_impact
+from incident_beads.lifecycle.resolution import assessed_impact, postmortem_required
 from incident_beads.lifecycle.when import as_utc, format_duration, format_moment
 
 # Section of the Mermaid chart for each kind of timeline event.
@@ -223,3 +225,31 @@ def refresh(text: str, blocks: dict[str, list[str]]) -> str:
         if block_name(section) in markdown.Document(text).blocks():
             text = markdown.set_block(text, block_name(section), body)
     return text
+
+
+def meeting_of(incident: Incident, issues: Sequence[Issue]) -> Meeting:
+    """The incident's post-mortem bead: its id, owner and scheduled time (if scheduled)."""
+    bead_id = incident.state.postmortem_id
+    bead = next((i for i in issues if i.id == bead_id), None) if bead_id else None
+    if bead is None or not bead.due_at:
+        return Meeting(bead_id, "", None)
+    record = metadata_record(bead)
+    owner = str(record.get("owner") or bead.data.get("owner") or bead.data.get("assignee")
+                or "")
+    try:
+        at: datetime | None = as_utc(parse_ts(bead.due_at))
+    except ValueError:
+        at = None
+    return Meeting(bead.id, owner, at)
+
+
+def postmortem_due(incidents: Sequence[Incident], issues: Sequence[Issue],
+                   config: Config) -> dict[str, datetime | None]:
+    """Closed incidents that need a post-mortem -> its scheduled time (None: not scheduled)."""
+    needed = [i for i in incidents
+              if i.status == "closed" and postmortem_required(i.state, config)]
+    if not needed:
+        return {}
+    wanted = {i.state.postmortem_id for i in needed if i.state.postmortem_id}
+    beads = [issue for issue in issues if issue.id in wanted]
+    return {i.id: meeting_of(i, beads).at for i in needed}

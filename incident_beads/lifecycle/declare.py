@@ -8,7 +8,7 @@ from typing import Any
 
 from incident_beads.beads.import_rules import MAX_TITLE
 from incident_beads.beads.issue import Issue, parse_ts
-from incident_beads.beads.store import Changes
+from incident_beads.beads.transaction import Changes
 from incident_beads.config import Config
 from incident_beads.errors import Escalation, IncidentBeadsError, InvalidInput
 from incident_beads.lifecycle.edit import IncidentEdit

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from incident_beads.beads.issue import Issue
-from incident_beads.beads.store import BeadsStore, Changes
+from incident_beads.beads.store import BeadsStore
+from incident_beads.beads.transaction import Changes
 from incident_beads.errors import Escalation, Refused
 from incident_beads.lifecycle import hold
 from incident_beads.lifecycle.model import EscalationRecord, IncidentState, TimelineEvent

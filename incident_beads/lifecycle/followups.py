@@ -6,7 +6,7 @@ from datetime import datetime
 
 from incident_beads.beads.import_rules import MAX_TITLE
 from incident_beads.beads.issue import Issue
-from incident_beads.beads.store import Changes
+from incident_beads.beads.transaction import Changes
 from incident_beads.lifecycle.mitigation import LADDER, latest_results
 from incident_beads.lifecycle.model import METADATA_KEY, Incident, IncidentState
 from incident_beads.lifecycle.when import format_moment

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from incident_beads.beads.issue import Issue, parse_ts
-from incident_beads.beads.store import Changes
+from incident_beads.beads.transaction import Changes
 from incident_beads.errors import MalformedFile, NotFound, Refused
 from incident_beads.lifecycle.model import (
     METADATA_KEY,

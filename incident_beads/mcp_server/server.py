@@ -18,7 +18,7 @@ from incident_beads import __version__
 from incident_beads.clock import Clock
 from incident_beads.errors import Escalation, IncidentBeadsError, NoStore
 from incident_beads.mcp_server import resources, results
-from incident_beads.mcp_server.journal import RequestJournal, fingerprint
+from incident_beads.mcp_server.request_journal import RequestJournal, fingerprint
 from incident_beads.mcp_server.schema import REQUEST_ID
 from incident_beads.mcp_server.tools import Tool, build_tools
 from incident_beads.response import IncidentResponse

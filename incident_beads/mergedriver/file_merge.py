@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from incident_beads.beads.fileio import atomic_write
 from incident_beads.beads.import_rules import import_violations
 from incident_beads.beads.issue import encode_line
-from incident_beads.beads.layout import place_after_neighbours
+from incident_beads.beads.placement import place_after_neighbours
 from incident_beads.beads.snapshot import parse_file
 from incident_beads.mergedriver.derived import reconcile
 from incident_beads.mergedriver.issue_merge import IssueMerge, Undecided

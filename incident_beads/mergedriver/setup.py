@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from incident_beads.beads.fileio import find_git_dir
-from incident_beads.beads.setup import init_store
+from incident_beads.beads.init_store import init_store
 from incident_beads.mergedriver.register import register_merge_driver
 
 

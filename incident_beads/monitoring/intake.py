@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from incident_beads.beads.import_rules import MAX_TITLE
 from incident_beads.beads.issue import Issue
-from incident_beads.beads.store import Changes
+from incident_beads.beads.transaction import Changes
 from incident_beads.config import MonitoringConfig
 from incident_beads.errors import Escalation, IncidentBeadsError
 from incident_beads.lifecycle import declare as declaring

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from incident_beads.beads.store import BeadsStore, Changes
+from incident_beads.beads.store import BeadsStore
+from incident_beads.beads.transaction import Changes
 from incident_beads.clock import Clock
 from incident_beads.config import NotifyConfig
 from incident_beads.errors import IncidentBeadsError, NotFound, Refused

@@ -11,21 +11,16 @@ instead: they must stay fast and free of GitPython.
 
 `base` opens and closes the repository and runs the commands without a model, `reading` reads
 through the object model, `seam` adds the work tree and the writing commands as `GitRepo`;
-`records` holds the tuples they hand out.
+`results` holds the tuples they return, `command_io` what their commands are given and what is
+made of their output.
 """
 
 from __future__ import annotations
 
 from git.exc import GitCommandError
 
-from incident_beads.repo.records import (
-    Commit,
-    Run,
-    Tag,
-    command_failed,
-    message_file,
-    parse_porcelain,
-)
+from incident_beads.repo.command_io import command_failed, message_file, parse_porcelain
+from incident_beads.repo.results import Commit, Run, Tag
 from incident_beads.repo.seam import GitRepo
 
 __all__ = ["Commit", "GitCommandError", "GitRepo", "Run", "Tag", "command_failed", "message_file",

@@ -14,7 +14,8 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from incident_beads.config import GitConfig
 from incident_beads.errors import GitError, InvalidInput
-from incident_beads.repo.records import Run, as_bytes, command_failed
+from incident_beads.repo.command_io import as_bytes, command_failed
+from incident_beads.repo.results import Run
 
 
 class OpenRepo:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
-from git.exc import GitCommandError
+from git.exc import BadName, BadObject, GitCommandError
 from git.objects.blob import Blob
 from git.objects.tree import Tree
 from git.refs.reference import Reference
@@ -14,7 +14,13 @@ from git.refs.tag import TagReference
 
 from incident_beads.errors import GitError, NotFound
 from incident_beads.repo.base import OpenRepo
-from incident_beads.repo.records import REGULAR, UNRESOLVED, Commit, Tag, to_commit
+from incident_beads.repo.results import Commit, Tag, to_commit
+
+#: The modes of a regular file in a tree (a link's is 0o120000).
+REGULAR = (0o100644, 0o100755)
+
+#: What GitPython raises for a revision it cannot resolve.
+UNRESOLVED = (BadName, BadObject, ValueError, IndexError, KeyError)
 
 
 class ReadingRepo(OpenRepo):

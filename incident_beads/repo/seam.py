@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from git.exc import GitCommandError
 
+from incident_beads.repo.command_io import command_failed, message_file, parse_porcelain
 from incident_beads.repo.reading import ReadingRepo
-from incident_beads.repo.records import command_failed, message_file, parse_porcelain
 
 
 class GitRepo(ReadingRepo):

@@ -20,7 +20,8 @@ PUBLIC_METHODS = {
 
 
 def _methods(kind: type) -> set[str]:
-    return {name for name, value in vars(kind).items()
+    # the class and the per-phase parts it is assembled from
+    return {name for part in kind.__mro__ for name, value in vars(part).items()
             if not name.startswith("_") and inspect.isfunction(value)}
 
 

@@ -9,8 +9,8 @@ import mcp_types as types
 import pytest
 
 from incident_beads.errors import Refused
-from incident_beads.mcp_server import journal
-from incident_beads.mcp_server.journal import RequestJournal
+from incident_beads.mcp_server import request_journal
+from incident_beads.mcp_server.request_journal import RequestJournal
 
 
 def outcome(text: str) -> types.CallToolResult:
@@ -34,7 +34,7 @@ def test_outcomes_come_back_by_request_id_and_only_for_the_same_call(repo: Path)
 
 def test_the_latest_outcomes_are_kept_and_a_torn_file_counts_as_absent(
         repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(journal, "KEEP", 3)
+    monkeypatch.setattr(request_journal, "KEEP", 3)
     log = RequestJournal(repo)
     with log.holding():
         for n in range(5):

@@ -41,6 +41,7 @@ MODULES: dict[str, str] = {
     "incident_beads.guard.push_rule": "guard/push_rule.py",
     "incident_beads.guard.hook": "guard/hook.py",
     "incident_beads.guard.review": "guard/review.py",
+    "incident_beads.guard.approval": "guard/approval.py",
     "incident_beads.guard.deletions": "guard/deletions.py",
     "incident_beads.signing": "signing.py",
 }

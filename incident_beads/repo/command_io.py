@@ -1,5 +1,5 @@
-"""What the git seam hands out: commits, tags and command results as plain tuples, and the
-small helpers its commands share (a message file, `git status` entries, git's complaint)."""
+"""What the seam's git commands are given and what it makes of their output: a message file,
+`git status` entries, bytes, and git's complaint as a `GitError`."""
 
 from __future__ import annotations
 
@@ -7,58 +7,10 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
-from typing import NamedTuple
 
-from git.exc import BadName, BadObject, GitCommandError
-from git.objects.commit import Commit as GitCommit
+from git.exc import GitCommandError
 
 from incident_beads.errors import GitError
-
-#: The modes of a regular file in a tree (a link's is 0o120000).
-REGULAR = (0o100644, 0o100755)
-
-#: What GitPython raises for a revision it cannot resolve.
-UNRESOLVED = (BadName, BadObject, ValueError, IndexError, KeyError)
-
-
-class Commit(NamedTuple):
-    """One commit as the library reports it."""
-
-    sha: str
-    author_name: str
-    author_email: str
-    date: str
-    subject: str
-    message: str
-    committer_name: str = ""
-    committer_email: str = ""
-
-
-class Run(NamedTuple):
-    """What one git command ended with."""
-
-    status: int
-    stdout: bytes
-    stderr: bytes
-    timed_out: bool
-
-
-class Tag(NamedTuple):
-    """One tag: annotated or lightweight, the commit it names, who made it and when (ISO)."""
-
-    name: str
-    annotated: bool
-    commit: str
-    who: str
-    at: str
-
-
-def to_commit(c: GitCommit) -> Commit:
-    """A GitPython commit as the seam reports it."""
-    message = c.message if isinstance(c.message, str) else c.message.decode()
-    return Commit(c.hexsha, c.author.name or "", c.author.email or "",
-                  c.authored_datetime.isoformat(), message.split("\n", 1)[0], message,
-                  c.committer.name or "", c.committer.email or "")
 
 
 def as_bytes(value: object) -> bytes:

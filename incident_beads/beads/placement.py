@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from incident_beads.beads.issue import Issue, encode_line
 from incident_beads.beads.limits import LONG_TEXT_HINT, MAX_LINE_BYTES
-from incident_beads.beads.snapshot import Snapshot, check_line
+from incident_beads.beads.line_check import check_line
+from incident_beads.beads.snapshot import Snapshot
 from incident_beads.errors import InvalidInput, MalformedFile
 
 

@@ -10,7 +10,7 @@ from incident_beads.beads.fileio import (
     read_regular,
 )
 from incident_beads.beads.ids import PREFIX_RE, configured_prefix, most_common_prefix
-from incident_beads.beads.snapshot import read_snapshot
+from incident_beads.beads.layout_cache import read_snapshot
 from incident_beads.beads.store import ISSUES_FILE
 from incident_beads.errors import InvalidInput, Refused
 

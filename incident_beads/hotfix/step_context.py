@@ -14,7 +14,7 @@ from typing import Any
 
 from incident_beads import signing
 from incident_beads.beads.issue import Issue
-from incident_beads.beads.store import Changes
+from incident_beads.beads.transaction import Changes
 from incident_beads.errors import Escalation, NotFound, Refused
 from incident_beads.guard.review import ReviewBlock
 from incident_beads.hotfix import bead, gates

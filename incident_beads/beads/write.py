@@ -1,0 +1,68 @@
+"""Write one transaction's changes: lines laid out, journal staged, file replaced atomically."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from incident_beads.beads.fileio import atomic_write
+from incident_beads.beads.placement import lay_out
+from incident_beads.beads.snapshot import Snapshot, stat_key
+
+if TYPE_CHECKING:  # the journal (and subprocess) load on the first write, not for `list`
+    from incident_beads.beads.journal import Journal, PendingEntry
+    from incident_beads.beads.layout_cache import SnapshotCache
+    from incident_beads.beads.transaction import Changes
+
+
+class Written(NamedTuple):
+    """What a write leaves behind for the next read of the very same file."""
+
+    key: list[int]  # the stat of the file right after the write
+    lines: dict[str, bytes]  # each live changed issue's line as written
+    searched: dict[bytes, list[int]]  # the lines holding each word searched for so far
+
+
+def write_changes(path: Path, snapshot: Snapshot, changes: Changes, *,
+                  cache: SnapshotCache | None, journal: Journal | None,
+                  warnings: list[str]) -> Written:
+    """Replace `path` with `snapshot` plus `changes`, under the caller's lock.
+
+    The journal's entry is staged before the file is replaced and committed after it (or
+    abandoned when the replace fails): the store file is what matters, so a journal that
+    cannot follow adds a line to `warnings` instead of failing the write.
+    """
+    written: dict[str, bytes] = {}
+    escapes: list[int] | None = [] if snapshot.escaped is not None else None
+    searched: dict[bytes, list[int]] = {}
+    ids, ends, chunks = lay_out(snapshot, changes.changed, changes.created, written,
+                                escapes, searched)
+    pending = _journal_entry(journal, written, warnings)
+    try:
+        atomic_write(path, chunks)
+    except BaseException:
+        if pending is not None:
+            pending.abandon()
+        raise
+    stat = os.stat(path)
+    if pending is not None:
+        problem = pending.commit()
+        if problem:
+            warnings.append(f"the store was written, but not its journal: {problem}")
+    if cache is not None:
+        cache.save(Snapshot(str(path), b"", ids, ends, escaped=escapes), stat)
+    return Written(stat_key(stat), {
+        issue_id: written[issue_id] for issue_id, issue in changes.changed.items()
+        if not issue.is_tombstone}, searched)
+
+
+def _journal_entry(journal: Journal | None, written: dict[str, bytes],
+                   warnings: list[str]) -> PendingEntry | None:
+    if journal is None:
+        return None
+    try:
+        return journal.record(written)
+    except OSError as exc:  # the store file is what matters; the journal says why not
+        warnings.append(f"the journal was not updated: {exc}")
+        return None

@@ -1,0 +1,136 @@
+"""`IncidentResponse`: the public API, composing the lifecycle with hotfixes, knowledge and fleet.
+
+The lifecycle (`lifecycle/api.py`) holds phases 1, 2, 3 and 5 and imports nothing above it; the
+facade lends it what the layers above provide (step 0's context, recurrences elsewhere in the
+fleet, the write-up after a resolution) and hands phase 4 to `HotfixProtocol` and phases 0 and 6
+to `Knowledge`. The delegating methods are grouped as the lifecycle's are: `calls` (reads and
+the timeline), `opening` (phases 1 and 2), `mitigating` (phase 3), `resolving` (phase 5 and the
+stakeholders' messages); each keeps the lifecycle method's signature and docstring.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from incident_beads.beads.store import BeadsStore
+from incident_beads.clock import Clock
+from incident_beads.config import Config
+from incident_beads.errors import IncidentBeadsError
+from incident_beads.lifecycle.api import Extensions, Lifecycle
+from incident_beads.lifecycle.hold import Trust
+from incident_beads.lifecycle.model import Assessment, ContextRecord, Incident
+from incident_beads.lifecycle.recurrence import RemoteMatch
+from incident_beads.response.mitigating import MitigatingCalls
+from incident_beads.response.opening import OpeningCalls
+from incident_beads.response.resolving import ResolvingCalls
+
+if TYPE_CHECKING:
+    from incident_beads.hotfix.protocol import HotfixProtocol
+    from incident_beads.knowledge.api import Knowledge
+    from incident_beads.notify.api import Notifier
+
+
+class IncidentResponse(OpeningCalls, MitigatingCalls, ResolvingCalls):
+    """Drive production incidents through the seed workflow, stored as beads in one repository.
+
+    Every write is one locked, atomic store transaction. A rule that says no raises `Refused` or
+    `InvalidInput` and writes nothing; an escalation condition is recorded first (state, timeline
+    and a bead comment) and then raised as `Escalation`, so nothing is lost when the orchestrator
+    stops to ask a person. Without a `.beads/` folder the records are kept in memory.
+    """
+
+    def __init__(self, root: Path | str, *, clock: Clock | None = None,
+                 config: Config | None = None, actor: str | None = None,
+                 store: BeadsStore | None = None) -> None:
+        extensions = Extensions(context=self._context, elsewhere=self._fleet_matches,
+                                after_resolution=self._document_resolution)
+        #: Phases 1, 2, 3 and 5, which every method below delegates to.
+        self.lifecycle = Lifecycle(root, clock=clock, config=config, actor=actor, store=store,
+                                   extensions=extensions)
+
+    @property
+    def root(self) -> Path:
+        """The repository's folder."""
+        return self.lifecycle.root
+
+    @property
+    def config(self) -> Config:
+        """The repository's settings (`.incident-beads.toml`)."""
+        return self.lifecycle.config
+
+    @property
+    def actor(self) -> str:
+        """Who acts when a call names no one."""
+        return self.lifecycle.actor
+
+    @property
+    def store(self) -> BeadsStore:
+        """The beads store every record is written to."""
+        return self.lifecycle.store
+
+    @property
+    def decision_trust(self) -> Trust | None:
+        """Signed mode: whether a recorded decision still verifies (None: names are trusted)."""
+        return self.lifecycle.decision_trust
+
+    @property
+    def notifications(self) -> Notifier:
+        """The outbox of messages to stakeholders, staged and sent with each write."""
+        return self.lifecycle.notifications
+
+    @property
+    def hotfixes(self) -> HotfixProtocol:
+        """Phase 4: the hotfix protocol over this repository and store."""
+        from incident_beads.hotfix.protocol import HotfixProtocol
+
+        return HotfixProtocol(self.lifecycle)
+
+    @property
+    def knowledge(self) -> Knowledge:
+        """Phases 0 and 6 over the same store, clock and configuration: context, write-ups,
+        critical patterns, runbooks, post-mortem drafts, action items, reports."""
+        from incident_beads.knowledge.api import Knowledge
+
+        return Knowledge(self.root, config=self.config, clock=self.now, store=self.store,
+                         actor=self.actor)
+
+    # what the layers above lend the lifecycle ----------------------------------------------
+    def _context(self, title: str, services: list[str],
+                 incidents: list[Incident]) -> ContextRecord:
+        """Step 0 of a declaration: past incidents, patterns and deployments like this one."""
+        from incident_beads.knowledge.step0 import gather
+
+        return gather(self.knowledge, title, services, incidents)
+
+    def _fleet_matches(self, plain: str, assessment: Assessment) -> list[RemoteMatch]:
+        """Incidents resolved elsewhere in the fleet (as last fetched) that this one resembles."""
+        from incident_beads.fleet.members import has_fleet
+
+        if not has_fleet(self.config):
+            return []
+        from incident_beads.fleet.api import Fleet
+
+        window = timedelta(days=self.config.knowledge.recurrence_window_days)
+        try:
+            return Fleet(self.root, config=self.config).recurrences(
+                plain, assessment, now=assessment.detected_at, window=window)
+        except (IncidentBeadsError, OSError):
+            # a broken fleet file or cache must not stop a declaration; `incident fleet
+            # status` names what is wrong
+            return []
+
+    def _document_resolution(self, incident_id: str, actor: str) -> None:
+        """Phase 6 right after resolution: the write-up and the critical patterns entry.
+
+        The bead is closed before the documents are written: a failure to write them is put on
+        the incident's timeline with the command that retries, and the resolution stands.
+        """
+        from incident_beads.knowledge.api import safe_after_resolution
+
+        outcome = safe_after_resolution(self.knowledge, incident_id)
+        if isinstance(outcome, str):
+            self.record_event(incident_id, f"Write-up not written: {outcome}. Retry with "
+                              f"`incident learn {incident_id}`.", kind="learn-failed",
+                              actor=actor)
