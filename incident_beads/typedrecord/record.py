@@ -1,0 +1,217 @@
+"""The base of the typed records: a keyword-only dataclass validated by its annotations.
+
+`TypedRecord` and its pydantic-compatible methods (`model_validate`, `model_dump`,
+`model_copy`...), the fields resolved once per class (`fields_of`), and dumping a record back
+to plain or JSON-ready data (`jsonable`). Converting one value by its annotation is
+`convert.py`; datetimes as text are `moments.py`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import typing
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, ClassVar, Literal, TypeVar, dataclass_transform
+
+from incident_beads.typedrecord.convert import Converter, Loc, RecordError, converter, kind_of
+from incident_beads.typedrecord.moments import format_datetime
+
+__all__ = ["TypedRecord", "field", "fields_of", "jsonable"]
+
+#: Re-exported so record modules need one import.
+field = dataclasses.field
+
+Mode = Literal["python", "json"]
+Extra = Literal["allow", "forbid", "ignore"]
+RecordT = TypeVar("RecordT", bound="TypedRecord")
+_MISSING: Any = dataclasses.MISSING
+
+
+class _Field(typing.NamedTuple):
+    name: str
+    convert: Converter
+    default: Any
+    factory: Any
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(dataclasses.field,))
+class TypedRecord:
+    """Base of the records: a keyword-only dataclass validated by its annotations."""
+
+    __record_extra__: ClassVar[Extra] = "ignore"
+    __record_fields__: ClassVar[tuple[_Field, ...] | None] = None
+    __record_extra_values__: dict[str, Any]
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+
+    def __init_subclass__(cls, *, extra: Extra | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if extra is not None:
+            cls.__record_extra__ = extra
+        cls.__record_fields__ = None
+        # In place: the class keeps its identity, `eq` is ours (fields and kept keys).
+        dataclasses.dataclass(kw_only=True, eq=False, repr=False)(cls)
+
+    def __post_init__(self) -> None:
+        """Check and convert what the constructor was given, as `model_validate` does."""
+        self.__record_extra_values__ = {}
+        for spec in fields_of(type(self)):
+            value = self.__dict__[spec.name]
+            self.__dict__[spec.name] = spec.convert(value, (spec.name,))
+
+    # Reading and writing ----------------------------------------------------------------------
+
+    @classmethod
+    def model_validate(cls: type[RecordT], obj: Any) -> RecordT:
+        """An instance from a dict (or the instance itself); `RecordError` when it does not fit."""
+        return cls._from(obj, ())
+
+    @classmethod
+    def _from(cls: type[RecordT], obj: Any, loc: Loc) -> RecordT:
+        if isinstance(obj, cls):
+            return obj
+        if isinstance(obj, TypedRecord):
+            obj = obj.model_dump()
+        if not isinstance(obj, Mapping):
+            raise RecordError(loc, f"Input should be an object of {cls.__name__}, "
+                                   f"not {kind_of(obj)}")
+        values: dict[str, Any] = {}
+        specs = fields_of(cls)
+        for spec in specs:
+            if spec.name in obj:
+                values[spec.name] = spec.convert(obj[spec.name], (*loc, spec.name))
+            elif spec.factory is not _MISSING:
+                values[spec.name] = spec.factory()
+            elif spec.default is not _MISSING:
+                values[spec.name] = spec.default
+            else:
+                raise RecordError((*loc, spec.name), "Field required")
+        names = {spec.name for spec in specs}
+        extra = {str(k): v for k, v in obj.items() if k not in names}
+        if extra and cls.__record_extra__ == "forbid":
+            raise RecordError((*loc, next(iter(extra))), "Extra inputs are not permitted")
+        instance = cls.__new__(cls)
+        instance.__dict__.update(values)
+        instance.__record_extra_values__ = extra if cls.__record_extra__ == "allow" else {}
+        return instance
+
+    def model_dump(self, *, mode: Mode = "python", exclude_none: bool = False,
+                   include: Iterable[str] | None = None,
+                   exclude: Iterable[str] | None = None) -> dict[str, Any]:
+        """The record as a dict: fields in order, then the kept unknown keys.
+
+        `mode="json"`: datetimes as ISO 8601 text (`Z` for UTC), enums as their values.
+        `exclude_none`: fields (and kept keys) that are None are left out, at every level.
+        """
+        wanted = set(include) if include is not None else None
+        skipped = set(exclude) if exclude is not None else set()
+        json_mode = mode == "json"
+        result: dict[str, Any] = {}
+        for name, value in self._items():
+            if (wanted is not None and name not in wanted) or name in skipped:
+                continue
+            if value is None and exclude_none:
+                continue
+            result[name] = _dump(value, json_mode, exclude_none)
+        return result
+
+    def model_copy(self: RecordT, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> RecordT:
+        """A copy, with `update` applied as given (not validated, as a copy never was)."""
+        import copy
+
+        clone = copy.deepcopy(self) if deep else copy.copy(self)
+        clone.__dict__ = dict(clone.__dict__)
+        clone.__record_extra_values__ = dict(self.__record_extra_values__)
+        names = {spec.name for spec in fields_of(type(self))}
+        for key, value in (update or {}).items():
+            if key in names:
+                clone.__dict__[key] = value
+            else:
+                clone.__record_extra_values__[key] = value
+        return clone
+
+    @classmethod
+    def model_rebuild(cls) -> None:
+        """Resolve the annotations now (they are otherwise resolved on first use)."""
+        fields_of(cls)
+
+    @property
+    def model_extra(self) -> dict[str, Any]:
+        """The keys kept that the class does not name."""
+        return self.__record_extra_values__
+
+    @classmethod
+    def record_fields(cls) -> dict[str, Any]:
+        """Each field's resolved annotation, in order."""
+        hints = typing.get_type_hints(cls)
+        return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+    # Plain-object behaviour --------------------------------------------------------------------
+
+    def _items(self) -> list[tuple[str, Any]]:
+        items = [(spec.name, self.__dict__[spec.name]) for spec in fields_of(type(self))]
+        items += list(self.__record_extra_values__.items())
+        return items
+
+    def __getattr__(self, name: str) -> Any:
+        extra = self.__dict__.get("__record_extra_values__") or {}
+        if name in extra:
+            return extra[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, TypedRecord)
+        return self._items() == other._items()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={value!r}" for name, value in self._items())
+        return f"{type(self).__name__}({inner})"
+
+
+# Dumping ---------------------------------------------------------------------------------------
+
+
+def _dump(value: Any, json_mode: bool, exclude_none: bool) -> Any:
+    if isinstance(value, TypedRecord):
+        return value.model_dump(mode="json" if json_mode else "python", exclude_none=exclude_none)
+    if isinstance(value, list | tuple):
+        return [_dump(v, json_mode, exclude_none) for v in value]
+    if isinstance(value, dict):
+        return {k: _dump(v, json_mode, exclude_none) for k, v in value.items()}
+    if json_mode:
+        return jsonable(value)
+    return value
+
+
+def jsonable(value: Any) -> Any:
+    """`value` as JSON-ready data: enums as their values, datetimes as RFC 3339 text."""
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, TypedRecord):
+        return value.model_dump(mode="json")
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, enum.Enum) else k.value: jsonable(v)
+                for k, v in value.items()}
+    return value
+
+
+def fields_of(cls: type[TypedRecord]) -> tuple[_Field, ...]:
+    """The class's fields with their converters, resolved from its annotations on first use."""
+    specs = cls.__dict__.get("__record_fields__")
+    if specs is None:
+        hints = typing.get_type_hints(cls)
+        specs = tuple(_Field(f.name, converter(hints[f.name], TypedRecord), f.default,
+                             f.default_factory)
+                      for f in dataclasses.fields(cls))
+        cls.__record_fields__ = specs
+    return specs
