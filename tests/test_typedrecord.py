@@ -7,6 +7,7 @@ records were pydantic models (`pydantic_dump`, given only where it differs from 
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -245,3 +246,36 @@ def test_write_up_front_matter_problems_read_as_before() -> None:
         "front matter: Value error, a runtime_error write-up needs root_cause"]
     with pytest.raises(RecordError, match=r"^date: Value error"):
         SolutionFrontMatter.model_validate({**valid, "date": "15/01/2026"})
+
+
+# The old import paths: both modules became packages of parts, and callers keep their imports.
+
+TYPEDRECORD_NAMES = ["RecordError", "TypedRecord", "field", "format_datetime", "jsonable",
+                     "literal_choices", "parse_datetime"]
+MODEL_NAMES = ["METADATA_KEY", "Assessment", "ConfigChange", "ContextRecord", "EscalationRecord",
+               "Incident", "IncidentState", "Mitigation", "MitigationOption", "MitigationResult",
+               "Phase", "PostmortemSchedule", "Record", "Resolution", "ResolutionChecklist",
+               "RiskAcknowledgment", "RootCauseHandoff", "StatusUpdate", "TimelineEvent",
+               "Timestamps", "UpdateStatus", "normalize_risk"]
+
+
+@pytest.mark.parametrize(("module", "names"), [
+    ("incident_beads.typedrecord", TYPEDRECORD_NAMES),
+    ("incident_beads.lifecycle.model", MODEL_NAMES),
+])
+def test_the_split_modules_keep_every_name_callers_import(module: str, names: list[str]) -> None:
+    imported = importlib.import_module(module)
+    assert [name for name in names if not hasattr(imported, name)] == []
+    assert sorted(imported.__all__) == sorted(names)
+
+
+def test_every_model_record_resolves_its_annotations_where_it_now_lives() -> None:
+    import incident_beads.lifecycle.model as model
+
+    records = [getattr(model, name) for name in MODEL_NAMES]
+    records = [r for r in records if isinstance(r, type) and issubclass(r, TypedRecord)
+               and r is not model.Record]
+    assert len(records) == 15
+    for record in records:
+        record.model_rebuild()
+        assert record.record_fields()
