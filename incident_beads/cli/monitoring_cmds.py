@@ -84,7 +84,7 @@ def evidence(ctx: click.Context, incident_id: str, checks: tuple[str, ...], watc
             click.echo(line, err=True)
 
     try:
-        records = measure(response.lifecycle, incident_id, checks=checks, watch=window, every=every,
+        records = measure(response, incident_id, checks=checks, watch=window, every=every,
                           progress=progress, actor=actor)
     finally:
         if live:

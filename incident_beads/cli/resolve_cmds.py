@@ -79,7 +79,7 @@ def close(ctx: click.Context, issue_ids: tuple[str, ...], reason: str, resolutio
                           users_can_use_feature=users_can_use_feature,
                           monitoring_evidence=monitoring_evidence,
                           stakeholders_notified=stakeholders_notified)
-    closed = [close_issue(response.lifecycle, issue_id, reason=reason, checklist=checklist,
+    closed = [close_issue(response, issue_id, reason=reason, checklist=checklist,
                           actor=actor) for issue_id in issue_ids]
     payload = [response.store.get(c.issue_id).data for c in closed]
 

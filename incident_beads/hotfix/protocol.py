@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from incident_beads.guard.review import ReviewBlock
 from incident_beads.hotfix import changes, gate_runs, release, review, rollout, start
@@ -28,9 +27,6 @@ from incident_beads.hotfix.start import RISK_LEVELS, branch_name, tag_name
 from incident_beads.hotfix.step_context import HotfixContext
 from incident_beads.lifecycle.api import Lifecycle
 
-if TYPE_CHECKING:
-    from incident_beads.response import IncidentResponse
-
 __all__ = ["RISK_LEVELS", "HotfixProtocol", "branch_name", "tag_name"]
 
 
@@ -43,9 +39,7 @@ class HotfixProtocol:
     unless a person acknowledged the risk.
     """
 
-    def __init__(self, incidents: Lifecycle | IncidentResponse) -> None:
-        if not isinstance(incidents, Lifecycle):
-            incidents = incidents.lifecycle  # given the facade: its lifecycle, as `hotfixes` does
+    def __init__(self, incidents: Lifecycle) -> None:
         #: What every step shares (see `hotfix.step_context`).
         self.context = HotfixContext(incidents)
         self.incidents = incidents

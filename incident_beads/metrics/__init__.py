@@ -2,7 +2,7 @@
 
     from incident_beads.metrics import measure
 
-    records = measure(response.lifecycle, incident_id, watch=timedelta(minutes=15))
+    records = measure(response, incident_id, watch=timedelta(minutes=15))
 
 `prometheus` asks one instant query with the standard library; `evidence` runs the configured
 checks once or over a window and records what was seen through the lifecycle

@@ -3,7 +3,7 @@
     from incident_beads.monitoring import parse_payload, receive, measure
 
     delivery = receive(response, parse_payload(body))      # declared / attached / duplicate ...
-    records = measure(response.lifecycle, delivery.incident_id, watch=timedelta(minutes=15))
+    records = measure(response, delivery.incident_id, watch=timedelta(minutes=15))
 
 `measure`, `judge`, `select_checks` and `PrometheusClient` live in `incident_beads.metrics`
 (below the facade, so the hotfix flow measures too) and are named here for the front ends.

@@ -70,7 +70,7 @@ def alert_to_evidence(root: Path, scratch: Path, narrate: Narrator) -> str:
                         f"services {', '.join(incident.state.assessment.services)})")
             narrate.cmd(f"incident evidence {incident.id}")
             try:
-                measure(response.lifecycle, incident.id)
+                measure(response, incident.id)
             except CheckFailed as failed:
                 narrate.say(f"failed (exit 1), and recorded: {failed.message}")
             narrate.cmd(f"incident mitigate {incident.id} --option rollback --result worked "
@@ -84,7 +84,7 @@ def alert_to_evidence(root: Path, scratch: Path, narrate: Narrator) -> str:
                      lambda: all(v == 0 for v in client.query(ERROR_RATE).values()))
             narrate.cmd(f"incident evidence {incident.id} --watch 3s --every 1   "
                         "# 15m in production")
-            records = measure(response.lifecycle, incident.id, watch=timedelta(seconds=3), every=1,
+            records = measure(response, incident.id, watch=timedelta(seconds=3), every=1,
                               progress=narrate.say)
             narrate.say(records[0].summary())
             narrate.cmd(f"incident postmortem schedule {incident.id} --at +1d --owner grace")

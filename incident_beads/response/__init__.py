@@ -1,5 +1,5 @@
 """The public API's facade: `IncidentResponse` composes the lifecycle, hotfixes, knowledge and
-the fleet (`facade`); its delegating methods are grouped per phase, as the lifecycle's are."""
+the fleet (`facade`): the lifecycle with what the layers above lend it."""
 
 from __future__ import annotations
 

@@ -3,9 +3,8 @@
 The lifecycle (`lifecycle/api.py`) holds phases 1, 2, 3 and 5 and imports nothing above it; the
 facade lends it what the layers above provide (step 0's context, recurrences elsewhere in the
 fleet, the write-up after a resolution) and hands phase 4 to `HotfixProtocol` and phases 0 and 6
-to `Knowledge`. The delegating methods are grouped as the lifecycle's are: `calls` (reads and
-the timeline), `opening` (phases 1 and 2), `mitigating` (phase 3), `resolving` (phase 5 and the
-stakeholders' messages); each keeps the lifecycle method's signature and docstring.
+to `Knowledge`. It is the lifecycle with those lent, so every lifecycle method is the facade's
+own, with one signature and one docstring.
 """
 
 from __future__ import annotations
@@ -19,20 +18,15 @@ from incident_beads.clock import Clock
 from incident_beads.config import Config
 from incident_beads.errors import IncidentBeadsError
 from incident_beads.lifecycle.api import Extensions, Lifecycle
-from incident_beads.lifecycle.hold import Trust
 from incident_beads.lifecycle.model import Assessment, ContextRecord, Incident
 from incident_beads.lifecycle.recurrence import RemoteMatch
-from incident_beads.response.mitigating import MitigatingCalls
-from incident_beads.response.opening import OpeningCalls
-from incident_beads.response.resolving import ResolvingCalls
 
 if TYPE_CHECKING:
     from incident_beads.hotfix.protocol import HotfixProtocol
     from incident_beads.knowledge.api import Knowledge
-    from incident_beads.notify.api import Notifier
 
 
-class IncidentResponse(OpeningCalls, MitigatingCalls, ResolvingCalls):
+class IncidentResponse(Lifecycle):
     """Drive production incidents through the seed workflow, stored as beads in one repository.
 
     Every write is one locked, atomic store transaction. A rule that says no raises `Refused` or
@@ -44,48 +38,17 @@ class IncidentResponse(OpeningCalls, MitigatingCalls, ResolvingCalls):
     def __init__(self, root: Path | str, *, clock: Clock | None = None,
                  config: Config | None = None, actor: str | None = None,
                  store: BeadsStore | None = None) -> None:
-        extensions = Extensions(context=self._context, elsewhere=self._fleet_matches,
-                                after_resolution=self._document_resolution)
-        #: Phases 1, 2, 3 and 5, which every method below delegates to.
-        self.lifecycle = Lifecycle(root, clock=clock, config=config, actor=actor, store=store,
-                                   extensions=extensions)
-
-    @property
-    def root(self) -> Path:
-        """The repository's folder."""
-        return self.lifecycle.root
-
-    @property
-    def config(self) -> Config:
-        """The repository's settings (`.incident-beads.toml`)."""
-        return self.lifecycle.config
-
-    @property
-    def actor(self) -> str:
-        """Who acts when a call names no one."""
-        return self.lifecycle.actor
-
-    @property
-    def store(self) -> BeadsStore:
-        """The beads store every record is written to."""
-        return self.lifecycle.store
-
-    @property
-    def decision_trust(self) -> Trust | None:
-        """Signed mode: whether a recorded decision still verifies (None: names are trusted)."""
-        return self.lifecycle.decision_trust
-
-    @property
-    def notifications(self) -> Notifier:
-        """The outbox of messages to stakeholders, staged and sent with each write."""
-        return self.lifecycle.notifications
+        super().__init__(root, clock=clock, config=config, actor=actor, store=store,
+                         extensions=Extensions(context=self._context,
+                                               elsewhere=self._fleet_matches,
+                                               after_resolution=self._document_resolution))
 
     @property
     def hotfixes(self) -> HotfixProtocol:
         """Phase 4: the hotfix protocol over this repository and store."""
         from incident_beads.hotfix.protocol import HotfixProtocol
 
-        return HotfixProtocol(self.lifecycle)
+        return HotfixProtocol(self)
 
     @property
     def knowledge(self) -> Knowledge:

@@ -48,7 +48,7 @@ def test_the_lifecycle_alone_skips_what_the_layers_above_provide(
 
 def test_the_facade_lends_step0_and_the_write_up(store_repo: Path, clock: FakeClock) -> None:
     api = IncidentResponse(store_repo, clock=clock, actor="ada")
-    assert isinstance(api.lifecycle.extensions, Extensions)
+    assert isinstance(api.extensions, Extensions)
     incident = api.declare("Search slow", severity=3)
     assert incident.state.context.status != "skipped"
     resolve(api, incident.id)

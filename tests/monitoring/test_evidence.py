@@ -61,7 +61,7 @@ def test_one_measurement_is_recorded_with_query_window_and_values(
         store_repo: Path, clock: ReplayClock, prometheus: FakePrometheus) -> None:
     configure(store_repo, prometheus.url)
     api, incident_id = open_api(store_repo, clock)
-    (record,) = measure(api.lifecycle, incident_id)
+    (record,) = measure(api, incident_id)
     assert prometheus.asked == [QUERY]
     stored = api.get(incident_id).state.evidence
     assert stored == [record] and record.passed and record.check == "checkout-errors"
@@ -79,7 +79,7 @@ def test_watch_samples_over_the_window(store_repo: Path, clock: ReplayClock,
     api, incident_id = open_api(store_repo, clock)
     ticker, lines = Ticker(clock), []
     start = clock()
-    (record,) = measure(api.lifecycle, incident_id, watch=timedelta(minutes=2),
+    (record,) = measure(api, incident_id, watch=timedelta(minutes=2),
                         progress=lines.append, sleep=ticker.sleep, timer=ticker.timer)
     assert ticker.slept == [30.0] * 4 and len(record.samples) == 5 == len(lines)
     assert record.passed and record.window_end - record.window_start == timedelta(minutes=2)
@@ -94,7 +94,7 @@ def test_watch_stops_at_the_first_failure_and_records_it(store_repo: Path,
         api, incident_id = open_api(store_repo, clock)
         ticker = Ticker(clock)
         with pytest.raises(CheckFailed) as failed:
-            measure(api.lifecycle, incident_id, watch=timedelta(minutes=15), sleep=ticker.sleep,
+            measure(api, incident_id, watch=timedelta(minutes=15), sleep=ticker.sleep,
                     timer=ticker.timer)
     assert len(fake.asked) == 3 and ticker.slept == [30.0, 30.0]
     assert "3.5, not below 0.5" in failed.value.message and "(recorded)" in failed.value.message
@@ -110,14 +110,14 @@ def test_no_data_and_nan_fail(store_repo: Path, clock: ReplayClock, values: list
         configure(store_repo, fake.url)
         api, incident_id = open_api(store_repo, clock)
         with pytest.raises(CheckFailed, match=why):
-            measure(api.lifecycle, incident_id)
+            measure(api, incident_id)
 
 
 def test_above_bounds_too(store_repo: Path, clock: ReplayClock) -> None:
     with fake_prometheus({QUERY: [[0.01]], "up": [[1.0]]}) as fake:
         configure(store_repo, fake.url, extra='[monitoring.checks.up]\nquery = "up"\nabove = 0\n')
         api, incident_id = open_api(store_repo, clock)
-        records = measure(api.lifecycle, incident_id)
+        records = measure(api, incident_id)
     assert [r.check for r in records] == ["checkout-errors", "up"]
     assert all(r.passed for r in records)
 
@@ -129,7 +129,7 @@ def test_prometheus_unreachable_names_the_url_and_records_nothing(
     api, incident_id = open_api(store_repo, clock)
     before = (store_repo / STORE).read_bytes()
     with pytest.raises(MonitoringUnavailable, match=url.replace(".", r"\.")):
-        measure(api.lifecycle, incident_id)
+        measure(api, incident_id)
     code, out, err = run_incident(capsys, store_repo, "evidence", incident_id)
     assert code == 1 and out == "" and url in err and len(err.strip().splitlines()) == 1
     assert (store_repo / STORE).read_bytes() == before
@@ -140,7 +140,7 @@ def test_a_query_prometheus_refuses_is_one_line(store_repo: Path, clock: ReplayC
         configure(store_repo, fake.url)
         api, incident_id = open_api(store_repo, clock)
         with pytest.raises(InvalidInput, match="parse error"):
-            measure(api.lifecycle, incident_id)
+            measure(api, incident_id)
     assert api.get(incident_id).state.evidence == []
 
 
@@ -150,17 +150,17 @@ def test_checks_are_chosen_by_name_or_service(store_repo: Path, clock: ReplayClo
     api, _ = open_api(store_repo, clock)
     other = api.declare("Search slow", severity=3, services=["search"]).id
     with pytest.raises(Refused, match="no monitoring check applies"):
-        measure(api.lifecycle, other)
+        measure(api, other)
     with pytest.raises(InvalidInput, match="no check named nope"):
-        measure(api.lifecycle, other, checks=["nope"])
-    assert measure(api.lifecycle, other, checks=["checkout-errors"])[0].passed
+        measure(api, other, checks=["nope"])
+    assert measure(api, other, checks=["checkout-errors"])[0].passed
 
 
 def test_without_monitoring_configured_evidence_is_refused(store_repo: Path,
                                                            clock: ReplayClock) -> None:
     api, incident_id = open_api(store_repo, clock)
     with pytest.raises(Refused, match="monitoring is not configured"):
-        measure(api.lifecycle, incident_id)
+        measure(api, incident_id)
 
 
 def test_cli_watch_prints_progress_and_the_summary(store_repo: Path, clock: ReplayClock,
@@ -181,7 +181,7 @@ def test_resolve_accepts_recorded_passing_evidence(store_repo: Path, clock: Repl
                                                    prometheus: FakePrometheus) -> None:
     configure(store_repo, prometheus.url)
     api, incident_id = open_api(store_repo, clock)
-    measure(api.lifecycle, incident_id)
+    measure(api, incident_id)
     api.schedule_postmortem(incident_id, at="+1d", owner="ada")
     resolved = resolve(api, incident_id, monitoring_evidence="")
     checklist = resolved.state.resolution.checklist  # type: ignore[union-attr]
@@ -202,13 +202,13 @@ def test_resolve_refuses_while_the_latest_evidence_fails(store_repo: Path,
         api, incident_id = open_api(store_repo, clock)
         api.schedule_postmortem(incident_id, at="+1d", owner="ada")
         with pytest.raises(CheckFailed):
-            measure(api.lifecycle, incident_id)
+            measure(api, incident_id)
         with pytest.raises(Refused, match="latest measured evidence fails"):
             resolve(api, incident_id)
         with pytest.raises(Refused, match="latest measured evidence fails"):
             resolve(api, incident_id, monitoring_evidence="")
         clock.advance(minutes=5)
-        measure(api.lifecycle, incident_id)  # the fix holds now: the latest measurement passes
+        measure(api, incident_id)  # the fix holds now: the latest measurement passes
     assert resolve(api, incident_id).state.resolution.checklist.evidence_kind == "measured"  # type: ignore[union-attr]
 
 
@@ -218,7 +218,7 @@ def test_a_person_may_accept_failing_evidence(store_repo: Path, clock: ReplayClo
         api, incident_id = open_api(store_repo, clock)
         api.schedule_postmortem(incident_id, at="+1d", owner="ada")
         with pytest.raises(CheckFailed):
-            measure(api.lifecycle, incident_id)
+            measure(api, incident_id)
     api.acknowledge_risk(incident_id, "evidence-failing", by="grace",
                          note="the alert threshold is wrong; users confirm it works")
     checklist = resolve(api, incident_id).state.resolution.checklist  # type: ignore[union-attr]
@@ -255,6 +255,6 @@ def test_many_series_keep_the_ones_nearest_failing(store_repo: Path, clock: Repl
     with fake_prometheus({QUERY: [values]}) as fake:
         configure(store_repo, fake.url)
         api, incident_id = open_api(store_repo, clock)
-        (record,) = measure(api.lifecycle, incident_id)
+        (record,) = measure(api, incident_id)
     kept = record.samples[0].values
     assert record.passed and len(kept) == 20 and min(v for v in kept.values() if v) == 0.28

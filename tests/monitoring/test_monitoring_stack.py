@@ -57,7 +57,7 @@ def test_alert_declares_and_prometheus_confirms_the_fix(store_repo: Path, tmp_pa
             assert float(fired.value) > 1
             # Still broken: measuring fails, and is recorded as failing.
             with pytest.raises(CheckFailed):
-                measure(response.lifecycle, incident.id)
+                measure(response, incident.id)
             service.fix()
             client = PrometheusClient(stack.prometheus_url)
             wait_for("the error rate to fall", lambda: all(
