@@ -278,3 +278,55 @@ def test_a_remembered_escape_list_that_does_not_fit_is_not_trusted(store_repo: P
     assert cache.load(store.path, data, os.stat(store.path)) is None
     found = [i.id for i in BeadsStore(store_repo).query(label="incident")]
     assert "x-esc" in found and len(found) == 2
+
+
+def _labelled(store_repo: Path) -> BeadsStore:
+    """A store with incidents among other issues, searched once for the incident label."""
+    store = BeadsStore(store_repo)
+    for n in range(30):
+        store.create(f"task {n}", labels=["incident"] if n % 7 == 0 else [])
+    assert len(store.query(label="incident")) == 5
+    return store
+
+
+def test_the_lines_holding_a_searched_label_are_remembered_for_the_next_command(
+        store_repo: Path) -> None:
+    store = _labelled(store_repo)
+    needle = b'"incident"'
+    later = layout_cache.read_snapshot(store.path, layout_cache.SnapshotCache(store.path))
+    assert needle in later.searched() and not later.unsaved  # no search of the bytes needed
+    checked = parse_file(store.path, store.path.read_bytes())
+    assert later.searched()[needle] == checked.lines_holding(needle)
+    # a write carries the remembered lines through to the file it writes
+    store.create("late", labels=["incident"])
+    after = layout_cache.read_snapshot(store.path, layout_cache.SnapshotCache(store.path))
+    assert after.searched()[needle] == parse_file(
+        store.path, store.path.read_bytes()).lines_holding(needle)
+    assert len(BeadsStore(store_repo).query(label="incident")) == 6
+
+
+def test_remembered_lines_of_a_word_that_do_not_fit_are_searched_again(
+        store_repo: Path) -> None:
+    store = _labelled(store_repo)
+    cache = layout_cache.SnapshotCache(store.path)
+    assert cache.file is not None
+    head, _, packed = cache.file.read_bytes().partition(b"\n")
+    header = json.loads(head)
+    assert header["words"] == [['"incident"', 5]]
+    # same key, one line of the five left out (the packed lines: the last 8 bytes dropped)
+    header["words"] = [['"incident"', 4]]
+    cache.file.write_bytes(json.dumps(header).encode() + b"\n" + packed[:-8])
+    remembered = cache.load(store.path, store.path.read_bytes(), os.stat(store.path))
+    assert remembered is not None and b'"incident"' not in remembered.searched()
+    assert len(BeadsStore(store_repo).query(label="incident")) == 5
+
+
+def test_a_label_added_outside_the_tool_is_found_despite_remembered_lines(
+        store_repo: Path) -> None:
+    _labelled(store_repo)
+    path = store_repo / ".beads" / "issues.jsonl"
+    with path.open("ab") as out:
+        out.write(f'{{"id":"x-out","title":"t","status":"open","priority":1,'
+                  f'"labels":["incident"],{STAMP}}}\n'.encode())
+    found = [i.id for i in BeadsStore(store_repo).query(label="incident")]
+    assert "x-out" in found and len(found) == 6

@@ -14,7 +14,7 @@ import pytest
 from incident_beads.beads import BeadsStore
 from incident_beads.beads.layout_cache import SnapshotCache, read_snapshot
 from incident_beads.beads.limits import MAX_LINE_BYTES, MAX_TEXT_BYTES
-from incident_beads.beads.snapshot import parse_file
+from incident_beads.beads.snapshot import parse_file, stat_key
 from incident_beads.errors import InvalidInput, MalformedFile, Refused
 from tests.cli_runner import CliResult, run_incident
 from tests.conftest import git
@@ -97,7 +97,7 @@ def test_reader_refuses_a_long_line_even_with_a_warm_layout_cache(store_repo: Pa
     layout.ids.append("x-big")
     layout.ends.append(len(data))
     cache = SnapshotCache(path)
-    cache.save(layout, os.stat(path))
+    cache.save(layout, stat_key(os.stat(path)))
     assert cache.load(path, data, os.stat(path)) is None
     with pytest.raises(MalformedFile, match="at most"):
         read_snapshot(path, SnapshotCache(path))

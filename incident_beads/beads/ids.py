@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import time
@@ -43,6 +42,8 @@ def hash_length(issue_count: int) -> int:
 
 def hash_suffix(seed: str, length: int) -> str:
     """bd's suffix: base 36 of the first bytes of SHA-256(`seed`), its last `length` digits."""
+    import hashlib  # writes only: loading OpenSSL costs every read command a few ms
+
     digest = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).digest()
     number = int.from_bytes(digest[:_HASH_BYTES.get(length, 3)], "big")
     digits = ""
@@ -124,7 +125,7 @@ def prefix_from_name(name: str) -> str:
 
 def uuid7() -> str:
     """A UUIDv7 text, as bd 1.x writes comment ids."""
-    import secrets  # writes only: it brings hmac and hashlib, a few ms on every read command
+    import secrets  # writes only, as hashlib above
 
     value = (int(time.time() * 1000) << 80) | secrets.randbits(80)
     value = (value & ~(0xF << 76)) | (0x7 << 76)

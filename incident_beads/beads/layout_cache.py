@@ -7,19 +7,20 @@ trusts the remembered ids and line ends instead of parsing every line again.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import operator
 import os
+import zlib
 from array import array
 from pathlib import Path
+from typing import Any
 
 from incident_beads.beads.fileio import atomic_write, find_git_dir, read_regular
 from incident_beads.beads.limits import MAX_LINE_BYTES
 from incident_beads.beads.line_check import ESCAPE, Visitor
 from incident_beads.beads.snapshot import Snapshot, parse_file, stat_key
 
-_CACHE_VERSION = 4
+_CACHE_VERSION = 5
 _LAYOUT_SAMPLE = 2048
 
 
@@ -33,7 +34,8 @@ class SnapshotCache:
 
     def __init__(self, path: Path) -> None:
         git_dir = find_git_dir(path.parent)
-        digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+        # A name, not a proof: the layout is used only after its file's stat and bytes match.
+        digest = f"{zlib.crc32(str(path.resolve()).encode()):08x}"
         self.file = git_dir / "incident-beads" / f"store-{digest}.layout" if git_dir else None
 
     def load(self, path: Path, data: bytes, stat: os.stat_result) -> Snapshot | None:
@@ -52,23 +54,29 @@ class SnapshotCache:
             for n in header["not_issues"]:
                 ids[n] = None
             offsets = array("q")
-            offsets.frombytes(packed[size:])
+            offsets.frombytes(packed[size:size + 8 * header["lines"]])
             ends = offsets.tolist()
             escaped = header.get("escaped")
             if escaped is not None and not all(isinstance(n, int) for n in escaped):
                 return None
+            words = _unpack_words(header["words"], packed, size + 8 * len(ends))
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
         if not _layout_fits(data, ends, ids):
             return None
-        if escaped is not None and not _escapes_fit(data, ends, escaped):
+        if escaped is not None and not _lines_fit(data, ends, escaped, ESCAPE):
             return None
         if ends and max(map(operator.sub, ends, [0, *ends])) > MAX_LINE_BYTES:
             return None  # the full check refuses the long line, as it does on a fresh clone
-        return Snapshot(str(path), data, ids, ends, remembered_in=self.file, escaped=escaped)
+        snapshot = Snapshot(str(path), data, ids, ends, remembered_in=self.file, escaped=escaped)
+        # a word whose lines do not fit is searched again; the layout itself has been proven
+        snapshot.remember({needle: lines for needle, lines in words.items()
+                           if _lines_fit(data, ends, lines, needle)}, saved=True)
+        return snapshot
 
-    def save(self, snapshot: Snapshot, stat: os.stat_result) -> None:
-        """Remember a checked snapshot; a lost cache only costs one re-check."""
+    def save(self, snapshot: Snapshot, key: list[int]) -> None:
+        """Remember a checked snapshot of the file whose stat is `key`, with the lines holding
+        each word searched for in it; a lost cache only costs one re-check."""
         if self.file is None:
             return
         ids = snapshot.ids
@@ -80,13 +88,18 @@ class SnapshotCache:
             not_issues.append(ids.index(None, not_issues[-1] + 1 if not_issues else 0))
         text = ("\n".join(present) if not not_issues
                 else "\n".join(issue_id or "" for issue_id in ids)).encode("utf-8")
-        header = json.dumps({"v": _CACHE_VERSION, "key": stat_key(stat), "lines": len(ids),
+        words = snapshot.searched()
+        header = json.dumps({"v": _CACHE_VERSION, "key": key, "lines": len(ids),
                              "ids_bytes": len(text), "not_issues": not_issues,
-                             "escaped": snapshot.escaped})
+                             "escaped": snapshot.escaped,
+                             "words": [[needle.decode("latin-1"), len(lines)]
+                                       for needle, lines in words.items()]})
         with contextlib.suppress(OSError):
             self.file.parent.mkdir(exist_ok=True)
             atomic_write(self.file, [header.encode("ascii"), b"\n", text,
-                                     array("q", snapshot.ends).tobytes()], durable=False)
+                                     array("q", snapshot.ends).tobytes(),
+                                     *(array("q", lines).tobytes() for lines in words.values())],
+                         durable=False)
 
 
 def _layout_fits(data: bytes, ends: list[int], ids: list[str | None]) -> bool:
@@ -109,27 +122,43 @@ def _layout_fits(data: bytes, ends: list[int], ids: list[str | None]) -> bool:
     return bytes(map(data.__getitem__, map((-1).__add__, sample))) == b"\n" * len(sample)
 
 
-def _escapes_fit(data: bytes, ends: list[int], escaped: list[int]) -> bool:
-    """Check, as `_layout_fits` checks the line ends, that the remembered `\\u` lines fit.
+def _lines_fit(data: bytes, ends: list[int], lines: list[int], needle: bytes) -> bool:
+    """Check, as `_layout_fits` checks the line ends, that remembered lines holding `needle`
+    (a `\\u` escape, a searched word) fit.
 
-    The list must be in order and inside the file; every listed line is checked to hold an
-    escape when there are few of them (a sample when there are many), and a sample of all the
-    lines, the same stride as the line ends, is checked to hold one exactly when listed. A
+    The list must be in order and inside the file; every listed line is checked to hold the
+    needle when there are few of them (a sample when there are many), and a sample of all the
+    lines, the same stride as the line ends, is checked to hold it exactly when listed. A
     store changed outside the tool has another stat and is checked in full instead.
     """
-    if escaped and (escaped[-1] >= len(ends) or escaped[0] < 0
-                    or not all(map(operator.lt, escaped, escaped[1:]))):
+    if lines and (lines[-1] >= len(ends) or lines[0] < 0
+                  or not all(map(operator.lt, lines, lines[1:]))):
         return False
 
     def holds(n: int) -> bool:
-        return data.find(ESCAPE, ends[n - 1] if n else 0, ends[n]) >= 0
+        return data.find(needle, ends[n - 1] if n else 0, ends[n]) >= 0
 
-    listed = escaped[::max(1, len(escaped) // _LAYOUT_SAMPLE)]
+    listed = lines[::max(1, len(lines) // _LAYOUT_SAMPLE)]
     if not all(map(holds, listed)):
         return False
-    known = set(escaped)
+    known = set(lines)
     return all(holds(n) == (n in known)
                for n in range(0, len(ends), max(1, len(ends) // _LAYOUT_SAMPLE)))
+
+
+def _unpack_words(listed: list[list[Any]], packed: bytes, at: int) -> dict[bytes, list[int]]:
+    """The lines of each remembered word, packed after the line ends in the header's order."""
+    words: dict[bytes, list[int]] = {}
+    for word, count in listed:
+        lines = array("q")
+        lines.frombytes(packed[at:at + 8 * count])
+        if len(lines) != count:
+            raise ValueError("the remembered lines are cut short")
+        words[str(word).encode("latin-1")] = lines.tolist()
+        at += 8 * count
+    if at != len(packed):
+        raise ValueError("the remembered layout has bytes left over")
+    return words
 
 
 def read_snapshot(path: Path, cache: SnapshotCache | None,
@@ -150,5 +179,5 @@ def read_snapshot(path: Path, cache: SnapshotCache | None,
     snapshot = parse_file(path, data, visit)
     snapshot.key = stat_key(stat)
     if cache is not None:
-        cache.save(snapshot, stat)
+        cache.save(snapshot, snapshot.key)
     return snapshot

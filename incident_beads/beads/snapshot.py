@@ -23,7 +23,7 @@ class Snapshot:
     """The bytes of the file, where each line ends, and which issue id each line holds."""
 
     __slots__ = ("_holding", "_index", "_lookups", "data", "ends", "escaped", "ids", "key",
-                 "path", "remembered_in")
+                 "path", "remembered_in", "unsaved")
 
     def __init__(self, path: str, data: bytes, ids: list[str | None], ends: list[int],
                  remembered_in: Path | None = None, escaped: list[int] | None = None) -> None:
@@ -36,6 +36,8 @@ class Snapshot:
         # the stat (inode, size, change times) of the file these bytes were read from
         self.key: list[int] | None = None
         self._holding: dict[bytes, list[int]] = {}  # the lines each needle was found on
+        # the needles searched for in these bytes that the layout cache does not hold yet
+        self.unsaved: set[bytes] = set()
         # the cache file this layout came from: not checked line by line, only proven to fit
         self.remembered_in = remembered_in
         self._index: dict[str, int] | None = None
@@ -126,15 +128,21 @@ class Snapshot:
                 found.append(n)
                 at = data.find(needle, ends[n])
             self._holding[needle] = found
+            self.unsaved.add(needle)
         return found
 
     def searched(self) -> dict[bytes, list[int]]:
         """Every word searched for so far, with the lines holding it."""
         return dict(self._holding)
 
-    def remember(self, holding: dict[bytes, list[int]]) -> None:
-        """Take the lines holding each word as found by the writer of this very file."""
+    def remember(self, holding: dict[bytes, list[int]], *, saved: bool = False) -> None:
+        """Take the lines holding each word as found by the writer of this very file (`saved`:
+        as the layout cache holds them)."""
         self._holding.update(holding)
+        if saved:
+            self.unsaved.difference_update(holding)
+        else:
+            self.unsaved.update(holding)
 
     def issues_containing(self, *needles: bytes) -> Iterator[Issue]:
         """The issues whose line holds one of `needles` as written, or any `\\u` escape (which

@@ -97,8 +97,19 @@ class BeadsStore:
         self._read = read_snapshot(self.path, self._cache, visit)
         searched = self._searched
         if searched is not None and searched[0] == self._read.key:
-            self._read.remember(searched[1])
+            self._read.remember(searched[1], saved=True)  # the write saved them with its layout
         return self._read
+
+    def _issues_containing(self, *needles: bytes) -> Iterator[Issue]:
+        """The snapshot's issues whose line may hold one of `needles`; the lines found for a
+        word not searched before are remembered with the layout, for the next command."""
+        snapshot = self.snapshot()
+        yield from snapshot.issues_containing(*needles)
+        if snapshot.unsaved and self._cache is not None and snapshot.key is not None:
+            with contextlib.suppress(OSError):
+                if stat_key(os.stat(self.path)) == snapshot.key:  # still the file searched
+                    self._cache.save(snapshot, snapshot.key)
+            snapshot.unsaved.clear()
 
     def get(self, issue_id: str) -> Issue:
         """One issue by id."""
@@ -124,8 +135,7 @@ class BeadsStore:
         if not self.persistent or not needles or None in needles:
             wanted = set(words)
             return [i for i in self.issues() if wanted & strings_in(i.data)]
-        snapshot = self.snapshot()
-        return [issue for issue in snapshot.issues_containing(*filter(None, needles))
+        return [issue for issue in self._issues_containing(*filter(None, needles))
                 if not issue.is_tombstone]
 
     def query(self, *, status: str | Iterable[str] | None = None, issue_type: str | None = None,
@@ -158,7 +168,7 @@ class BeadsStore:
         if self.persistent and needle is not None:
             # Only lines holding the label can match: the others are not parsed (a file not
             # seen before is still checked line by line first, as every read does).
-            for issue in self.snapshot().issues_containing(needle):
+            for issue in self._issues_containing(needle):
                 visit(issue.data)
         elif self.persistent:
             self.snapshot(visit)

@@ -51,7 +51,9 @@ def write_changes(path: Path, snapshot: Snapshot, changes: Changes, *,
         if problem:
             warnings.append(f"the store was written, but not its journal: {problem}")
     if cache is not None:
-        cache.save(Snapshot(str(path), b"", ids, ends, escaped=escapes), stat)
+        layout = Snapshot(str(path), b"", ids, ends, escaped=escapes)
+        layout.remember(searched)
+        cache.save(layout, stat_key(stat))
     return Written(stat_key(stat), {
         issue_id: written[issue_id] for issue_id, issue in changes.changed.items()
         if not issue.is_tombstone}, searched)

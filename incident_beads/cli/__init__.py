@@ -6,9 +6,8 @@ from typing import Any
 
 import click
 
-from incident_beads.cli._common import ACTOR_KEY
 from incident_beads.cli._errors import run
-from incident_beads.cli._subgroups import TableGroup
+from incident_beads.cli._subgroups import ACTOR_KEY, TableGroup
 from incident_beads.cli._summaries import SUMMARIES
 
 # name -> "module:attribute" below incident_beads.cli. Loading lazily keeps a command's cold

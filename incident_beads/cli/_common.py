@@ -11,14 +11,12 @@ import click
 
 from incident_beads.beads.fileio import find_root
 from incident_beads.beads.store import BeadsStore
+from incident_beads.cli._subgroups import ACTOR_KEY
 from incident_beads.clock import command_clock
 from incident_beads.config import Config, load_config
 from incident_beads.errors import NoStore
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: Where the group keeps the global `--actor` in the click context's `meta`.
-ACTOR_KEY = "incident_beads.actor"
 
 json_option = click.option("--json", "as_json", is_flag=True,
                            help="Print the result as JSON for scripts.")

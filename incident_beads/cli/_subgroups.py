@@ -7,6 +7,9 @@ from typing import Any
 
 import click
 
+#: Where the `incident` group keeps the global `--actor` in the click context's `meta`.
+ACTOR_KEY = "incident_beads.actor"
+
 
 class TableGroup(click.Group):
     """A click group whose subcommands are listed as "name" -> "module:attribute".
