@@ -158,10 +158,11 @@ class CriticalPatterns:
         relative = self.relative_path
         index = SummaryIndex(self.root, "patterns")
         found = index.summary(relative, resolve_inside(self.root, relative),
-                              lambda path, _: read_sections(path, self.read() or ""),
+                              lambda name, _: read_sections(name, self.read() or ""),
                               _sections_json, _sections_from)
         index.save()
-        return found if found is not None else read_sections(relative, "")
+        assert found is not None  # reading gives sections even for no file
+        return found
 
 
 _LISTS = ("deployment_safety", "past_incidents", "proposed")
