@@ -69,7 +69,15 @@ def main() -> int:
         "listed; every line parsed must hold the id it was remembered for. A store changed "
         "outside the tool has another stat and is checked in full; a label or id is searched "
         "in the raw bytes, and every line holding an escape (which could spell it otherwise) "
-        "is parsed too.\n"
+        "is parsed too. "
+        "Step 0's summaries of write-ups (front matter and title) and of the critical "
+        "patterns file's sections are remembered under `.git/` keyed by each file's "
+        "repository-relative path, inode, size and change times: a file whose stat "
+        "matches its entry is not read, any other is parsed afresh and one that is gone "
+        "drops out; a file modified in the 2 s before a scan is not remembered yet (a "
+        "second change in the same clock tick could keep its stat), and a summary JSON "
+        "cannot give back exactly (a set, a tuple, bytes, a float that is not finite) is "
+        "never remembered.\n"
     )
     OUTPUT.write_text(header + "\n" + "\n".join(sections), encoding="utf-8")
     print(f"wrote {OUTPUT}", file=sys.stderr)

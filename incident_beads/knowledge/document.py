@@ -2,7 +2,9 @@
 
 `Document` finds things by the parser's tokens, never by matching text, so a marker inside a
 code block is never mistaken for one; `replace` puts new lines in place of its own lines.
-`markdown.py` builds the changes on it.
+`markdown.py` builds the changes on it. markdown-it-py is imported when the first text is parsed
+(`_parser`, `_block_parser`), not with this module: a command that reads no markdown, or only
+remembered summaries of it, does not pay for the import.
 """
 
 from __future__ import annotations
@@ -10,9 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from incident_beads.errors import MalformedFile
 from incident_beads.knowledge.markdown_lines import (
@@ -23,21 +23,31 @@ from incident_beads.knowledge.markdown_lines import (
     split_lines,
 )
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     # GitHub renders these files: tables and strikethrough as GFM does.
     return MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 
 @lru_cache(maxsize=1)
 def _block_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     # Block structure only, for scanning many files: inline content is parsed on demand.
     return MarkdownIt("commonmark").enable(["table"]).disable("inline")
 
 
 def first_heading(text: str) -> str | None:
     """The visible text of the first level-1 heading of `text` (a fast scan for many files)."""
+    if not text:
+        return None  # nothing to parse: the parser is not loaded for it
     tokens = _block_parser().parse(text)
     for n, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag == "h1":
@@ -119,7 +129,8 @@ class Document:
         self.lines = split_lines(text)
         self.front_matter_end = front_matter_end(self.lines)
         body = "".join(self.lines[self.front_matter_end:])
-        self.tokens = _parser().parse(body)
+        # an empty body (no file, front matter only) has no tokens: the parser is not loaded
+        self.tokens: list[Token] = _parser().parse(body) if body else []
         if self.front_matter_end:
             for token in self.tokens:
                 if token.map is not None:

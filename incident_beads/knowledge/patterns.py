@@ -6,12 +6,14 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from incident_beads.config import KnowledgeConfig
 from incident_beads.errors import InvalidInput
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge.paths import read_inside, resolve_inside, write_inside
 from incident_beads.knowledge.render import inline_text
+from incident_beads.knowledge.summaries import SummaryIndex
 
 PAST_INCIDENTS = "Past Incidents"
 DEPLOYMENT_SAFETY = "Deployment Safety"
@@ -149,8 +151,41 @@ class CriticalPatterns:
                      markdown.set_block(text, PROPOSED_BLOCK, body, where))
 
     def sections(self) -> PatternSections:
-        """The entries of both sections and the proposals, rollback procedures first."""
-        return read_sections(self.relative_path, self.read() or "")
+        """The entries of both sections and the proposals, rollback procedures first.
+
+        Remembered while the file is unchanged (`summaries.py`): then it is not read again.
+        """
+        relative = self.relative_path
+        index = SummaryIndex(self.root, "patterns")
+        found = index.summary(relative, resolve_inside(self.root, relative),
+                              lambda name, _: read_sections(name, self.read() or ""),
+                              _sections_json, _sections_from)
+        index.save()
+        assert found is not None  # reading gives sections even for no file
+        return found
+
+
+_LISTS = ("deployment_safety", "past_incidents", "proposed")
+
+
+def _sections_json(sections: PatternSections) -> dict[str, Any]:
+    return {name: getattr(sections, name) for name in _LISTS}
+
+
+def _sections_from(relative: str, data: Any) -> PatternSections | None:
+    """Remembered sections read back, or None when they do not have the sections' shape."""
+    if not isinstance(data, dict):
+        return None
+    safety, past, proposed = (_strings(data.get(name)) for name in _LISTS)
+    if safety is None or past is None or proposed is None:
+        return None
+    return PatternSections(relative, safety, past, proposed)
+
+
+def _strings(value: Any) -> list[str] | None:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    return None
 
 
 def read_sections(path: str, text: str) -> PatternSections:

@@ -24,6 +24,7 @@ from incident_beads.knowledge.paths import (
 )
 from incident_beads.knowledge.patterns import COMPOUND_LAYOUT
 from incident_beads.knowledge.render import inline_text
+from incident_beads.knowledge.summaries import SummaryIndex
 
 SEVERITY_WORDS = {"SEV-1": "critical", "SEV-2": "high", "SEV-3": "medium", "SEV-4": "low"}
 # Fields refreshed from the incident on every run; the others are kept once people edit them.
@@ -142,6 +143,28 @@ def summarize(path: str, text: str) -> WriteupSummary:
     return WriteupSummary(path, data, title)
 
 
+def _read_summary(relative: str, path: Path) -> WriteupSummary | None:
+    """The summary of the write-up at `path`, or None when it cannot be read as UTF-8 text."""
+    try:
+        return summarize(relative, path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _summary_json(summary: WriteupSummary) -> dict[str, Any]:
+    return {"front": summary.front, "title": summary.title}
+
+
+def _summary_from(relative: str, data: Any) -> WriteupSummary | None:
+    """A remembered summary read back, or None when it does not have a summary's shape."""
+    if not isinstance(data, dict):
+        return None
+    front, title = data.get("front"), data.get("title")
+    if not isinstance(front, dict) or not isinstance(title, str):
+        return None
+    return WriteupSummary(relative, front, title)
+
+
 class Writeups:
     """The write-ups under the solutions folder."""
 
@@ -160,15 +183,20 @@ class Writeups:
                 yield path
 
     def scan(self) -> list[WriteupSummary]:
-        """Front matter and title of every write-up (unreadable front matter lines skipped)."""
+        """Front matter and title of every write-up (unreadable front matter lines skipped).
+
+        A write-up unchanged since a scan remembered it (`summaries.py`) is not read again.
+        """
         found: list[WriteupSummary] = []
         top = self.root.resolve()
+        index = SummaryIndex(self.root, "writeups")
         for path in self.paths():
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            found.append(summarize(path.relative_to(top).as_posix(), text))
+            relative = path.relative_to(top).as_posix()
+            summary = index.summary(relative, path, _read_summary, _summary_json,
+                                    _summary_from)
+            if summary is not None:
+                found.append(summary)
+        index.save()
         return found
 
     def find(self, incident_id: str) -> str | None:
