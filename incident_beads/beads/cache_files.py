@@ -39,7 +39,10 @@ def write_cache(path: Path | None, version: int, data: dict[str, Any]) -> None:
     """Replace the cache with `data` (and its version); errors are ignored."""
     if path is None:
         return
-    text = json.dumps({"v": version, **data}, separators=(",", ":"), ensure_ascii=False)
+    try:  # ASCII: a lone surrogate in a text is written as an escape, not refused
+        text = json.dumps({"v": version, **data}, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):
+        return  # not JSON: nothing is remembered, the work is done again next time
     with contextlib.suppress(OSError):
         path.parent.mkdir(exist_ok=True)
-        atomic_write(path, [text.encode("utf-8")], durable=False)
+        atomic_write(path, [text.encode("ascii")], durable=False)
