@@ -23,10 +23,12 @@ from incident_beads.errors import MalformedFile
 from incident_beads.hotfix.model import HotfixState
 from incident_beads.lifecycle.model import (
     METADATA_KEY,
+    Assessment,
     Incident,
     IncidentState,
     MitigationOption,
     StatusUpdate,
+    Timestamps,
     UpdateStatus,
 )
 from incident_beads.lifecycle.severity import Severity
@@ -168,6 +170,20 @@ def test_the_constructor_checks_and_converts_as_validation_does() -> None:
         StatusUpdate(at=datetime(2026, 1, 15), by="ada", status="bored",  # type: ignore[arg-type]
                      impact="i", action="a")
 
+
+def test_the_constructor_refuses_unknown_and_missing_arguments_and_fills_defaults() -> None:
+    with pytest.raises(TypeError, match="unexpected keyword argument 'mood'"):
+        StatusUpdate(at=datetime(2026, 1, 15, tzinfo=UTC), by="ada",  # type: ignore[call-arg]
+                     status=UpdateStatus.MITIGATING, impact="i", action="a", mood="calm")
+    with pytest.raises(TypeError, match="missing required keyword argument 'impact'"):
+        StatusUpdate(at=datetime(2026, 1, 15, tzinfo=UTC), by="ada",  # type: ignore[call-arg]
+                     status=UpdateStatus.MITIGATING, action="a")
+    first, second = (IncidentState(severity=Severity.SEV2, peak_severity=Severity.SEV2,
+                                   assessment=Assessment(detected_at=datetime.now(UTC)),
+                                   timestamps=Timestamps(detected=datetime.now(UTC)))
+                     for _ in range(2))
+    first.updates.append(second.updates)  # type: ignore[arg-type]
+    assert second.updates == [] and first.model_extra == {}  # each gets its own list
 
 def test_python_mode_keeps_objects_and_json_mode_gives_text() -> None:
     class Sample(TypedRecord):

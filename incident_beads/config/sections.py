@@ -5,16 +5,16 @@ Standard library only: the push guard reads the file on every push.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from incident_beads import defaults
+from incident_beads.config.frozen import Frozen
 
 CONFIG_FILE = defaults.CONFIG_FILE
 
 
 
-@dataclass(frozen=True)
-class SeverityPolicy:
+class SeverityPolicy(Frozen):
     """Response window and status-update cadence of one severity, in minutes."""
 
     response_minutes: int
@@ -32,8 +32,7 @@ def default_severities() -> dict[str, SeverityPolicy]:
     }
 
 
-@dataclass(frozen=True)
-class BeadsConfig:
+class BeadsConfig(Frozen):
     """How the store is named and how it talks to a `bd` binary."""
 
     prefix: str = ""
@@ -41,8 +40,7 @@ class BeadsConfig:
     bd_export_merge: bool = True
 
 
-@dataclass(frozen=True)
-class GitConfig:
+class GitConfig(Frozen):
     """Branches the hotfix flow and the guard work with."""
 
     main_branch: str = ""  # empty: detect `main`, then `master`
@@ -53,8 +51,7 @@ class GitConfig:
     tag_names: tuple[str, ...] = defaults.TAG_NAMES
 
 
-@dataclass(frozen=True)
-class HotfixConfig:
+class HotfixConfig(Frozen):
     """Commands and limits of phase 4."""
 
     deploy_command: tuple[str, ...] = ()
@@ -69,8 +66,7 @@ class HotfixConfig:
     gate_timeout_seconds: int = 900
 
 
-@dataclass(frozen=True)
-class KnowledgeConfig:
+class KnowledgeConfig(Frozen):
     """Where learnings live, and when repeated incidents become a pattern."""
 
     critical_patterns: str = "docs/critical-patterns.md"
@@ -83,8 +79,7 @@ class KnowledgeConfig:
     postmortem_within_hours: int = 48
 
 
-@dataclass(frozen=True)
-class PeopleConfig:
+class PeopleConfig(Frozen):
     """`[people]`: who may decide and review, who is automated, and whether proof is needed."""
 
     approvers: tuple[str, ...] = ()  # empty: any person (not an automated actor)
@@ -93,15 +88,13 @@ class PeopleConfig:
     allowed_signers: str = ""  # repository path of git's allowed-signers file
 
 
-@dataclass(frozen=True)
-class TimeConfig:
+class TimeConfig(Frozen):
     """The zone that wall-clock ETAs (`10:45`, `tomorrow 09:00`) are read in."""
 
     zone: str = "UTC"  # an IANA name such as "Europe/Berlin"
 
 
-@dataclass(frozen=True)
-class NotifyConfig:
+class NotifyConfig(Frozen):
     """Where stakeholders hear about incidents: Apprise URLs, for all and routed ones."""
 
     urls: tuple[str, ...] = ()
@@ -116,8 +109,7 @@ class NotifyConfig:
         return bool(self.urls or any(self.severity.values()) or any(self.kind.values()))
 
 
-@dataclass(frozen=True)
-class FleetRepository:
+class FleetRepository(Frozen):
     """One repository of the fleet: a URL or path, a short name, the branch to read."""
 
     url: str
@@ -125,8 +117,7 @@ class FleetRepository:
     branch: str = ""  # empty: the remote's default branch (its HEAD)
 
 
-@dataclass(frozen=True)
-class FleetConfig:
+class FleetConfig(Frozen):
     """The repositories whose stores and knowledge `--fleet` reads (fetched by `fleet fetch`)."""
 
     repositories: tuple[FleetRepository, ...] = ()
@@ -136,8 +127,7 @@ class FleetConfig:
 
 
 
-@dataclass(frozen=True)
-class MetricCheck:
+class MetricCheck(Frozen):
     """One named Prometheus check: the query and the bound its every value must keep."""
 
     name: str
@@ -153,8 +143,7 @@ def _default_severity_map() -> dict[str, str]:
             "info": "SEV-4"}
 
 
-@dataclass(frozen=True)
-class MonitoringConfig:
+class MonitoringConfig(Frozen):
     """Alertmanager in (the alert receiver), Prometheus out (evidence checks)."""
 
     prometheus_url: str = ""  # empty: no measured evidence; typed evidence works as before
@@ -177,8 +166,7 @@ class MonitoringConfig:
 
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(Frozen):
     """All settings of one repository."""
 
     beads: BeadsConfig = field(default_factory=BeadsConfig)

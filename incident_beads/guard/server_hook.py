@@ -21,6 +21,7 @@ MODULES: dict[str, str] = {
     "incident_beads.errors": "errors.py",
     "incident_beads.defaults": "defaults.py",
     "incident_beads.config": "config/__init__.py",
+    "incident_beads.config.frozen": "config/frozen.py",
     "incident_beads.config.sections": "config/sections.py",
     "incident_beads.config.fields": "config/fields.py",
     "incident_beads.config.severity": "config/severity.py",

@@ -50,15 +50,29 @@ class TypedRecord:
         if extra is not None:
             cls.__record_extra__ = extra
         cls.__record_fields__ = None
-        # In place: the class keeps its identity, `eq` is ours (fields and kept keys).
-        dataclasses.dataclass(kw_only=True, eq=False, repr=False)(cls)
+        # In place: the class keeps its identity. The constructor, `eq` and `repr` are ours,
+        # one for every record: a dataclass compiles each of them anew per class, at import.
+        dataclasses.dataclass(kw_only=True, init=False, eq=False, repr=False)(cls)
 
-    def __post_init__(self) -> None:
+    def __init__(self, **values: Any) -> None:
         """Check and convert what the constructor was given, as `model_validate` does."""
-        self.__record_extra_values__ = {}
-        for spec in fields_of(type(self)):
-            value = self.__dict__[spec.name]
+        specs = fields_of(type(self))
+        unknown = set(values).difference(spec.name for spec in specs)
+        if unknown:
+            raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument "
+                            f"{min(unknown)!r}")
+        for spec in specs:
+            if spec.name in values:
+                value = values[spec.name]
+            elif spec.factory is not _MISSING:
+                value = spec.factory()
+            elif spec.default is not _MISSING:
+                value = spec.default
+            else:
+                raise TypeError(f"{type(self).__name__}() missing required keyword argument "
+                                f"{spec.name!r}")
             self.__dict__[spec.name] = spec.convert(value, (spec.name,))
+        self.__record_extra_values__ = {}
 
     # Reading and writing ----------------------------------------------------------------------
 
