@@ -61,7 +61,13 @@ def main() -> int:
         "stride of all lines) is found to hold an escape exactly when listed; every line "
         "parsed must hold the id it was remembered for. A store changed outside the tool has "
         "another stat and is checked in full; a label or id is searched in the raw bytes, and "
-        "every line holding an escape (which could spell it otherwise) is parsed too.\n"
+        "every line holding an escape (which could spell it otherwise) is parsed too. The "
+        "recent deployments of step 0 and `incident deploys` come from an index under `.git/` "
+        "only while the fingerprint of the refs matches: every file under `refs/` but the "
+        "tool's own `refs/incident-beads/` (path, inode, size, times), `packed-refs`, "
+        "`shallow`, `info/grafts`, the git configuration files and the `[git]` settings; it "
+        "answers for the moment it was read for or a later one by replaying git's `--since` "
+        "walk, and a reftable repository is never indexed.\n"
     )
     OUTPUT.write_text(header + "\n" + "\n".join(sections), encoding="utf-8")
     print(f"wrote {OUTPUT}", file=sys.stderr)
