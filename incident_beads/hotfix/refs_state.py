@@ -5,9 +5,10 @@ them: every file under the common git dir's `refs/` (path and stat) but the tool
 `refs/incident-beads/`, `packed-refs`, `shallow`, `info/grafts`, the repository's git
 configuration (and the worktree's own), the user's and the system's git configuration files,
 and the environment variables that change what git makes of them. A worktree's `.git` file
-leads to its own git dir, whose `commondir` names the folder the refs live in. Whatever the
-fingerprint cannot read gives None, and so does a repository keeping its refs in a reftable
-(`reftable/`) or a caller pointing git at other folders (`GIT_DIR`, `GIT_COMMON_DIR`).
+leads to its own git dir, whose `commondir` names the folder the refs live in; its own HEAD is
+left out, as what is checked out changes no deployment. Whatever the fingerprint cannot read
+gives None, and so does a repository keeping its refs in a reftable (`reftable/`) or a caller
+pointing git at other folders (`GIT_DIR`, `GIT_COMMON_DIR`).
 
 The stats are `stat_key`'s (inode, size and change times), as for every cache file's subject:
 git replaces a ref by renaming a new file over it, so a moved ref is another inode.
