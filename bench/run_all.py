@@ -77,7 +77,13 @@ def main() -> int:
         "drops out; a file modified in the 2 s before a scan is not remembered yet (a "
         "second change in the same clock tick could keep its stat), and a summary JSON "
         "cannot give back exactly (a set, a tuple, bytes, a float that is not finite) is "
-        "never remembered.\n"
+        "never remembered. The "
+        "recent deployments of step 0 and `incident deploys` come from an index under `.git/` "
+        "only while the fingerprint of the refs matches: every file under `refs/` but the "
+        "tool's own `refs/incident-beads/` (path, inode, size, times), `packed-refs`, "
+        "`shallow`, `info/grafts`, the git configuration files and the `[git]` settings; it "
+        "answers for the moment it was read for or a later one by replaying git's `--since` "
+        "walk, and a reftable repository is never indexed.\n"
     )
     OUTPUT.write_text(header + "\n" + "\n".join(sections), encoding="utf-8")
     print(f"wrote {OUTPUT}", file=sys.stderr)

@@ -86,8 +86,9 @@ def test_behind_remote_counts_what_was_fetched(repo: Path, tmp_path: Path) -> No
     git(repo, "fetch", "-q", "origin")
     with GitRepo(repo) as seam:
         assert seam.behind_remote("main", "origin") == 2
-        merges = seam.merges("main", since=datetime(2026, 1, 1, tzinfo=UTC))
-        assert merges == []
+        line = seam.first_parent_line("main", since=int(datetime(2026, 1, 1, tzinfo=UTC)
+                                                         .timestamp()))
+        assert line == [(int(datetime(2026, 1, 15, 10, tzinfo=UTC).timestamp()), None)]
 
 
 def test_configuration_written_by_git_reads_back_through_config_reader(repo: Path) -> None:

@@ -33,10 +33,11 @@ def sync(ctx: click.Context, incident_ids: tuple[str, ...], push: bool, as_json:
 def deploys(ctx: click.Context, since: str, as_json: bool) -> None:
     """List recent deployments: hotfix tags and merges on the main branch."""
     from incident_beads.clock import command_clock
-    from incident_beads.hotfix.deploys import parse_since, recent_deployments
+    from incident_beads.hotfix.deploy_index import remembered_deployments
+    from incident_beads.hotfix.deploys import parse_since
 
-    found = recent_deployments(repo_root(ctx), since=parse_since(since, command_clock()()),
-                               config=config_for(ctx).git)
+    found = remembered_deployments(repo_root(ctx), since=parse_since(since, command_clock()()),
+                                   config=config_for(ctx).git)
     emit(as_json, [d.to_dict() for d in found], lambda: "\n".join(
         f"{d.commit[:12]}  {d.at}  {d.kind:5}  {d.author}  {d.name}" for d in found)
         or f"No deployments on the main branch since {since}.")

@@ -11,7 +11,7 @@ from typing import Any
 from incident_beads.beads.issue import Issue
 from incident_beads.config import Config
 from incident_beads.errors import IncidentBeadsError
-from incident_beads.hotfix.deploys import recent_deployments
+from incident_beads.hotfix.deploy_index import remembered_deployments
 from incident_beads.knowledge.facts import root_cause_of, symptoms_of
 from incident_beads.knowledge.patterns import PatternSections
 from incident_beads.knowledge.ranking import Match, RankDoc, rank
@@ -86,8 +86,8 @@ def query_for(issue: Issue | None, incident: Incident | None, text: str) -> str:
 def deployments(root: Path, config: Config, now: datetime) -> tuple[list[dict[str, Any]], str]:
     """Recent deployments (hotfix tags, merges on main), and a note when they cannot be read."""
     try:
-        found = recent_deployments(root, since=now - timedelta(days=DEPLOYMENT_DAYS),
-                                   config=config.git)
+        found = remembered_deployments(root, since=now - timedelta(days=DEPLOYMENT_DAYS),
+                                       config=config.git)
     except IncidentBeadsError as exc:
         return [], f"recent deployments unavailable: {exc.one_line()}"
     return [d.to_dict() for d in found], ""

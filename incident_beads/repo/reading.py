@@ -14,7 +14,7 @@ from git.refs.tag import TagReference
 
 from incident_beads.errors import GitError, NotFound
 from incident_beads.repo.base import OpenRepo
-from incident_beads.repo.results import Commit, Tag, to_commit
+from incident_beads.repo.results import Commit, Tag, Walked, to_commit
 
 #: The modes of a regular file in a tree (a link's is 0o120000).
 REGULAR = (0o100644, 0o100755)
@@ -81,10 +81,20 @@ class ReadingRepo(OpenRepo):
             found.append(Tag(ref.name, tag is not None, commit.hexsha, who, when))
         return found
 
-    def merges(self, branch: str, *, since: datetime) -> list[Commit]:
-        """The merge commits on `branch`'s first-parent line since `since`, newest first."""
-        return [to_commit(c) for c in self.repo.iter_commits(
-            branch, first_parent=True, merges=True, since=since.isoformat())]
+    def first_parent_line(self, branch: str, *, since: int) -> list[Walked]:
+        """`branch`'s first-parent line, newest first, as far as `git rev-list --since` walks
+        it: to the first commit committed before `since` (POSIX seconds), whatever the dates
+        beyond it. Each commit's committer time, and the commit itself when it is a merge.
+
+        Which commits are merges is git's word (`--merges`): a commit's own parents may be cut
+        away by a shallow clone's boundary or a graft, which GitPython's object reading ignores.
+        """
+        date = f"@{since} +0000"
+        merges = {c.hexsha: c for c in self.repo.iter_commits(branch, first_parent=True,
+                                                              merges=True, since=date)}
+        return [Walked(c.committed_date, to_commit(merges[c.hexsha]) if c.hexsha in merges
+                       else None)
+                for c in self.repo.iter_commits(branch, first_parent=True, since=date)]
 
     def tag_message(self, name: str) -> str | None:
         """The message of annotated tag `name` (GitPython leaves out its last line break);

@@ -1,4 +1,5 @@
-"""What the git seam returns: a commit, a tag and a command's outcome, as plain tuples."""
+"""What the git seam returns: a commit, a tag, a walked commit and a command's outcome, as plain
+tuples."""
 
 from __future__ import annotations
 
@@ -37,6 +38,14 @@ class Tag(NamedTuple):
     commit: str
     who: str
     at: str
+
+
+class Walked(NamedTuple):
+    """One commit of a first-parent walk: its committer time (POSIX seconds, what `--since`
+    compares) and, for a merge, the commit."""
+
+    committed: int
+    merge: Commit | None
 
 
 def to_commit(c: GitCommit) -> Commit:
