@@ -330,3 +330,29 @@ def test_a_label_added_outside_the_tool_is_found_despite_remembered_lines(
                   f'"labels":["incident"],{STAMP}}}\n'.encode())
     found = [i.id for i in BeadsStore(store_repo).query(label="incident")]
     assert "x-out" in found and len(found) == 6
+
+
+def test_a_store_trusts_the_layout_it_wrote_without_reading_it_back(store_repo: Path) -> None:
+    store = _labelled(store_repo)
+    store.create("one more")
+    cache_file = layout_cache.SnapshotCache(store.path).file
+    assert cache_file is not None
+    cache_file.unlink()  # the layout is still in this process: no file needed, no full check
+    again = store.snapshot()
+    assert again.remembered_in is not None and b'"incident"' in again.searched()
+    with store.path.open("ab") as out:  # another file now: the kept layout is not trusted
+        out.write(_line("x-late"))
+    assert store.snapshot().remembered_in is None
+    assert "x-late" in [i.id for i in store.issues()]
+
+
+def test_an_id_holding_a_newline_is_never_packed_into_the_layout(store_repo: Path) -> None:
+    store = BeadsStore(store_repo)
+    store.create("first")
+    with store.path.open("ab") as out:
+        out.write(f'{{"id":"x-a\\nb","title":"t","priority":1,{STAMP}}}\n'.encode())
+    cache = layout_cache.SnapshotCache(store.path)
+    assert cache.file is not None
+    cache.file.unlink(missing_ok=True)
+    assert "x-a\nb" in [i.id for i in BeadsStore(store_repo).issues()]
+    assert not cache.file.exists()

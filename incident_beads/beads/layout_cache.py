@@ -13,7 +13,7 @@ import os
 import zlib
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from incident_beads.beads.fileio import atomic_write, find_git_dir, read_regular
 from incident_beads.beads.limits import MAX_LINE_BYTES
@@ -22,6 +22,16 @@ from incident_beads.beads.snapshot import Snapshot, parse_file, stat_key
 
 _CACHE_VERSION = 5
 _LAYOUT_SAMPLE = 2048
+
+
+class _Layout(NamedTuple):
+    """A file's layout as remembered: what `SnapshotCache` writes and reads back."""
+
+    key: list[int]
+    ids: list[str | None]
+    ends: list[int]
+    escaped: list[int] | None
+    words: dict[bytes, list[int]]
 
 
 class SnapshotCache:
@@ -37,15 +47,40 @@ class SnapshotCache:
         # A name, not a proof: the layout is used only after its file's stat and bytes match.
         digest = f"{zlib.crc32(str(path.resolve()).encode()):08x}"
         self.file = git_dir / "incident-beads" / f"store-{digest}.layout" if git_dir else None
+        self._kept: _Layout | None = None
 
     def load(self, path: Path, data: bytes, stat: os.stat_result) -> Snapshot | None:
         """The snapshot of `data` if this exact file was checked before."""
         if self.file is None:
             return None
+        key = stat_key(stat)
+        # the layout this process last saved or loaded needs no second reading of the file
+        layout = self._kept if self._kept is not None and self._kept.key == key else None
+        layout = layout or self._read(key)
+        if layout is None:
+            return None
+        ids, ends, escaped = layout.ids, layout.ends, layout.escaped
+        if not _layout_fits(data, ends, ids):
+            return None
+        if escaped is not None and not _lines_fit(data, ends, escaped, ESCAPE):
+            return None
+        if ends and max(map(operator.sub, ends, [0, *ends])) > MAX_LINE_BYTES:
+            return None  # the full check refuses the long line, as it does on a fresh clone
+        self._kept = layout
+        snapshot = Snapshot(str(path), data, [*ids], [*ends], remembered_in=self.file,
+                            escaped=escaped)
+        # a word whose lines do not fit is searched again; the layout itself has been proven
+        snapshot.remember({needle: lines for needle, lines in layout.words.items()
+                           if _lines_fit(data, ends, lines, needle)}, saved=True)
+        return snapshot
+
+    def _read(self, key: list[int]) -> _Layout | None:
+        """The layout the cache file holds for the file whose stat is `key`."""
+        assert self.file is not None
         try:
             head, _, packed = self.file.read_bytes().partition(b"\n")
             header = json.loads(head)
-            if header.get("v") != _CACHE_VERSION or header.get("key") != stat_key(stat):
+            if header.get("v") != _CACHE_VERSION or header.get("key") != key:
                 return None
             size = header["ids_bytes"]
             ids: list[str | None] = [*packed[:size].decode("utf-8").split("\n")]
@@ -62,17 +97,7 @@ class SnapshotCache:
             words = _unpack_words(header["words"], packed, size + 8 * len(ends))
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
-        if not _layout_fits(data, ends, ids):
-            return None
-        if escaped is not None and not _lines_fit(data, ends, escaped, ESCAPE):
-            return None
-        if ends and max(map(operator.sub, ends, [0, *ends])) > MAX_LINE_BYTES:
-            return None  # the full check refuses the long line, as it does on a fresh clone
-        snapshot = Snapshot(str(path), data, ids, ends, remembered_in=self.file, escaped=escaped)
-        # a word whose lines do not fit is searched again; the layout itself has been proven
-        snapshot.remember({needle: lines for needle, lines in words.items()
-                           if _lines_fit(data, ends, lines, needle)}, saved=True)
-        return snapshot
+        return _Layout(key, ids, ends, escaped, words)
 
     def save(self, snapshot: Snapshot, key: list[int]) -> None:
         """Remember a checked snapshot of the file whose stat is `key`, with the lines holding
@@ -81,14 +106,16 @@ class SnapshotCache:
             return
         ids = snapshot.ids
         present = [*filter(None, ids)]
-        if any("\n" in issue_id for issue_id in present):
-            return  # an id with a newline in it cannot be packed; such a file is re-checked
         not_issues: list[int] = []
         while len(not_issues) < len(ids) - len(present):
             not_issues.append(ids.index(None, not_issues[-1] + 1 if not_issues else 0))
-        text = ("\n".join(present) if not not_issues
-                else "\n".join(issue_id or "" for issue_id in ids)).encode("utf-8")
+        joined = ("\n".join(present) if not not_issues
+                  else "\n".join(issue_id or "" for issue_id in ids))
+        if joined.count("\n") != max(len(ids) - 1, 0):
+            return  # an id with a newline in it cannot be packed; such a file is re-checked
+        text = joined.encode("utf-8")
         words = snapshot.searched()
+        self._kept = _Layout(key, [*ids], [*snapshot.ends], snapshot.escaped, words)
         header = json.dumps({"v": _CACHE_VERSION, "key": key, "lines": len(ids),
                              "ids_bytes": len(text), "not_issues": not_issues,
                              "escaped": snapshot.escaped,
