@@ -105,6 +105,10 @@ def test_datetimes_are_formatted_as_pydantic_formats_them(moment: datetime) -> N
     ("2026-01-15T10:00:00.123456789Z",
      datetime(2026, 1, 15, 10, 0, 0, 123456, tzinfo=UTC)),
     ("2026-01-15T10:00:00", datetime(2026, 1, 15, 10, 0)),
+    ("2026-01-15T10:00:00.5Z", datetime(2026, 1, 15, 10, 0, 0, 500000, tzinfo=UTC)),
+    ("2026-01-15T10:00:00.000001Z", datetime(2026, 1, 15, 10, 0, 0, 1, tzinfo=UTC)),
+    ("2026-01-15T10:00Z", datetime(2026, 1, 15, 10, 0, tzinfo=UTC)),
+    ("2026-01-15t10:00:00z", datetime(2026, 1, 15, 10, 0, tzinfo=UTC)),
     (1768471200, datetime(2026, 1, 15, 10, 0, tzinfo=UTC)),
 ])
 def test_datetimes_are_read_as_pydantic_read_them(text: Any, expected: datetime) -> None:

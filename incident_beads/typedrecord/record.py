@@ -91,9 +91,10 @@ class TypedRecord:
             raise RecordError(loc, f"Input should be an object of {cls.__name__}, "
                                    f"not {kind_of(obj)}")
         values: dict[str, Any] = {}
-        specs = fields_of(cls)
-        for spec in specs:
+        given = 0  # how many of the object's keys are fields: the rest are extra
+        for spec in fields_of(cls):
             if spec.name in obj:
+                given += 1
                 values[spec.name] = spec.convert(obj[spec.name], (*loc, spec.name))
             elif spec.factory is not _MISSING:
                 values[spec.name] = spec.factory()
@@ -101,8 +102,8 @@ class TypedRecord:
                 values[spec.name] = spec.default
             else:
                 raise RecordError((*loc, spec.name), "Field required")
-        names = {spec.name for spec in specs}
-        extra = {str(k): v for k, v in obj.items() if k not in names}
+        extra = ({str(k): v for k, v in obj.items() if k not in values} if len(obj) > given
+                 else {})
         if extra and cls.__record_extra__ == "forbid":
             raise RecordError((*loc, next(iter(extra))), "Extra inputs are not permitted")
         instance = cls.__new__(cls)
