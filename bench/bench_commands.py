@@ -59,7 +59,12 @@ with open(sys.argv[1], "rb") as handle:
 
 
 def run(argv: list[str], cwd: Path) -> tuple[float, int]:
-    """Seconds and peak RSS (KiB) of one child process; fail loudly if it fails."""
+    """Seconds and peak RSS (KiB) of one child process; fail loudly if it fails.
+
+    What earlier runs wrote is flushed to disk first, untimed: otherwise a 160 MB durable write
+    waits for the writeback of the run before it, whichever of the pair that was.
+    """
+    os.sync()
     began = time.perf_counter()
     child = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
