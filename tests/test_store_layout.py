@@ -280,6 +280,12 @@ def test_a_remembered_escape_list_that_does_not_fit_is_not_trusted(store_repo: P
     assert "x-esc" in found and len(found) == 2
 
 
+@pytest.fixture
+def words_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small stores remember searched words too (by default only big ones do)."""
+    monkeypatch.setattr(layout_cache, "WORDS_FROM_LINES", 0)
+
+
 def _labelled(store_repo: Path) -> BeadsStore:
     """A store with incidents among other issues, searched once for the incident label."""
     store = BeadsStore(store_repo)
@@ -290,7 +296,7 @@ def _labelled(store_repo: Path) -> BeadsStore:
 
 
 def test_the_lines_holding_a_searched_label_are_remembered_for_the_next_command(
-        store_repo: Path) -> None:
+        store_repo: Path, words_kept: None) -> None:
     store = _labelled(store_repo)
     needle = b'"incident"'
     later = layout_cache.read_snapshot(store.path, layout_cache.SnapshotCache(store.path))
@@ -306,7 +312,7 @@ def test_the_lines_holding_a_searched_label_are_remembered_for_the_next_command(
 
 
 def test_remembered_lines_of_a_word_that_do_not_fit_are_searched_again(
-        store_repo: Path) -> None:
+        store_repo: Path, words_kept: None) -> None:
     store = _labelled(store_repo)
     cache = layout_cache.SnapshotCache(store.path)
     assert cache.file is not None
@@ -322,7 +328,7 @@ def test_remembered_lines_of_a_word_that_do_not_fit_are_searched_again(
 
 
 def test_a_label_added_outside_the_tool_is_found_despite_remembered_lines(
-        store_repo: Path) -> None:
+        store_repo: Path, words_kept: None) -> None:
     _labelled(store_repo)
     path = store_repo / ".beads" / "issues.jsonl"
     with path.open("ab") as out:
@@ -332,7 +338,8 @@ def test_a_label_added_outside_the_tool_is_found_despite_remembered_lines(
     assert "x-out" in found and len(found) == 6
 
 
-def test_a_store_trusts_the_layout_it_wrote_without_reading_it_back(store_repo: Path) -> None:
+def test_a_store_trusts_the_layout_it_wrote_without_reading_it_back(
+        store_repo: Path, words_kept: None) -> None:
     store = _labelled(store_repo)
     store.create("one more")
     cache_file = layout_cache.SnapshotCache(store.path).file
@@ -356,3 +363,27 @@ def test_an_id_holding_a_newline_is_never_packed_into_the_layout(store_repo: Pat
     cache.file.unlink(missing_ok=True)
     assert "x-a\nb" in [i.id for i in BeadsStore(store_repo).issues()]
     assert not cache.file.exists()
+
+
+def test_a_layout_keeps_the_most_recently_searched_words_only(store_repo: Path,
+                                                            words_kept: None) -> None:
+    store = _labelled(store_repo)
+    ids = [i.id for i in store.issues()]
+    for issue_id in ids[:10]:  # ids searched once each, as `learn` does
+        store.issues_mentioning(issue_id)
+    kept = layout_cache.read_snapshot(store.path, layout_cache.SnapshotCache(store.path))
+    words = list(kept.searched())
+    assert words == [f'"{issue_id}"'.encode() for issue_id in ids[2:10]]
+    later = BeadsStore(store_repo)  # the next command searches the label again: kept, last
+    assert len(later.query(label="incident")) == 5
+    kept = layout_cache.read_snapshot(store.path, layout_cache.SnapshotCache(store.path))
+    assert len(kept.searched()) == layout_cache.WORDS_KEPT
+    assert list(kept.searched())[-1] == b'"incident"'
+
+
+def test_a_small_store_searches_its_bytes_instead_of_remembering_words(store_repo: Path) -> None:
+    store = _labelled(store_repo)
+    cache = layout_cache.SnapshotCache(store.path)
+    assert cache.file is not None
+    assert json.loads(cache.file.read_bytes().partition(b"\n")[0])["words"] == []
+    assert len(BeadsStore(store_repo).query(label="incident")) == 5

@@ -22,6 +22,17 @@ from incident_beads.beads.snapshot import Snapshot, parse_file, stat_key
 
 _CACHE_VERSION = 5
 _LAYOUT_SAMPLE = 2048
+#: How many searched words a layout remembers, the most recently used: ids searched once (an
+#: incident's, by `learn`) must not pile up and be checked on every read.
+WORDS_KEPT = 8
+#: From how many lines on words are remembered: below, searching the bytes (in C) costs less
+#: than checking remembered lines (a call per sampled line).
+WORDS_FROM_LINES = 4 * _LAYOUT_SAMPLE
+
+
+def keeps_words(lines: int) -> bool:
+    """Whether the layout of a file of `lines` lines remembers searched words."""
+    return lines >= WORDS_FROM_LINES
 
 
 class _Layout(NamedTuple):
@@ -70,8 +81,9 @@ class SnapshotCache:
         snapshot = Snapshot(str(path), data, [*ids], [*ends], remembered_in=self.file,
                             escaped=escaped)
         # a word whose lines do not fit is searched again; the layout itself has been proven
-        snapshot.remember({needle: lines for needle, lines in layout.words.items()
-                           if _lines_fit(data, ends, lines, needle)}, saved=True)
+        if keeps_words(len(ends)):
+            snapshot.remember({needle: lines for needle, lines in layout.words.items()
+                               if _lines_fit(data, ends, lines, needle)}, saved=True)
         return snapshot
 
     def _read(self, key: list[int]) -> _Layout | None:
@@ -114,7 +126,8 @@ class SnapshotCache:
         if joined.count("\n") != max(len(ids) - 1, 0):
             return  # an id with a newline in it cannot be packed; such a file is re-checked
         text = joined.encode("utf-8")
-        words = snapshot.searched()
+        words = (dict([*snapshot.searched().items()][-WORDS_KEPT:])
+                 if keeps_words(len(ids)) else {})
         self._kept = _Layout(key, [*ids], [*snapshot.ends], snapshot.escaped, words)
         header = json.dumps({"v": _CACHE_VERSION, "key": key, "lines": len(ids),
                              "ids_bytes": len(text), "not_issues": not_issues,

@@ -116,8 +116,10 @@ class Snapshot:
         """The lines whose bytes hold `needle` (which holds no newline), in order: one search
         of the bytes per needle, remembered for the life of the snapshot (its bytes do not
         change)."""
-        found = self._holding.get(needle)
-        if found is None:
+        found = self._holding.pop(needle, None)  # put back last: the most recently used
+        if found is not None:
+            self._holding[needle] = found
+        else:
             data, ends = self.data, self.ends
             found = []
             at = data.find(needle)

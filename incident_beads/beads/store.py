@@ -18,7 +18,7 @@ from incident_beads.beads import bd
 from incident_beads.beads import ids as idgen
 from incident_beads.beads.fileio import inside_repository, locked, remove_stale_temps
 from incident_beads.beads.issue import Issue
-from incident_beads.beads.layout_cache import SnapshotCache, read_snapshot
+from incident_beads.beads.layout_cache import SnapshotCache, keeps_words, read_snapshot
 from incident_beads.beads.line_check import DECODER
 from incident_beads.beads.placement import lay_out
 from incident_beads.beads.query import label_needle, matcher, strings_in
@@ -105,7 +105,8 @@ class BeadsStore:
         word not searched before are remembered with the layout, for the next command."""
         snapshot = self.snapshot()
         yield from snapshot.issues_containing(*needles)
-        if snapshot.unsaved and self._cache is not None and snapshot.key is not None:
+        if (snapshot.unsaved and self._cache is not None and snapshot.key is not None
+                and keeps_words(len(snapshot.ends))):
             with contextlib.suppress(OSError):
                 if stat_key(os.stat(self.path)) == snapshot.key:  # still the file searched
                     self._cache.save(snapshot, snapshot.key)
