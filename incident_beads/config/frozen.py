@@ -1,9 +1,10 @@
-"""`Frozen`: the base of the settings' sections, frozen dataclasses sharing their methods.
+"""`Frozen`: frozen dataclasses sharing their methods, for the settings' sections and other values.
 
 `@dataclass(frozen=True)` compiles six methods for each class (constructor, comparison, hash,
 repr and the two guards against assignment) when its module is imported; the settings are read
-by every command and by the push hook, so the sections share one of each instead. They stay
-dataclasses: `dataclasses.fields`, `replace` and `asdict` work on them as before.
+by every command and by the push hook, and every declaration loads the knowledge modules, so
+their frozen values share one of each instead. They stay dataclasses: `dataclasses.fields`,
+`replace` and `asdict` work on them as before (`__post_init__` is not called: none has one).
 """
 
 from __future__ import annotations

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from incident_beads.config import CONFIG_FILE, Config, FleetConfig, config_from_bytes
+from incident_beads.config.frozen import Frozen
 from incident_beads.errors import MalformedFile
 
 USER_FILE = "fleet.toml"
@@ -17,8 +17,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _BRANCH = re.compile(r"(?!-)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/+-]+(?<![./])")
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(Frozen):
     """One repository of the fleet and where its cached copy lives."""
 
     name: str

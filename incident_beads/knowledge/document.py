@@ -10,10 +10,10 @@ remembered summaries of it, does not pay for the import.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from incident_beads.config.frozen import Frozen
 from incident_beads.errors import MalformedFile
 from incident_beads.knowledge.markdown_lines import (
     BEGIN,
@@ -92,8 +92,7 @@ def same_title(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Frozen):
     """A heading and the lines under it, up to the next heading of the same or a higher level."""
 
     title: str
@@ -103,8 +102,7 @@ class Section:
     end: int  # first line after the section (exclusive)
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(Frozen):
     """A generated block: the lines between its begin and end markers."""
 
     name: str
@@ -112,8 +110,7 @@ class Block:
     end: int  # line of the end marker
 
 
-@dataclass(frozen=True)
-class ListItem:
+class ListItem(Frozen):
     """A list item: its lines, its visible text and the code spans in it."""
 
     start: int

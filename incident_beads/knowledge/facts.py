@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from incident_beads.beads.issue import Issue
+from incident_beads.config.frozen import Frozen
 from incident_beads.errors import MalformedFile, NotFound
 from incident_beads.hotfix.bead import hotfix_state, hotfixes_of
 from incident_beads.knowledge.writeup import WriteupFacts
@@ -21,8 +21,7 @@ _RESOLUTION_BY_RUNG = {
 }
 
 
-@dataclass(frozen=True)
-class HotfixFacts:
+class HotfixFacts(Frozen):
     """The hotfix of an incident as recorded on its bead: the tag and the deployed commit."""
 
     hotfix_id: str

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from incident_beads.config import KnowledgeConfig
+from incident_beads.config.frozen import Frozen
 from incident_beads.errors import InvalidInput
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge.paths import read_inside, resolve_inside, write_inside
@@ -34,8 +34,7 @@ _SECTION_INTRO = {
 }
 
 
-@dataclass(frozen=True)
-class PatternSections:
+class PatternSections(Frozen):
     """What `incident context` shows from the file: rollback procedures first."""
 
     path: str

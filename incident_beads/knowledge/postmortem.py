@@ -8,11 +8,11 @@ are left as prompts outside the markers, so what people write there is never tou
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from incident_beads.beads.issue import Issue, parse_ts
 from incident_beads.config import Config
+from incident_beads.config.frozen import Frozen
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge.actions import ActionItem
 from incident_beads.knowledge.facts import HotfixFacts, metadata_record
@@ -46,8 +46,7 @@ LAYOUT = ("Meeting", "Incident Summary", "Timeline", "Mitigations Tried", "Hotfi
           "Lessons Learned", "Prevention")
 
 
-@dataclass(frozen=True)
-class Meeting:
+class Meeting(Frozen):
     """The scheduled post-mortem: its bead, owner and time (None when not scheduled)."""
 
     postmortem_id: str | None

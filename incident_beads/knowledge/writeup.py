@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from incident_beads.config import KnowledgeConfig
+from incident_beads.config.frozen import Frozen
 from incident_beads.errors import InvalidInput, MalformedFile
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge.frontmatter import (
@@ -101,8 +102,7 @@ class WriteupFacts:
         }
 
 
-@dataclass(frozen=True)
-class WriteupSummary:
+class WriteupSummary(Frozen):
     """A write-up as the ranking sees it: its path, front matter and title."""
 
     path: str
