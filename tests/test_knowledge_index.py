@@ -17,7 +17,8 @@ from incident_beads.beads.snapshot import stat_key
 from incident_beads.knowledge import summaries
 from incident_beads.knowledge.api import Knowledge
 from incident_beads.knowledge.patterns import CriticalPatterns, read_sections
-from incident_beads.knowledge.writeup import Writeups, summarize
+from incident_beads.knowledge.writeup import Writeups
+from incident_beads.knowledge.writeup_summary import summarize
 
 SOLUTIONS = "docs/solutions/performance-issues"
 PATTERNS = "docs/solutions/patterns/critical-patterns.md"

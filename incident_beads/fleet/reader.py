@@ -14,7 +14,7 @@ from incident_beads.errors import IncidentBeadsError, NotFound
 from incident_beads.fleet import gitcache
 from incident_beads.fleet.members import Member
 from incident_beads.knowledge.patterns import COMPOUND_LAYOUT, PatternSections, read_sections
-from incident_beads.knowledge.writeup import WriteupSummary, summarize
+from incident_beads.knowledge.writeup_summary import WriteupSummary, summarize
 from incident_beads.lifecycle.model import METADATA_KEY, Incident
 from incident_beads.lifecycle.timeline import incident_from, is_incident
 

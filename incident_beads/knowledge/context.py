@@ -15,7 +15,7 @@ from incident_beads.hotfix.deploy_index import remembered_deployments
 from incident_beads.knowledge.facts import root_cause_of, symptoms_of
 from incident_beads.knowledge.patterns import PatternSections
 from incident_beads.knowledge.ranking import Match, RankDoc, rank
-from incident_beads.knowledge.writeup import WriteupSummary
+from incident_beads.knowledge.writeup_summary import WriteupSummary
 from incident_beads.lifecycle.model import Incident
 from incident_beads.lifecycle.severity import strip_severity_tag
 

@@ -15,7 +15,7 @@ A file modified less than `SETTLE_NS` before the scan is read but not remembered
 change within the same tick of the file system's clock could keep its size and times (git's
 "racily clean" entries). Outside git there is no index, and every file is parsed as before.
 
-Bump `VERSION` whenever what `writeup.summarize` or `patterns.read_sections` return changes.
+Bump `VERSION` whenever what `writeup_summary.summarize` or `patterns.read_sections` return changes.
 """
 
 from __future__ import annotations

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from incident_beads.config import KnowledgeConfig
-from incident_beads.config.frozen import Frozen
 from incident_beads.errors import InvalidInput, MalformedFile
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge.frontmatter import (
@@ -26,6 +25,13 @@ from incident_beads.knowledge.paths import (
 from incident_beads.knowledge.patterns import COMPOUND_LAYOUT
 from incident_beads.knowledge.render import inline_text
 from incident_beads.knowledge.summaries import SummaryIndex
+from incident_beads.knowledge.writeup_summary import (
+    WriteupSummary,
+    read_summary,
+    split_front,
+    summary_from,
+    summary_json,
+)
 
 SEVERITY_WORDS = {"SEV-1": "critical", "SEV-2": "high", "SEV-3": "medium", "SEV-4": "low"}
 # Fields refreshed from the incident on every run; the others are kept once people edit them.
@@ -37,7 +43,6 @@ PROMPTS = {
     "Prevention": "_To be written by people: how to keep this class of incident from happening "
                   "again (tests, monitoring, guards)._",
 }
-_HEAD_LINES = 40  # the title is looked for in the first lines after the front matter
 
 
 @dataclass
@@ -102,67 +107,9 @@ class WriteupFacts:
         }
 
 
-class WriteupSummary(Frozen):
-    """A write-up as the ranking sees it: its path, front matter and title."""
-
-    path: str
-    front: Mapping[str, Any]
-    title: str
-
-
 def block_name(section: str) -> str:
     """The generated block name of a write-up section."""
     return "writeup-" + slugify(section)
-
-
-def split_front(text: str) -> tuple[list[str] | None, list[str]]:
-    """The front matter lines (or None) and the remaining lines of a document."""
-    lines = markdown.split_lines(text)
-    end = markdown.front_matter_end(lines)
-    if not end:
-        return None, lines
-    return [x.rstrip("\r\n") for x in lines[1:end - 1]], lines[end:]
-
-
-def _title(lines: list[str]) -> str | None:
-    """The first `#` heading, parsing as few lines as needed (many files are scanned)."""
-    head = lines[:_HEAD_LINES]
-    cut = next((n + 1 for n, line in enumerate(head) if line.lstrip(" ").startswith("#")), 0)
-    if cut:
-        found = markdown.first_heading("".join(head[:cut]))
-        if found is not None:
-            return found
-    return markdown.first_heading("".join(head))
-
-
-def summarize(path: str, text: str) -> WriteupSummary:
-    """The summary of one write-up's text, wherever the text was read from (a file, a blob)."""
-    front, rest = split_front(text)
-    data = parse_front_matter(front, strict=False) if front else {}
-    title = _title(rest) or PurePosixPath(path).stem
-    return WriteupSummary(path, data, title)
-
-
-def _read_summary(relative: str, path: Path) -> WriteupSummary | None:
-    """The summary of the write-up at `path`, or None when it cannot be read as UTF-8 text."""
-    try:
-        return summarize(relative, path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def _summary_json(summary: WriteupSummary) -> dict[str, Any]:
-    return {"front": summary.front, "title": summary.title}
-
-
-def _summary_from(relative: str, data: Any) -> WriteupSummary | None:
-    """A remembered summary read back, or None when it does not have a summary's shape."""
-    if not isinstance(data, dict):
-        return None
-    front, title = data.get("front"), data.get("title")
-    if not isinstance(front, dict) or not isinstance(title, str):
-        return None
-    return WriteupSummary(relative, front, title)
 
 
 class Writeups:
@@ -192,8 +139,8 @@ class Writeups:
         index = SummaryIndex(self.root, "writeups")
         for path in self.paths():
             relative = path.relative_to(top).as_posix()
-            summary = index.summary(relative, path, _read_summary, _summary_json,
-                                    _summary_from)
+            summary = index.summary(relative, path, read_summary, summary_json,
+                                    summary_from)
             if summary is not None:
                 found.append(summary)
         index.save()
