@@ -133,6 +133,17 @@ def find_git_dir(start: Path) -> Path | None:
     return None
 
 
+def common_git_dir(git_dir: Path) -> Path:
+    """The git dir a worktree shares with the main checkout (refs, objects, config), as its
+    `commondir` file names it; a main git dir is its own. `OSError` (or `UnicodeDecodeError`)
+    when that file is there but cannot be read."""
+    try:
+        text = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return git_dir
+    return (git_dir / text).resolve() if text else git_dir
+
+
 def find_root(start: Path) -> Path:
     """The top of the git work tree holding `start`, or `start` itself outside git."""
     start = start.resolve()

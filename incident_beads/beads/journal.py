@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO
 
-from incident_beads.beads.fileio import atomic_write, find_git_dir
+from incident_beads.beads.fileio import atomic_write, common_git_dir, find_git_dir
 from incident_beads.errors import GitError
 
 JOURNAL_REF = "refs/incident-beads/journal"
@@ -61,8 +61,7 @@ class Journal:
         self.git_dir = git_dir
         common = git_dir
         with contextlib.suppress(OSError):
-            text = (git_dir / "commondir").read_text(encoding="utf-8").strip()
-            common = (git_dir / text).resolve() if text else git_dir
+            common = common_git_dir(git_dir)
         self.common_dir = common
         if common != git_dir and git_dir.parent.name == "worktrees":
             self.ref = WORKTREE_REFS + git_dir.name

@@ -22,6 +22,7 @@ import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from incident_beads.beads.fileio import common_git_dir
 from incident_beads.beads.snapshot import stat_key
 
 #: Set by a caller to point git at other folders than the fingerprint reads: never fingerprinted.
@@ -55,12 +56,9 @@ def git_dirs(root: Path) -> tuple[Path, Path] | None:
         return None
     git_dir = root / text.removeprefix("gitdir:").strip()
     try:
-        common = (git_dir / "commondir").read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return git_dir, git_dir
+        return git_dir, common_git_dir(git_dir)
     except (OSError, UnicodeDecodeError):
         return None
-    return git_dir, git_dir / common
 
 
 def fingerprint(root: Path, settings: Sequence[object]) -> str | None:

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from incident_beads.beads.fileio import atomic_write
+from incident_beads.beads.fileio import atomic_write, common_git_dir
 
 PENDING, SENT = "pending", "sent"
 
@@ -102,10 +102,7 @@ def git_common_dir(root: Path) -> Path | None:
         return None
     gitdir = Path(text[len("gitdir:"):].strip())
     gitdir = gitdir if gitdir.is_absolute() else (root / gitdir)
-    common = gitdir / "commondir"
-    if common.is_file():
-        return (gitdir / common.read_text(encoding="utf-8").strip()).resolve()
-    return gitdir.resolve()
+    return common_git_dir(gitdir).resolve()
 
 
 class Outbox:
