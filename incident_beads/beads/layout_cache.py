@@ -78,7 +78,7 @@ class SnapshotCache:
         if ends and max(map(operator.sub, ends, [0, *ends])) > MAX_LINE_BYTES:
             return None  # the full check refuses the long line, as it does on a fresh clone
         self._kept = layout
-        snapshot = Snapshot(str(path), data, [*ids], [*ends], remembered_in=self.file,
+        snapshot = Snapshot(str(path), data, ids, ends, remembered_in=self.file,
                             escaped=escaped)
         # a word whose lines do not fit is searched again; the layout itself has been proven
         if keeps_words(len(ends)):
@@ -128,7 +128,7 @@ class SnapshotCache:
         text = joined.encode("utf-8")
         words = (dict([*snapshot.searched().items()][-WORDS_KEPT:])
                  if keeps_words(len(ids)) else {})
-        self._kept = _Layout(key, [*ids], [*snapshot.ends], snapshot.escaped, words)
+        self._kept = _Layout(key, ids, snapshot.ends, snapshot.escaped, words)
         header = json.dumps({"v": _CACHE_VERSION, "key": key, "lines": len(ids),
                              "ids_bytes": len(text), "not_issues": not_issues,
                              "escaped": snapshot.escaped,

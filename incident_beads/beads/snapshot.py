@@ -20,7 +20,11 @@ _SCANS_BEFORE_INDEX = 8
 
 
 class Snapshot:
-    """The bytes of the file, where each line ends, and which issue id each line holds."""
+    """The bytes of the file, where each line ends, and which issue id each line holds.
+
+    Its lists are never changed in place (a write makes new ones), so the layout cache keeps
+    them for the next read without copying.
+    """
 
     __slots__ = ("_holding", "_index", "_lookups", "data", "ends", "escaped", "ids", "key",
                  "path", "remembered_in", "unsaved")
