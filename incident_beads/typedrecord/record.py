@@ -35,6 +35,10 @@ class _Field(typing.NamedTuple):
     default: Any
     factory: Any
 
+    def fallback(self) -> Any:
+        """The value when none is given: the factory's, else the default (`_MISSING`: none)."""
+        return self.factory() if self.factory is not _MISSING else self.default
+
 
 @dataclass_transform(kw_only_default=True, field_specifiers=(dataclasses.field,))
 class TypedRecord:
@@ -62,13 +66,8 @@ class TypedRecord:
             raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument "
                             f"{min(unknown)!r}")
         for spec in specs:
-            if spec.name in values:
-                value = values[spec.name]
-            elif spec.factory is not _MISSING:
-                value = spec.factory()
-            elif spec.default is not _MISSING:
-                value = spec.default
-            else:
+            value = values[spec.name] if spec.name in values else spec.fallback()
+            if value is _MISSING:
                 raise TypeError(f"{type(self).__name__}() missing required keyword argument "
                                 f"{spec.name!r}")
             self.__dict__[spec.name] = spec.convert(value, (spec.name,))
@@ -96,10 +95,8 @@ class TypedRecord:
             if spec.name in obj:
                 given += 1
                 values[spec.name] = spec.convert(obj[spec.name], (*loc, spec.name))
-            elif spec.factory is not _MISSING:
-                values[spec.name] = spec.factory()
-            elif spec.default is not _MISSING:
-                values[spec.name] = spec.default
+            elif (value := spec.fallback()) is not _MISSING:
+                values[spec.name] = value
             else:
                 raise RecordError((*loc, spec.name), "Field required")
         extra = ({str(k): v for k, v in obj.items() if k not in values} if len(obj) > given
