@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from knowledge_fixtures import Clock, resolved
+from knowledge_fixtures import CONFIRMED, Clock, resolved
 
 from incident_beads import IncidentResponse
+from incident_beads.beads import store as store_module
 from incident_beads.config import Config, KnowledgeConfig
 from incident_beads.errors import InvalidInput, Refused
 from incident_beads.hotfix.model import HotfixState, RunRecord, TagRecord, Verification
@@ -376,3 +377,22 @@ def test_context_reads_a_plain_bead_named_by_id_and_unlabelled_incidents(
     report = knowledge.context(task.id)
     assert report.query.startswith("Payments queue backs up")
     assert past in [m.doc.key for m in report.similar if m.doc.kind == "incident"]
+
+
+def test_a_resolution_is_documented_without_reading_the_store_again(
+        api: IncidentResponse, clock: Clock, store_repo: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with api.store.transaction() as tx:  # the rest of the work the store holds
+        for n in range(2000):  # (a write keeps lines weighing up to a 16th of the file)
+            tx.create(f"task {n}")
+    resolved(api, clock, "Checkout down")  # its write-up searched the incidents and hotfixes
+    incident = api.declare("Search slow", severity=3, services=["search"], who_affected="all")
+    api.mitigate(incident.id, "rollback", "worked")
+    reads: list[Path] = []
+    real = store_module.read_snapshot
+    monkeypatch.setattr(store_module, "read_snapshot",
+                        lambda path, *rest: reads.append(path) or real(path, *rest))
+    api.resolve(incident.id, resolution="rolled back", root_cause="bad index", **CONFIRMED)
+    assert len(reads) == 1  # the resolution's own transaction; its write-up reads no store
+    assert api.knowledge.writeups.find(incident.id) is not None
+    assert f"`{incident.id}`" in (store_repo / "docs/critical-patterns.md").read_text()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from markdown_it import MarkdownIt
+
 from incident_beads.config import KnowledgeConfig
 from incident_beads.knowledge.patterns import COMPOUND_LAYOUT, CriticalPatterns
 
@@ -104,3 +107,18 @@ def test_proposals_block_is_regenerated_not_duplicated(tmp_path: Path) -> None:
     assert "4 incidents" in text and "3 incidents" not in text
     assert "A person's note." in text
     assert patterns.sections().proposed[0].startswith("Proposed")
+
+
+def test_each_text_is_parsed_once_however_many_changes_look_at_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    patterns = CriticalPatterns(tmp_path)
+    _entry(patterns)
+    parsed: list[str] = []
+    real = MarkdownIt.parse
+    monkeypatch.setattr(MarkdownIt, "parse",
+                        lambda self, text, env=None: parsed.append(text) or real(self, text, env))
+    _entry(patterns, "bd-b2")
+    patterns.propose(["component checkout: 3 incidents in 90 days (`bd-a1`, `bd-b2`)"])
+    text = (tmp_path / "docs/critical-patterns.md").read_text()
+    assert "`bd-b2`" in text and "component checkout" in text
+    assert parsed and len(parsed) == len(set(parsed))

@@ -387,3 +387,54 @@ def test_a_small_store_searches_its_bytes_instead_of_remembering_words(store_rep
     assert cache.file is not None
     assert json.loads(cache.file.read_bytes().partition(b"\n")[0])["words"] == []
     assert len(BeadsStore(store_repo).query(label="incident")) == 5
+
+
+def test_a_search_after_a_write_is_answered_from_the_lines_it_kept(
+        store_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = BeadsStore(store_repo)
+    with store.transaction() as tx:  # the kept lines weigh at most a 16th of the file
+        for n in range(200):
+            tx.create(f"task {n}", labels=["incident"] if n % 50 == 0 else [])
+        tx.create("with an escape \u00e9 \u2028", labels=["other"])
+    path = store_repo / ".beads" / "issues.jsonl"
+    with path.open("ab") as out:  # an escaped spelling of the label, as another tool writes
+        out.write(f'{{"id":"x-esc","title":"t","status":"open","priority":1,'
+                  f'"labels":["\\u0069ncident"],{STAMP}}}\n'.encode())
+    # searched (escaped lines are candidates too): the next write keeps these lines
+    assert len(store.issues_mentioning("incident")) == 6
+    store.create("late", labels=["incident"])
+    monkeypatch.setattr(store, "snapshot", lambda: pytest.fail("read the store again"))
+    found = store.issues_mentioning("incident")
+    fresh = BeadsStore(store_repo).issues_mentioning("incident")
+    assert [i.data for i in found] == [i.data for i in fresh]
+    assert "x-esc" in {i.id for i in found} and len(found) == 7
+    assert store._wrote is not None and store._wrote.kept is not None
+
+
+def test_kept_lines_are_not_used_once_the_file_changed(
+        store_repo: Path) -> None:
+    store = BeadsStore(store_repo)
+    with store.transaction() as tx:
+        tx.create("first", labels=["incident"])
+        for n in range(40):
+            tx.create(f"task {n}")
+    store.issues_mentioning("incident")
+    store.create("second", labels=["incident"])
+    assert store._wrote is not None and store._wrote.kept is not None
+    path = store_repo / ".beads" / "issues.jsonl"
+    old = path.read_bytes()
+    # same length: only the stat tells the files apart
+    path.write_bytes(old.replace(b'"title":"first"', b'"title":"other"'))
+    before = path.stat().st_mtime_ns
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+    assert {i.title for i in store.issues_mentioning("incident")} == {"other", "second"}
+
+
+def test_lines_heavier_than_their_share_of_the_file_are_not_kept(store_repo: Path) -> None:
+    store = BeadsStore(store_repo)
+    for n in range(4):
+        store.create(f"task {n}", labels=["incident"])
+    store.issues_mentioning("incident")
+    store.create("late", labels=["incident"])  # every line holds the word: too many to keep
+    assert store._wrote is not None and store._wrote.kept is None
+    assert len(store.issues_mentioning("incident")) == 5

@@ -25,7 +25,7 @@ from incident_beads.beads.query import label_needle, matcher, strings_in
 from incident_beads.beads.ready import ready_issues
 from incident_beads.beads.snapshot import Snapshot, stat_key
 from incident_beads.beads.transaction import Changes
-from incident_beads.beads.write import write_changes
+from incident_beads.beads.write import Written, write_changes
 from incident_beads.clock import Clock
 from incident_beads.config import BeadsConfig
 from incident_beads.errors import IncidentBeadsError, NotFound
@@ -57,15 +57,14 @@ class BeadsStore:
         self._memory = Snapshot.empty("(memory)")
         self._cache = SnapshotCache(self.path) if self.persistent else None
         self._prefix: str | None = None
-        # The lines this store last wrote, keyed by the file's stat right after: reading one of
-        # them back while the file is still that very file needs no second read of the store.
-        self._written: tuple[list[int], dict[str, bytes]] | None = None
+        # What this store last wrote, keyed by the file's stat right after: the lines it
+        # changed, the lines holding each word searched for, and (when light enough) those
+        # lines' bytes. While the file is still that very file, reading a changed issue back
+        # or searching for those words again needs no second read of the store.
+        self._wrote: Written | None = None
         # The file as last read and checked: read again only once the file is another (its
         # inode, size or change times differ), so a command that reads twice reads once.
         self._read: Snapshot | None = None
-        # The lines of the file this store last wrote that hold each word searched for, keyed
-        # by the file's stat right after: a read of that very file need not search again.
-        self._searched: tuple[list[int], dict[bytes, list[int]]] | None = None
         # Run inside each write, under the lock, before the caller's changes (bd's export).
         self.before_changes: list[Callable[[Changes], Any]] = []
         # Run inside each write, under the lock, after the caller's changes and before the file
@@ -95,14 +94,30 @@ class BeadsStore:
                 return last
         self._read = None  # the bytes of another file are let go before these are read
         self._read = read_snapshot(self.path, self._cache, visit)
-        searched = self._searched
-        if searched is not None and searched[0] == self._read.key:
-            self._read.remember(searched[1], saved=True)  # the write saved them with its layout
+        wrote = self._wrote
+        if wrote is not None and wrote.key == self._read.key:
+            self._read.remember(wrote.searched, saved=True)  # the write saved them with its layout
         return self._read
+
+    def _last_written(self) -> Written | None:
+        """What this store last wrote, while the file is still the one it wrote."""
+        wrote = self._wrote
+        if wrote is None:
+            return None
+        try:
+            return wrote if stat_key(os.stat(self.path)) == wrote.key else None
+        except OSError:
+            return None
 
     def _issues_containing(self, *needles: bytes) -> Iterator[Issue]:
         """The snapshot's issues whose line may hold one of `needles`; the lines found for a
         word not searched before are remembered with the layout, for the next command."""
+        if self._read is None:  # not read since this store's last write: it may know them
+            kept = self._kept_lines(needles)
+            if kept is not None:
+                for line in kept:
+                    yield Issue(DECODER.decode(line.decode("utf-8")))
+                return
         snapshot = self.snapshot()
         yield from snapshot.issues_containing(*needles)
         if (snapshot.unsaved and self._cache is not None and snapshot.key is not None
@@ -112,16 +127,22 @@ class BeadsStore:
                     self._cache.save(snapshot, snapshot.key)
             snapshot.unsaved.clear()
 
+    def _kept_lines(self, needles: tuple[bytes, ...]) -> list[bytes] | None:
+        """The lines that may hold `needles` as this store last wrote them (None: not kept)."""
+        wrote = self._wrote
+        if (wrote is None or wrote.kept is None or wrote.escaped is None
+                or any(needle not in wrote.searched for needle in needles)
+                or self._last_written() is None):
+            return None
+        kept = wrote.kept
+        numbers = set(wrote.escaped).union(*(wrote.searched[needle] for needle in needles))
+        return [kept[n] for n in sorted(numbers) if n in kept]
+
     def get(self, issue_id: str) -> Issue:
         """One issue by id."""
-        written = self._written
-        if written is not None and issue_id in written[1]:
-            try:
-                unchanged = stat_key(os.stat(self.path)) == written[0]
-            except OSError:
-                unchanged = False
-            if unchanged:
-                return Issue(DECODER.decode(written[1][issue_id].decode("utf-8")))
+        wrote = self._wrote
+        if wrote is not None and issue_id in wrote.lines and self._last_written() is not None:
+            return Issue(DECODER.decode(wrote.lines[issue_id].decode("utf-8")))
         return Changes(self, self.snapshot()).get(issue_id)
 
     def issues(self) -> Iterator[Issue]:
@@ -226,14 +247,10 @@ class BeadsStore:
                 return
             for before in self.before_write:
                 before(changes)
-            self._searched = None
-            self._written = None
+            self._wrote = None
             self._read = None  # the file is replaced: the old bytes go with `snapshot`
-            done = write_changes(self.path, snapshot, changes, cache=self._cache,
-                                 journal=self.journal(), warnings=self.warnings)
-            self._searched = (done.key, done.searched)
-            # The lines just written answer `get()` while the file is still this one.
-            self._written = (done.key, done.lines)
+            self._wrote = write_changes(self.path, snapshot, changes, cache=self._cache,
+                                        journal=self.journal(), warnings=self.warnings)
         for hook in self.after_write:
             hook(self)
 

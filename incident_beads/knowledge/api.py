@@ -13,6 +13,7 @@ from incident_beads.clock import Clock
 from incident_beads.config import Config, load_config
 from incident_beads.errors import IncidentBeadsError, MalformedFile, NotFound, Refused
 from incident_beads.hotfix.deploys import parse_since
+from incident_beads.hotfix.model import KIND as HOTFIX_KIND
 from incident_beads.knowledge import context as ctx
 from incident_beads.knowledge import postmortem as pm
 from incident_beads.knowledge import ranking, trends
@@ -76,9 +77,10 @@ class Knowledge:
         return found
 
     def _incident(self, incident_id: str) -> tuple[Incident, list[Issue]]:
-        # the incidents, and the beads naming this one (its hotfixes, its post-mortem): the
-        # rest of the store is not parsed
-        issues = self.store.issues_mentioning("incident", incident_id)
+        # the incidents and the hotfixes (by their label or record's kind), then its post-mortem
+        # by id: the rest of the store is not parsed. Words, not this id: the lines holding
+        # them are remembered (a resolution's own write keeps them), an id is searched afresh.
+        issues = self.store.issues_mentioning("incident", HOTFIX_KIND)
         issue = next((i for i in issues if i.id == incident_id), None)
         incident = load_incident(issue or self.store.get(incident_id))
         meeting = incident.state.postmortem_id

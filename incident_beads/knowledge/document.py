@@ -119,20 +119,31 @@ class ListItem(Frozen):
     code: tuple[str, ...]
 
 
+@lru_cache(maxsize=8)
+def _tokens(text: str, front_matter_end: int) -> tuple[Token, ...]:
+    """The tokens of `text`'s body, their maps counted from the top of `text`.
+
+    Remembered for the last few texts: a change is located on a text, checked on the new text,
+    and the next change starts from that text again, so each text is parsed once. The tokens
+    are shared, so nothing changes them after this.
+    """
+    body = "".join(split_lines(text)[front_matter_end:])
+    # an empty body (no file, front matter only) has no tokens: the parser is not loaded
+    tokens = _parser().parse(body) if body else []
+    if front_matter_end:
+        for token in tokens:
+            if token.map is not None:
+                token.map = [token.map[0] + front_matter_end, token.map[1] + front_matter_end]
+    return tuple(tokens)
+
+
 class Document:
     """A markdown file as lines plus markdown-it tokens whose maps index those lines."""
 
     def __init__(self, text: str) -> None:
         self.lines = split_lines(text)
         self.front_matter_end = front_matter_end(self.lines)
-        body = "".join(self.lines[self.front_matter_end:])
-        # an empty body (no file, front matter only) has no tokens: the parser is not loaded
-        self.tokens: list[Token] = _parser().parse(body) if body else []
-        if self.front_matter_end:
-            for token in self.tokens:
-                if token.map is not None:
-                    token.map = [token.map[0] + self.front_matter_end,
-                                 token.map[1] + self.front_matter_end]
+        self.tokens: Sequence[Token] = _tokens(text, self.front_matter_end)
 
     @property
     def text(self) -> str:
