@@ -16,7 +16,7 @@ import pytest
 
 from incident_beads.config import GitConfig
 from incident_beads.errors import GitError
-from incident_beads.hotfix import deploy_index
+from incident_beads.hotfix import deploy_index, refs_state
 from incident_beads.hotfix.deploy_index import remembered_deployments
 from incident_beads.hotfix.deploys import Deployment, recent_deployments
 from tests.conftest import git
@@ -270,3 +270,26 @@ def test_the_index_replays_git_s_walk_on_skewed_commit_dates(repo: Path,
                                                  ("merge", "ib-3")]
     assert names(same(repo, since=day(15))) == [
         ("merge", "ib-2"), ("merge", "ib-1"), ("tag", "ib-2"), ("merge", "ib-3")]
+
+
+def test_the_fingerprint_follows_the_configuration_files_git_includes(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    (home / "conf").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    nested = home / "conf" / "nested.inc"
+    nested.write_text("[log]\n\tdate = iso\n")
+    (home / "conf" / "team.inc").write_text('[include]\n\tpath = "nested.inc" ; from the team\n')
+    (home / ".gitconfig").write_text('[includeIf "gitdir:~/elsewhere/"]\n'
+                                     "\tpath = ~/conf/team.inc\n")
+    (repo / ".git" / "local.inc").write_text("[log]\n\tdecorate = short\n")
+    git(repo, "config", "include.path", "local.inc")
+    before = refs_state.fingerprint(repo, [])
+    assert before is not None
+    for path, text in ((nested, "[log]\n\tdate = relative\n"),
+                       (repo / ".git" / "local.inc", "[log]\n\tdecorate = full\n")):
+        path.write_text(text)  # another size: another stat, whatever the clock's resolution
+        after = refs_state.fingerprint(repo, [])
+        assert after not in (None, before)
+        before = after

@@ -4,11 +4,11 @@ It stands for everything that decides which commits the refs name and how histor
 them: every file under the common git dir's `refs/` (path and stat) but the tool's own
 `refs/incident-beads/`, `packed-refs`, `shallow`, `info/grafts`, the repository's git
 configuration (and the worktree's own), the user's and the system's git configuration files,
-and the environment variables that change what git makes of them. A worktree's `.git` file
-leads to its own git dir, whose `commondir` names the folder the refs live in; its own HEAD is
-left out, as what is checked out changes no deployment. Whatever the fingerprint cannot read
-gives None, and so does a repository keeping its refs in a reftable (`reftable/`) or a caller
-pointing git at other folders (`GIT_DIR`, `GIT_COMMON_DIR`).
+the files those include, and the environment variables that change what git makes of them. A
+worktree's `.git` file leads to its own git dir, whose `commondir` names the folder the refs
+live in; its own HEAD is left out, as what is checked out changes no deployment. Whatever the
+fingerprint cannot read gives None, and so does a repository keeping its refs in a reftable
+(`reftable/`) or a caller pointing git at other folders (`GIT_DIR`, `GIT_COMMON_DIR`).
 
 The stats are `stat_key`'s (inode, size and change times), as for every cache file's subject:
 git replaces a ref by renaming a new file over it, so a moved ref is another inode.
@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -38,8 +39,8 @@ VARIABLES = ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
 #: branch or tag, and each store write moves the journal, so they are left out.
 OWN_REFS = "incident-beads"
 
-#: The files of the common git dir besides `refs/` (each may be missing).
-COMMON_FILES = ("packed-refs", "shallow", "info/grafts", "config")
+#: The files of the common git dir besides `refs/` and the configuration (each may be missing).
+COMMON_FILES = ("packed-refs", "shallow", "info/grafts")
 
 
 def git_dirs(root: Path) -> tuple[Path, Path] | None:
@@ -76,8 +77,8 @@ def fingerprint(root: Path, settings: Sequence[object]) -> str | None:
         parts: list[object] = [list(settings), str(common.resolve())]
         parts += [[name, os.environ.get(name)] for name in VARIABLES]
         parts += [[name, _stat(common / name)] for name in COMMON_FILES]
-        parts += [["config.worktree", _stat(git_dir / "config.worktree")]]
-        parts += [[str(path), _stat(path)] for path in _user_config_files()]
+        configs = [common / "config", git_dir / "config.worktree", *_user_config_files()]
+        parts += [[str(path), _stat(path)] for path in _with_included(configs)]
         parts += sorted(_refs(common / "refs"))
     except (OSError, UnicodeError):
         return None
@@ -105,6 +106,67 @@ def _refs(folder: Path) -> Iterator[tuple[str, list[int]]]:
         for name in files:
             path = os.path.join(top, name)
             yield os.path.relpath(path, folder), stat_key(os.stat(path))
+
+
+def _with_included(configs: list[Path]) -> list[Path]:
+    """`configs` and every file their `[include]` and `[includeIf]` sections name, followed
+    as git does (relative to the including file, `~/` from the home folder, ten levels deep).
+    Every condition counts as met: a file that might apply is one more to watch, never less."""
+    found: list[Path] = []
+    todo = [(path, 0) for path in configs]
+    while todo:
+        path, depth = todo.pop(0)
+        if path in found:
+            continue
+        found.append(path)
+        if depth < 10:
+            todo += [(named, depth + 1) for named in _includes(path)]
+    return found
+
+
+_SECTION = re.compile(r"\s*\[\s*([A-Za-z0-9.-]+)")
+_PATH = re.compile(r"\s*path\s*=\s*(.*)", re.IGNORECASE)
+
+
+def _includes(config: Path) -> list[Path]:
+    """The files one git configuration file includes (none when it is missing)."""
+    try:
+        text = config.read_bytes().decode("utf-8", "surrogateescape")
+    except FileNotFoundError:
+        return []
+    named: list[Path] = []
+    including = False
+    for line in text.splitlines():
+        section = _SECTION.match(line)
+        if section is not None:
+            including = section.group(1).lower() in ("include", "includeif")
+            continue
+        value = _PATH.match(line) if including else None
+        if value is not None:
+            raw = _config_value(value.group(1))
+            target = Path(raw).expanduser() if raw.startswith("~") else config.parent / raw
+            named.append(target)
+    return named
+
+
+def _config_value(text: str) -> str:
+    """A configuration value as git reads it: quotes removed, a trailing comment left out."""
+    out: list[str] = []
+    quoted = False
+    escaped = False
+    for ch in text.strip():
+        if escaped:
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch in "#;" and not quoted:
+            break
+        else:
+            out.append(ch)
+    return "".join(out).strip()
 
 
 def _user_config_files() -> list[Path]:
