@@ -160,7 +160,7 @@ def check_mitigated(edit: IncidentEdit) -> None:
 
 def verified_hotfix(edit: IncidentEdit) -> str | None:
     """The id of a hotfix of this incident whose production verification was confirmed."""
-    for issue in edit.tx.issues():
+    for issue in edit.tx.issues_mentioning("hotfix"):  # its record's kind names it
         record = issue.metadata.get(METADATA_KEY)
         # Read as plain data: the hotfix layer builds on this one, not the other way round.
         if (isinstance(record, dict) and record.get("kind") == "hotfix"

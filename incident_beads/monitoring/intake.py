@@ -77,7 +77,7 @@ def _find_incident(tx: Changes, payload: WebhookPayload, key: str,
     from before the resolution, or their resolved notice). Anything else firing is new."""
     firing = {a.as_fired().identity for a in payload.firing}
     closed: tuple[Issue, IncidentState] | None = None
-    for issue in tx.issues():
+    for issue in tx.issues_mentioning("incident"):  # an incident names it: label or kind
         if not is_incident(issue) or not _may_match(issue, payload.group_key, fingerprints):
             continue
         try:

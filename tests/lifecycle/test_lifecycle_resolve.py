@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from incident_beads import Escalation, IncidentResponse, InvalidInput, KnownRisk, Refused
+from incident_beads.beads.transaction import Changes
+from incident_beads.lifecycle.model import METADATA_KEY
 from tests.lifecycle.lifecycle_helpers import CONFIRMED, FakeClock, assert_importable, resolve
 
 
@@ -173,4 +175,16 @@ def test_resolve_needs_a_working_mitigation_or_a_verified_hotfix(api: IncidentRe
         api.resolve(incident.id, resolution="r", root_cause="c", **CONFIRMED)
     assert api.store.path.read_bytes() == before and api.get(incident.id).is_open
     api.mitigate(incident.id, "scale", "worked", reason="CPU bound")
+    assert not api.resolve(incident.id, resolution="r", root_cause="c", **CONFIRMED).is_open
+
+
+def test_a_verified_hotfix_is_found_without_parsing_the_rest_of_the_store(
+        api: IncidentResponse, monkeypatch: pytest.MonkeyPatch) -> None:
+    incident = api.declare("Search slow", severity=3)
+    api.mitigate(incident.id, "rollback", "failed", detail="same error after rollback")
+    verified = {"kind": "hotfix", "incident_id": incident.id,
+                "verification": {"confirmed_at": "2026-01-01T00:00:00Z"}}
+    api.store.create("Hotfix: search index", metadata={METADATA_KEY: verified})
+    api.store.create("Unrelated work")
+    monkeypatch.setattr(Changes, "issues", lambda self: pytest.fail("parsed every issue"))
     assert not api.resolve(incident.id, resolution="r", root_cause="c", **CONFIRMED).is_open

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from incident_beads import IncidentResponse
+from incident_beads.beads.transaction import Changes
 from incident_beads.clock import ReplayClock
 from incident_beads.config import load_config
 from incident_beads.errors import InvalidInput
@@ -210,3 +211,12 @@ def test_a_more_severe_alert_is_said_not_acted_on(api: IncidentResponse) -> None
     incident = api.get(incident_id)
     assert incident.severity == "SEV-3"
     assert f"incident reclassify {incident_id} --sev 1" in incident.state.timeline[-1].text
+
+
+def test_an_alert_finds_its_incident_without_parsing_the_rest_of_the_store(
+        api: IncidentResponse, monkeypatch: pytest.MonkeyPatch) -> None:
+    incident_id = deliver(api, recorded("firing")).incident_id
+    api.store.create("Unrelated work")
+    monkeypatch.setattr(Changes, "issues", lambda self: pytest.fail("parsed every issue"))
+    delivery = deliver(api, recorded("resolved"))
+    assert (delivery.outcome, delivery.incident_id) == ("resolved", incident_id)
