@@ -10,7 +10,7 @@ from incident_beads.errors import InvalidInput, Refused
 from incident_beads.guard.tags import hotfix_tag_name
 from incident_beads.hotfix import bead, gates
 from incident_beads.hotfix.bead import Hotfix
-from incident_beads.hotfix.model import HotfixState
+from incident_beads.hotfix.model import KIND, HotfixState
 from incident_beads.hotfix.step_context import HotfixContext
 from incident_beads.hotfix.worktree import (
     create_branch,
@@ -56,7 +56,8 @@ def start(ctx: HotfixContext, incident_id: str, *, scope: Sequence[str] = (),
     if not incident.is_open:
         raise Refused(f"{incident_id} is closed; a hotfix needs an open incident")
     incidents.check_clock(incident_id)
-    if any(not i.is_closed for i in bead.hotfixes_of(list(ctx.store.issues()), incident_id)):
+    hotfixes = bead.hotfixes_of(ctx.store.issues_mentioning(KIND), incident_id)
+    if any(not i.is_closed for i in hotfixes):
         raise Refused(f"{incident_id} already has an open hotfix",
                       hint=f"continue it: incident hotfix scope {incident_id}")
     override = check_protocol(ctx, incident_id, incident.severity.level)

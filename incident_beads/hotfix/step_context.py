@@ -19,7 +19,7 @@ from incident_beads.errors import Escalation, NotFound, Refused
 from incident_beads.guard.review import ReviewBlock
 from incident_beads.hotfix import bead, gates
 from incident_beads.hotfix.bead import Hotfix, hotfix_from, hotfix_state
-from incident_beads.hotfix.model import GateRecord, HotfixState
+from incident_beads.hotfix.model import KIND, GateRecord, HotfixState
 from incident_beads.hotfix.runner import Progress
 from incident_beads.hotfix.scope import ScopeReport, analyse
 from incident_beads.lifecycle import hold
@@ -60,7 +60,7 @@ class HotfixContext:
         issue = self.store.get(hotfix_id)
         if bead.is_hotfix(issue):
             return hotfix_from(issue)
-        found = bead.hotfixes_of(list(self.store.issues()), hotfix_id)
+        found = bead.hotfixes_of(self.store.issues_mentioning(KIND), hotfix_id)
         if not found:
             raise NotFound(f"{hotfix_id} is neither a hotfix nor an incident with one",
                            hint=f"start one: incident hotfix start {hotfix_id}")

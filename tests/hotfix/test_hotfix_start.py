@@ -8,6 +8,7 @@ import pytest
 from hotfix_helpers import MakeApi, git_run, ready_incident, write_fix
 
 from incident_beads import Escalation, GitError, IncidentResponse, Refused
+from incident_beads.beads import BeadsStore
 from incident_beads.config import GitConfig
 from incident_beads.hotfix import start
 from incident_beads.lifecycle.risk import KnownRisk
@@ -211,3 +212,15 @@ def test_a_title_at_the_limit_still_gets_a_hotfix(api: IncidentResponse) -> None
     api.store.update(incident_id, title="z" * 500)  # a longer title written by another tool
     title = api.store.get(api.hotfixes.start(incident_id).id).title
     assert len(title) == 500 and title.endswith("z\u2026")
+
+
+def test_hotfixes_are_found_without_parsing_the_rest_of_the_store(
+        api: IncidentResponse, hot_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    incident_id = ready_incident(api)
+    hid = api.hotfixes.start(incident_id).id
+    git_run(hot_repo, "checkout", "-q", "main")
+    api.store.create("Unrelated work")
+    monkeypatch.setattr(BeadsStore, "issues", lambda self: pytest.fail("parsed every issue"))
+    with pytest.raises(Refused, match="already has an open hotfix"):
+        api.hotfixes.start(incident_id)
+    assert api.hotfixes.get(incident_id).id == hid  # an incident's id names its latest hotfix
