@@ -10,7 +10,7 @@ unconfirmed entry, which `deliver` later drops after checking the store under it
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -191,9 +191,13 @@ class Notifier:
             self._busy = False
 
     def _send_pending(self, *, due_only: bool, incident_id: str | None) -> list[Outcome]:
+        """Try each pending delivery, oldest first. A channel that fails is not tried again in
+        this pass: its later messages wait with it (a channel that is down costs one timeout,
+        not one per message, and its messages still arrive in order)."""
         outcomes: list[Outcome] = []
         if not self.outbox.folder.is_dir():
             return outcomes
+        down: dict[str, datetime] = {}  # channel -> when it is tried next
         with self.outbox.locked():
             for entry in self.outbox.entries():
                 if incident_id is not None and entry.incident_id != incident_id:
@@ -201,8 +205,12 @@ class Notifier:
                 for url in entry.pending:
                     delivery = entry.deliveries[url]
                     now = self.clock()
-                    if due_only and delivery.next_attempt_at \
-                            and datetime.fromisoformat(delivery.next_attempt_at) > now:
+                    if url in down:
+                        if _next_attempt(delivery) < down[url]:
+                            delivery.next_attempt_at = down[url].isoformat()
+                            self.outbox.save(entry)
+                        continue
+                    if due_only and _next_attempt(delivery) > now:
                         continue
                     error = self._send(url, kind=entry.kind, subject=entry.subject,
                                        body=entry.body)
@@ -213,7 +221,8 @@ class Notifier:
                     else:
                         wait = min(2 ** (delivery.attempts - 1), MAX_BACKOFF_MINUTES)
                         delivery.last_error = error
-                        delivery.next_attempt_at = (now + timedelta(minutes=wait)).isoformat()
+                        down[url] = now + timedelta(minutes=wait)
+                        delivery.next_attempt_at = down[url].isoformat()
                     # Saved after each channel: a crash never makes a sent message pending.
                     self.outbox.save(entry)
                     outcomes.append(Outcome(entry.id, entry.incident_id, entry.kind, label(url),
@@ -259,6 +268,13 @@ class Notifier:
         """The outbox's messages, oldest first: pending, and sent when asked."""
         return [e for e in self.outbox.entries(include_sent=include_sent)
                 if incident_id is None or e.incident_id == incident_id]
+
+
+def _next_attempt(delivery: Delivery) -> datetime:
+    """When a delivery is tried next (the earliest moment when it is due now)."""
+    if not delivery.next_attempt_at:
+        return datetime.min.replace(tzinfo=UTC)
+    return datetime.fromisoformat(delivery.next_attempt_at)
 
 
 def _event_written(tx: Changes, entry: OutboxEntry) -> bool:

@@ -20,10 +20,12 @@ def free_port() -> int:
 
 
 class WebhookReceiver:
-    """An HTTP server that keeps every JSON body posted to it; `status` is what it answers."""
+    """An HTTP server that keeps every JSON body posted to it; `status` is what it answers
+    (`received` keeps the bodies it accepted, `refused` those it answered with an error)."""
 
     def __init__(self, *, delay: float = 0.0, port: int = 0) -> None:
         self.received: list[dict[str, Any]] = []
+        self.refused: list[dict[str, Any]] = []
         self.status = 200
         self.delay = delay
         self._lock = threading.Lock()
@@ -36,8 +38,8 @@ class WebhookReceiver:
                 time.sleep(receiver.delay)
                 with receiver._lock:
                     ok = receiver.status < 300
-                    if ok:
-                        receiver.received.append({"path": self.path, **body})
+                    (receiver.received if ok else receiver.refused).append(
+                        {"path": self.path, **body})
                     status = receiver.status
                 self.send_response(status)
                 self.end_headers()

@@ -275,3 +275,24 @@ def test_a_delivery_error_never_shows_a_secret(store_repo: Path, clock: FakeCloc
     timeline = "\n".join(e.text for e in api.get(incident_id).state.timeline)
     assert f"json://${{HOOK_HOST}}:{port}/in" in timeline and "127.0.0.1" not in timeline
     assert api.store.warnings and "127.0.0.1" not in " ".join(api.store.warnings)
+
+
+def test_a_channel_that_is_down_is_tried_once_a_pass_and_keeps_its_order(
+        store_repo: Path, webhook: WebhookReceiver, clock: FakeClock) -> None:
+    with WebhookReceiver() as chat:
+        write_notify(store_repo, webhook.url(), chat.url())
+        webhook.status = 500
+        api = IncidentResponse(store_repo, clock=clock, actor="ada")
+        incident_id = declare(api)
+        for n in range(3):
+            clock.advance(minutes=5)  # the down channel's wait has passed each time
+            api.post_update(incident_id, status="Investigating", impact="EU", action=f"step {n}")
+        # one try of the oldest message per command, not one per message waiting
+        assert len(webhook.refused) == 4 and len(chat.received) == 4
+        assert {m["title"] for m in webhook.refused} == {chat.received[0]["title"]}
+        waiting = api.notifications.messages(include_sent=False)
+        assert [e.deliveries[webhook.url()].attempts for e in waiting] == [4, 0, 0, 0]
+        assert len({e.deliveries[webhook.url()].next_attempt_at for e in waiting}) == 1
+        webhook.status = 200
+        api.notify()
+        assert [m["title"] for m in webhook.received] == [m["title"] for m in chat.received]
