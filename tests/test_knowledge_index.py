@@ -357,3 +357,20 @@ def test_no_index_outside_git(tmp_path: Path) -> None:
         assert CriticalPatterns(root).sections() == read_sections(PATTERNS, PATTERNS_TEXT)
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == [
         PATTERNS, f"{SOLUTIONS}/search-index-lag.md"]
+
+
+def test_a_scan_stats_each_write_up_once_and_lists_regular_files_only(
+        docs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outside = put(tmp_path, "elsewhere/linked.md", writeup("Linked", "inc-9"))
+    (docs / SOLUTIONS / "linked.md").symlink_to(outside)
+    (docs / SOLUTIONS / "folder-link").symlink_to(outside.parent, target_is_directory=True)
+    (docs / SOLUTIONS / "notes.md.d").mkdir()  # a folder, whatever its name
+    put(docs, f"{SOLUTIONS}/deeper/nested.md", writeup("Nested", "inc-3"))
+    assert sorted(titles(docs).values()) == ["Cache stampede", "Nested", "Search index lag"]
+    stats: list[str] = []
+    real = Path.stat
+    monkeypatch.setattr(Path, "stat",
+                        lambda self, **kw: stats.append(self.name) or real(self, **kw))
+    assert len(titles(docs)) == 3
+    assert sorted(n for n in stats if n.endswith(".md") and n != "critical-patterns.md") == [
+        "cache-stampede.md", "nested.md", "search-index-lag.md"]

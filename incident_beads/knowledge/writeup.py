@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,14 +121,13 @@ class Writeups:
         self.config = config or KnowledgeConfig()
 
     def paths(self) -> Iterator[Path]:
-        """Every markdown file under the solutions folder (the patterns file left out)."""
+        """Every markdown file under the solutions folder (the patterns file left out), in
+        order: regular files only, symbolic links neither followed nor listed."""
         top = resolve_inside(self.root, self.config.solutions_dir)
         if not top.is_dir():
             return
         skip = resolve_inside(self.root, COMPOUND_LAYOUT)
-        for path in sorted(top.rglob("*.md")):
-            if path != skip and path.is_file() and not path.is_symlink():
-                yield path
+        yield from (path for path in sorted(_markdown_files(top)) if path != skip)
 
     def scan(self) -> list[WriteupSummary]:
         """Front matter and title of every write-up (unreadable front matter lines skipped).
@@ -268,3 +268,18 @@ def tag_list(tags: Any) -> list[str]:
         if text and text not in found:
             found.append(text)
     return found[:8]
+
+
+def _markdown_files(folder: Path) -> Iterator[Path]:
+    """The `.md` files under `folder`, told from the folder listing itself (no stat per file:
+    the summaries index stats each once); a folder that may not be read is left out."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except PermissionError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _markdown_files(folder / entry.name)
+        elif entry.name.endswith(".md") and entry.is_file(follow_symlinks=False):
+            yield folder / entry.name
