@@ -17,6 +17,7 @@ Bump `VERSION` whenever what `context.own_doc` or `ranking.tokenize` return chan
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import partial
 from hashlib import blake2b
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from incident_beads.beads.cache_files import cache_path, read_cache, write_cache
-from incident_beads.beads.snapshot import Snapshot
+from incident_beads.beads.snapshot import Snapshot, stat_key
 from incident_beads.beads.store import BeadsStore
 from incident_beads.errors import MalformedFile, NotFound
 from incident_beads.knowledge.context import own_doc
@@ -34,7 +35,17 @@ from incident_beads.lifecycle.timeline import incident_from, is_incident
 
 VERSION = 1
 NAME = "knowledge-incidents.json"
+#: How many lines added or dropped since the index was written make it worth rewriting: a line
+#: read afresh costs about a fiftieth of rewriting the index of a few hundred incidents.
+REWRITE_AFTER = 32
 INFO_KEYS = ("id", "title", "severity", "status", "component", "root_cause", "writeup")
+
+#: A line's document as known: whether its entry has the shape of one, the document (None: the
+#: line is no incident), the entry.
+_Known = tuple[bool, "RankDoc | None", Any]
+# The index as this process last read or wrote it, under the file's stat (`stat_key`): a long
+# running process (a service, the MCP server) reads and checks it again only once it changed.
+_READ: dict[Path, tuple[list[int], dict[str, Any], dict[str, _Known]]] = {}
 
 
 def incident_docs(store: BeadsStore, *, leave_out: str = "") -> list[RankDoc]:
@@ -65,37 +76,61 @@ def _read(snapshot: Snapshot, n: int) -> RankDoc | None:
 
 class LineIndex:
     """One scan's use of the index: entries looked up by the hash of each line's bytes, the
-    index written once at the end (`save`) with exactly the lines this scan met."""
+    index rewritten at the end (`save`) with exactly the lines this scan met, once enough of
+    them were read afresh (or dropped) to be worth it."""
 
     def __init__(self, root: Path) -> None:
         self._file = cache_path(root, NAME)
-        found = read_cache(self._file, VERSION)
-        lines = found.get("lines") if found is not None else None
-        self._old: dict[str, Any] = lines if isinstance(lines, dict) else {}
-        self._kept: dict[str, Any] = {}
-        self._added = False
+        stat = _stat(self._file)  # taken before reading: a file replaced since is read again
+        kept = _READ.get(self._file) if self._file is not None else None
+        if kept is not None and kept[0] == stat:  # the very file read or written before
+            self._old, self._docs = kept[1], kept[2]
+            self._found = True
+        else:
+            found = read_cache(self._file, VERSION)
+            lines = found.get("lines") if found is not None else None
+            self._found = isinstance(lines, dict)
+            self._old = lines if isinstance(lines, dict) else {}
+            self._docs = {}
+            if self._found and self._file is not None and stat is not None:
+                _READ[self._file] = (stat, self._old, self._docs)
+        self._met: dict[str, Any] = {}  # the entries of the lines this scan met
 
     def doc(self, raw: memoryview, read: Callable[[], RankDoc | None]) -> RankDoc | None:
         """The document of the line `raw`: remembered for these very bytes, else `read()`
         (None: the line is no incident) and remembered."""
         key = blake2b(raw, digest_size=16).hexdigest()
-        if key in self._old:
-            entry = self._old[key]
-            remembered = _from_json(entry)
-            if entry is None or remembered is not None:
-                self._kept[key] = entry
-                return remembered
+        known = self._docs.get(key)
+        if known is None and key in self._old:
+            known = self._docs[key] = (*_from_json(self._old[key]), self._old[key])
+        if known is not None and known[0]:
+            self._met[key] = known[2]
+            return known[1]
         found = read()
         data = _to_json(found)
         if json_exact(data):
-            self._kept[key] = data
-            self._added = True
+            self._met[key] = data
+            self._docs[key] = (True, found, data)
         return found
 
     def save(self) -> None:
-        """Rewrite the index if this scan added or dropped an entry."""
-        if self._added or self._kept.keys() != self._old.keys():
-            write_cache(self._file, VERSION, {"lines": self._kept})
+        """Rewrite the index when there is none yet, or once `REWRITE_AFTER` lines were added
+        or dropped since it was written: until then the few lines it lacks are read afresh,
+        which costs less than rewriting it."""
+        changes = len(self._met.keys() ^ self._old.keys())
+        if not changes or (self._found and changes < REWRITE_AFTER) or self._file is None:
+            return
+        write_cache(self._file, VERSION, {"lines": self._met})
+        stat = _stat(self._file)
+        if stat is not None:
+            _READ[self._file] = (stat, self._met, {key: self._docs[key] for key in self._met})
+
+
+def _stat(path: Path | None) -> list[int] | None:
+    try:
+        return stat_key(os.stat(path)) if path is not None else None
+    except OSError:
+        return None
 
 
 def _to_json(doc: RankDoc | None) -> Any:
@@ -106,17 +141,20 @@ def _to_json(doc: RankDoc | None) -> Any:
             "terms": {name: list(words) for name, words in (doc.terms or {}).items()}}
 
 
-def _from_json(entry: Any) -> RankDoc | None:
-    """The remembered document, or None when `entry` does not have the shape of one."""
+def _from_json(entry: Any) -> tuple[bool, RankDoc | None]:
+    """The remembered document (None: the line is no incident), and whether `entry` has the
+    shape of one."""
+    if entry is None:
+        return True, None
     if not isinstance(entry, dict):
-        return None
+        return False, None
     key, fields, info, terms = (entry.get(k) for k in ("key", "fields", "info", "terms"))
     if not (isinstance(key, str) and _texts(fields, FIELDS, str) and _texts(info, INFO_KEYS)
             and isinstance(terms, dict) and terms.keys() == set(FIELDS)
             and all(isinstance(words, list) and all(isinstance(w, str) for w in words)
                     for words in terms.values())):
-        return None
-    return RankDoc(key, "incident", fields, info, terms)
+        return False, None
+    return True, RankDoc(key, "incident", fields, info, terms)
 
 
 def _texts(value: Any, keys: tuple[str, ...], *kinds: type) -> TypeGuard[dict[str, Any]]:
