@@ -181,8 +181,8 @@ def _resolved_incidents(tx: Changes, services: list[str], since: datetime) -> li
     if not wanted:
         return found
     for issue in tx.issues_mentioning("incident"):  # an incident names it: label or kind
-        if (issue.is_closed and is_incident(issue) and _closed_since(issue, since)
-                and wanted & _raw_services(issue)):
+        if (issue.is_closed and wanted & _raw_services(issue) and is_incident(issue)
+                and _closed_since(issue, since)):
             try:
                 found.append(incident_from(issue))
             except IncidentBeadsError:
