@@ -10,7 +10,6 @@ document whose `terms` are known already (remembered, see `knowledge.incident_co
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -90,12 +89,14 @@ def rank(docs: Sequence[RankDoc], query: str, *, limit: int = 5,
     if not terms or not docs:
         return []
     wanted = set(terms)
-    # Per document, per field: counts of the query terms only, and the field's length.
-    counts: list[dict[str, Counter[str]]] = []
+    # Per document, per field: the query terms it holds (as often as it holds them), and the
+    # field's length; plain lists, as a query has few terms and a field few hits.
+    counts: list[dict[str, list[str]]] = []
     lengths: list[dict[str, int]] = []
     totals = dict.fromkeys(FIELDS, 0)
+    frequency = dict.fromkeys(terms, 0)  # how many documents hold each term
     for doc in docs:
-        per_field: dict[str, Counter[str]] = {}
+        per_field: dict[str, list[str]] = {}
         sizes: dict[str, int] = {}
         known = terms_of(doc)
         for name in FIELDS:
@@ -104,13 +105,14 @@ def rank(docs: Sequence[RankDoc], query: str, *, limit: int = 5,
             totals[name] += len(tokens)
             hits = [t for t in tokens if t in wanted]
             if hits:
-                per_field[name] = Counter(hits)
+                per_field[name] = hits
+        if per_field:
+            for term in {t for hits in per_field.values() for t in hits}:
+                frequency[term] += 1
         counts.append(per_field)
         lengths.append(sizes)
     size = len(docs)
     average = {name: (totals[name] / size) or 1.0 for name in FIELDS}
-    frequency = Counter(t for per_field in counts
-                        for t in {t for c in per_field.values() for t in c})
     idf = {t: math.log(1 + (size - frequency[t] + 0.5) / (frequency[t] + 0.5)) for t in terms}
     scored: list[Match] = []
     for n, per_field in enumerate(counts):
@@ -120,8 +122,8 @@ def rank(docs: Sequence[RankDoc], query: str, *, limit: int = 5,
         matched: list[str] = []
         for term in terms:
             weighted = 0.0
-            for name, counter in per_field.items():
-                tf = counter.get(term, 0)
+            for name, hits in per_field.items():
+                tf = hits.count(term)
                 if tf:
                     norm = 1 - B + B * lengths[n][name] / average[name]
                     weighted += weights.get(name, 1.0) * tf / norm
