@@ -103,9 +103,8 @@ def rank(docs: Sequence[RankDoc], query: str, *, limit: int = 5,
             tokens = known.get(name, ())
             sizes[name] = len(tokens)
             totals[name] += len(tokens)
-            hits = [t for t in tokens if t in wanted]
-            if hits:
-                per_field[name] = hits
+            if not wanted.isdisjoint(tokens):  # in C: most fields hold no query term
+                per_field[name] = [t for t in tokens if t in wanted]
         if per_field:
             for term in {t for hits in per_field.values() for t in hits}:
                 frequency[term] += 1
