@@ -22,9 +22,9 @@ from incident_beads.knowledge.facts import (
     incident_beads,
     load_incident,
     service_of,
-    symptoms_of,
     writeup_facts,
 )
+from incident_beads.knowledge.incident_text import symptoms_of
 from incident_beads.knowledge.outcomes import DraftResult, LearnResult
 from incident_beads.knowledge.paths import check_name, read_inside, write_inside
 from incident_beads.knowledge.patterns import CriticalPatterns

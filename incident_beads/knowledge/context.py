@@ -12,7 +12,7 @@ from incident_beads.beads.issue import Issue
 from incident_beads.config import Config
 from incident_beads.errors import IncidentBeadsError
 from incident_beads.hotfix.deploy_index import remembered_deployments
-from incident_beads.knowledge.facts import root_cause_of, symptoms_of
+from incident_beads.knowledge.incident_text import root_cause_of, symptoms_of
 from incident_beads.knowledge.patterns import PatternSections
 from incident_beads.knowledge.ranking import FIELDS, Match, RankDoc, rank, terms_of, tokenize
 from incident_beads.knowledge.writeup_summary import WriteupSummary

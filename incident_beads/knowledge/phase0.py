@@ -8,7 +8,6 @@ package (`Knowledge`'s write-ups, post-mortems and reports).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,17 +27,17 @@ from incident_beads.lifecycle.model import Incident
 from incident_beads.lifecycle.timeline import incident_from, is_incident
 
 
-@dataclass(frozen=True)
 class Sources:
-    """What phase 0 reads in one repository: its store and its knowledge files."""
+    """What phase 0 reads in one repository: its store and its knowledge files (a plain class:
+    a dataclass costs a declaration more to import than it saves)."""
 
-    root: Path
-    config: Config
-    store: BeadsStore
-    now: Callable[[], datetime]
-    writeups: Writeups
-    patterns: CriticalPatterns
-    runbooks: Runbooks
+    __slots__ = ("config", "now", "patterns", "root", "runbooks", "store", "writeups")
+
+    def __init__(self, root: Path, config: Config, store: BeadsStore,
+                 now: Callable[[], datetime], writeups: Writeups, patterns: CriticalPatterns,
+                 runbooks: Runbooks) -> None:
+        self.root, self.config, self.store, self.now = root, config, store, now
+        self.writeups, self.patterns, self.runbooks = writeups, patterns, runbooks
 
     @classmethod
     def of(cls, root: Path, config: Config, store: BeadsStore,
