@@ -66,7 +66,7 @@ def test_the_index_answers_as_a_fresh_read(api: IncidentResponse, clock: Clock,
     resolved(api, clock, "Search index lag", services=("search",), root_cause="index lag")
     fresh = similar(store_repo, clock, "checkout pool")
     entries = json.loads(index_file(store_repo).read_text())["lines"]
-    assert sorted(e["key"] for e in entries.values() if e) == sorted(
+    assert sorted(e[0] for e in entries.values() if e) == sorted(
         i.id for i in api.incidents(include_closed=True))
     assert similar(store_repo, clock, "checkout pool") == fresh
     assert fresh[0]["id"] == first and fresh[0]["root_cause"] == "pool exhausted"
@@ -100,6 +100,10 @@ def test_an_incident_gone_from_the_store_is_gone_from_the_ranking(
     b'{"v": 1, "lines": {"KEY": {"key": 3}}}',
     b'{"v": 1, "lines": {"KEY": {"key": "x", "fields": {}, "info": {}, "terms": []}}}',
     b'{"v": 1, "lines": {"KEY": "an incident"}}',
+    b'{"v": 2, "lines": {"KEY": ["work-1", "SEV-3", "closed"]}}',
+    b'{"v": 2, "lines": {"KEY": ["work-1", "SEV-3", "closed", "a", "b", "c", "d", "e", "a", "b",'
+    b' "c", "d", 5]}}',
+    b'{"v": 2, "lines": {"KEY": {"not": "a list"}}}',
 ])
 def test_a_broken_index_is_read_around(api: IncidentResponse, clock: Clock, store_repo: Path,
                                        damage: bytes) -> None:
@@ -119,7 +123,7 @@ def test_a_process_reads_the_index_again_once_another_replaced_it(
     path = index_file(store_repo)
     data = json.loads(path.read_text())
     for entry in data["lines"].values():
-        entry["info"]["title"] = "As the other process wrote it"
+        entry[3] = "As the other process wrote it"  # the title field
     path.write_text(json.dumps(data))
     assert [(d.key, d.info["title"]) for d in incident_docs(store)] == [
         (incident, "As the other process wrote it")]

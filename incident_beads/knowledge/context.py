@@ -34,18 +34,26 @@ def incident_doc(incident: Incident, writeup: WriteupSummary | None) -> RankDoc:
 
 
 def own_doc(incident: Incident) -> RankDoc:
-    """A past incident as the ranking sees it from its bead alone, its words tokenized: what
+    """A past incident as the ranking sees it from its bead alone: what
     `knowledge.incident_corpus` remembers for each incident line."""
-    state = incident.state
-    services = " ".join(state.assessment.services)
-    root_cause = root_cause_of(incident)
     fields = {"title": incident.title, "symptoms": " ".join(symptoms_of(incident)),
-              "root_cause": root_cause, "component": services, "tags": ""}
-    info = {"id": incident.id, "title": incident.title, "severity": state.severity.value,
-            "status": incident.status, "component": services, "root_cause": root_cause,
+              "root_cause": root_cause_of(incident),
+              "component": " ".join(incident.state.assessment.services), "tags": ""}
+    return incident_fields_doc(incident.id, incident.state.severity.value, incident.status,
+                               fields)
+
+
+def incident_fields_doc(incident_id: str, severity: str, status: str,
+                        fields: Mapping[str, str],
+                        terms: Mapping[str, Sequence[str]] | None = None) -> RankDoc:
+    """An incident's own document from the text of its fields (`terms`: their words, when
+    known already; else tokenized now)."""
+    info = {"id": incident_id, "title": fields["title"], "severity": severity, "status": status,
+            "component": fields["component"], "root_cause": fields["root_cause"],
             "writeup": None}
-    return RankDoc(incident.id, "incident", fields, info,
-                   {name: tokenize(text) for name, text in fields.items()})
+    if terms is None:
+        terms = {name: tokenize(fields.get(name, "")) for name in FIELDS}
+    return RankDoc(incident_id, "incident", fields, info, terms)
 
 
 def with_writeup(doc: RankDoc, writeup: WriteupSummary | None) -> RankDoc:

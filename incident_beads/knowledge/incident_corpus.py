@@ -22,23 +22,24 @@ from collections.abc import Callable
 from functools import partial
 from hashlib import blake2b
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 
 from incident_beads.beads.cache_files import cache_path, read_cache, write_cache
 from incident_beads.beads.snapshot import Snapshot, stat_key
 from incident_beads.beads.store import BeadsStore
 from incident_beads.errors import MalformedFile, NotFound
-from incident_beads.knowledge.context import own_doc
-from incident_beads.knowledge.ranking import FIELDS, RankDoc
+from incident_beads.knowledge.context import incident_fields_doc, own_doc
+from incident_beads.knowledge.ranking import FIELDS, RankDoc, terms_of
 from incident_beads.knowledge.summaries import json_exact
 from incident_beads.lifecycle.timeline import incident_from, is_incident
 
-VERSION = 1
+VERSION = 2
 NAME = "knowledge-incidents.json"
 #: How many lines added or dropped since the index was written make it worth rewriting: a line
 #: read afresh costs about a fiftieth of rewriting the index of a few hundred incidents.
 REWRITE_AFTER = 32
-INFO_KEYS = ("id", "title", "severity", "status", "component", "root_cause", "writeup")
+#: An entry: id, severity, status, then each field's text and each field's words.
+_ENTRY_SIZE = 3 + 2 * len(FIELDS)
 
 #: A line's document as known: whether its entry has the shape of one, the document (None: the
 #: line is no incident), the entry.
@@ -134,11 +135,14 @@ def _stat(path: Path | None) -> list[int] | None:
 
 
 def _to_json(doc: RankDoc | None) -> Any:
+    """A line's entry: null for no incident, else a list of texts: the id, severity and status,
+    each field's text, then each field's words joined by spaces (a word holds none)."""
     if doc is None:
         return None
-    return {"key": doc.key, "fields": dict(doc.fields),
-            "info": {k: doc.info.get(k) for k in INFO_KEYS},
-            "terms": {name: list(words) for name, words in (doc.terms or {}).items()}}
+    terms = terms_of(doc)
+    return [doc.key, doc.info["severity"], doc.info["status"],
+            *(doc.fields.get(name, "") for name in FIELDS),
+            *(" ".join(terms.get(name, ())) for name in FIELDS)]
 
 
 def _from_json(entry: Any) -> tuple[bool, RankDoc | None]:
@@ -146,19 +150,10 @@ def _from_json(entry: Any) -> tuple[bool, RankDoc | None]:
     shape of one."""
     if entry is None:
         return True, None
-    if not isinstance(entry, dict):
+    if not (isinstance(entry, list) and len(entry) == _ENTRY_SIZE
+            and all(isinstance(text, str) for text in entry)):
         return False, None
-    key, fields, info, terms = (entry.get(k) for k in ("key", "fields", "info", "terms"))
-    if not (isinstance(key, str) and _texts(fields, FIELDS, str) and _texts(info, INFO_KEYS)
-            and isinstance(terms, dict) and terms.keys() == set(FIELDS)
-            and all(isinstance(words, list) and all(isinstance(w, str) for w in words)
-                    for words in terms.values())):
-        return False, None
-    return True, RankDoc(key, "incident", fields, info, terms)
-
-
-def _texts(value: Any, keys: tuple[str, ...], *kinds: type) -> TypeGuard[dict[str, Any]]:
-    """True for a dict of exactly `keys`, each a text (or of `kinds`, else a text or None)."""
-    allowed = kinds or (str, type(None))
-    return (isinstance(value, dict) and value.keys() == set(keys)
-            and all(isinstance(v, allowed) for v in value.values()))
+    size = len(FIELDS)
+    fields = dict(zip(FIELDS, entry[3:3 + size], strict=True))
+    terms = {name: words.split() for name, words in zip(FIELDS, entry[3 + size:], strict=True)}
+    return True, incident_fields_doc(entry[0], entry[1], entry[2], fields, terms)
