@@ -36,8 +36,8 @@ from incident_beads.lifecycle.timeline import incident_from, is_incident
 VERSION = 2
 NAME = "knowledge-incidents.json"
 #: How many lines added or dropped since the index was written make it worth rewriting: a line
-#: read afresh costs about a fiftieth of rewriting the index of a few hundred incidents.
-REWRITE_AFTER = 32
+#: read afresh costs about a tenth of rewriting the index of a few hundred incidents.
+REWRITE_AFTER = 8
 #: An entry: id, severity, status, then each field's text and each field's words.
 _ENTRY_SIZE = 3 + 2 * len(FIELDS)
 
