@@ -117,18 +117,21 @@ def rank(docs: Sequence[RankDoc], query: str, *, limit: int = 5,
     for n, per_field in enumerate(counts):
         if not per_field:
             continue
+        # each term's weighted frequency, summed over the fields in their order
+        weighted: dict[str, float] = {}
+        for name, hits in per_field.items():
+            norm = 1 - B + B * lengths[n][name] / average[name]
+            frequencies: dict[str, int] = {}
+            for term in hits:
+                frequencies[term] = frequencies.get(term, 0) + 1
+            for term, tf in frequencies.items():
+                weighted[term] = weighted.get(term, 0.0) + weights.get(name, 1.0) * tf / norm
         score = 0.0
         matched: list[str] = []
         for term in terms:
-            weighted = 0.0
-            for name, hits in per_field.items():
-                tf = hits.count(term)
-                if tf:
-                    norm = 1 - B + B * lengths[n][name] / average[name]
-                    weighted += weights.get(name, 1.0) * tf / norm
-            if weighted:
+            if term in weighted:
                 matched.append(term)
-                score += idf[term] * weighted / (K1 + weighted)
+                score += idf[term] * weighted[term] / (K1 + weighted[term])
         scored.append(Match(docs[n], round(score, 4), tuple(matched)))
     scored.sort(key=lambda m: -m.score)
     return scored[:limit]
