@@ -10,6 +10,7 @@ from typing import Any
 
 from incident_beads.beads.issue import Issue
 from incident_beads.config import Config
+from incident_beads.config.frozen import Frozen
 from incident_beads.errors import IncidentBeadsError
 from incident_beads.hotfix.deploy_index import remembered_deployments
 from incident_beads.knowledge.incident_text import root_cause_of, symptoms_of
@@ -126,8 +127,7 @@ def deployments(root: Path, config: Config, now: datetime) -> tuple[list[dict[st
     return [d.to_dict() for d in found], ""
 
 
-@dataclass
-class Elsewhere:
+class Elsewhere(Frozen):
     """Another repository's knowledge, as `context --fleet` ranks it beside this one's."""
 
     name: str
