@@ -5,14 +5,16 @@ record is most of its cost in a big store. An index keeps, for each incident lin
 (`context.own_doc`: fields, what a match shows, the tokenized words) under the hash of the
 line's bytes. A line whose bytes are unchanged is neither parsed nor checked again; a new or
 changed line (the tool's own writes, an edit by hand, a merge) has another hash and is read
-afresh, and a line that is gone drops out. The index is rewritten only when an entry was
-added or dropped.
+afresh, and a line that is gone drops out. The index is rewritten once `REWRITE_AFTER` lines
+were added or dropped (until then the few it lacks are read afresh), and a long-running process
+keeps it in memory under the file's stat.
 
 The index is never the record: an entry is used only for the very bytes it was made from, and
 only if it has the shape of a document; an index that is missing, unreadable, not JSON or of
 another version counts as empty; outside git there is no index and every line is read.
 
-Bump `VERSION` whenever what `context.own_doc` or `ranking.tokenize` return changes.
+Bump `VERSION` whenever what `context.own_doc` or `ranking.tokenize` return changes, or an
+entry's layout (`_to_json`).
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ class Opening(LifecycleCore):
         find_elsewhere = self.extensions.elsewhere
         elsewhere = find_elsewhere(plain, assessment) if find_elsewhere is not None else []
         with self.store.transaction() as tx:
-            incidents = declaring.incident_beads(tx)
+            incidents = declaring.possible_incidents(tx)
             earlier = declaring.declared_before(incidents, request)
             if earlier is None:
                 edit = declaring.write_incident(tx, self.config, plain=plain, state=state,

@@ -89,14 +89,14 @@ def check_data_risk(edit: IncidentEdit, before: Assessment | None = None) -> Non
                       " and ".join(reasons) + "; a person must decide how to proceed")
 
 
-def incident_beads(tx: Changes) -> list[Issue]:
+def possible_incidents(tx: Changes) -> list[Issue]:
     """The live issues of `tx` that may be incidents: an incident names "incident" (its label
     or its record's kind), so only those lines are parsed."""
     return list(tx.issues_mentioning("incident"))
 
 
 def declared_before(incidents: Iterable[Issue], request: str) -> Issue | None:
-    """The open incident (among `incident_beads(tx)`) that the same declaration, made before,
+    """The open incident (among `possible_incidents(tx)`) that the same declaration, made before,
     created and escalated."""
     for issue in incidents:
         if issue.is_closed:
@@ -129,12 +129,12 @@ def write_incident(tx: Changes, config: Config, *, plain: str, state: IncidentSt
 
     `elsewhere` are matches in other repositories of the fleet: each is recorded on the
     timeline with its repository and id; one on the same service is a recurrence.
-    `incidents` are `incident_beads(tx)`, when the caller read them already.
+    `incidents` are `possible_incidents(tx)`, when the caller read them already.
     """
     level, assessment = state.severity, state.assessment
     window = timedelta(days=config.knowledge.recurrence_window_days)
     since = assessment.detected_at - window
-    past = incidents if incidents is not None else incident_beads(tx)
+    past = incidents if incidents is not None else possible_incidents(tx)
     matches = matching_resolved(plain, assessment,
                                 _resolved_incidents(past, assessment.services, since),
                                 now=assessment.detected_at, window=window)
