@@ -174,30 +174,57 @@ def test_outside_git_every_line_is_read(tmp_path: Path, clock: Clock) -> None:
     assert not LineIndex(tmp_path)._found
 
 
-def test_searches_of_one_snapshot_share_the_issues_they_parse(
-        api: IncidentResponse, clock: Clock, store_repo: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    resolved(api, clock, "Checkout pool exhausted")
-    resolved(api, clock, "Search index lag", services=("search",))
-    parsed: list[int] = []
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The lines parsed from here on (nothing parsed before is remembered)."""
+    monkeypatch.setattr(snapshot_module, "_DECODED", {})
+    lines: list[int] = []
     real = Snapshot._parse
 
     def counting(self: Snapshot, n: int) -> Any:
-        parsed.append(n)
+        lines.append(n)
         return real(self, n)
 
     monkeypatch.setattr(Snapshot, "_parse", counting)
+    return lines
+
+
+def test_searches_of_one_snapshot_share_the_issues_they_parse(
+        api: IncidentResponse, clock: Clock, store_repo: Path, parsed: list[int]) -> None:
+    resolved(api, clock, "Checkout pool exhausted")
+    resolved(api, clock, "Search index lag", services=("search",))
+    snapshot_module._DECODED.clear()
+    parsed.clear()
     snapshot = BeadsStore(store_repo).snapshot()
     first = [i.data for i in snapshot.issues_containing(b'"incident"')]
     again = [i.data for i in snapshot.issues_containing(b'"incident"')]
     assert first and again == first and len(parsed) == len(first)
-    # only so many are kept: a search matching many lines does not fill the memory
-    monkeypatch.setattr(snapshot_module, "_SHARED_ISSUES", 1)
+
+
+def test_the_next_snapshot_parses_only_the_lines_that_changed(
+        api: IncidentResponse, clock: Clock, store_repo: Path, parsed: list[int]) -> None:
+    resolved(api, clock, "Checkout pool exhausted")
+    later = resolved(api, clock, "Search index lag", services=("search",))
+    store = BeadsStore(store_repo)
+    before = {i.id: i.data for i in store.issues_mentioning("incident")}
+    api.record_event(later, "Customer support told", kind="note", actor="ada")
     parsed.clear()
-    other = BeadsStore(store_repo).snapshot()
-    for _ in range(2):
-        assert [i.data for i in other.issues_containing(b'"incident"')] == first
-    assert len(parsed) == 2 * len(first) - 1
+    after = {i.id: i.data for i in store.issues_mentioning("incident")}
+    assert after.keys() == before.keys() and after[later] != before[later]
+    assert len(parsed) == 1  # the incident just written; the other line is as parsed before
+
+
+def test_so_many_parsed_issues_are_kept_and_no_more(
+        api: IncidentResponse, clock: Clock, store_repo: Path, parsed: list[int],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    resolved(api, clock, "Checkout pool exhausted")
+    resolved(api, clock, "Search index lag", services=("search",))
+    monkeypatch.setattr(snapshot_module, "_SHARED_ISSUES", 1)
+    snapshot_module._DECODED.clear()
+    snapshot = BeadsStore(store_repo).snapshot()
+    found = [i.data for i in snapshot.issues_containing(b'"incident"')]
+    assert len(found) >= 2
+    assert len(snapshot._parsed) == len(snapshot_module._DECODED) == 1
 
 
 def test_a_declaration_loads_no_more_of_the_knowledge_than_step_0(store_repo: Path) -> None:

@@ -22,6 +22,10 @@ _SCANS_BEFORE_INDEX = 8
 #: declaration reads several times are parsed once, while a search matching many thousands of
 #: lines (a common label) parses the rest one at a time, so memory stays small.
 _SHARED_ISSUES = 2_000
+#: The same, by the bytes of each line, for the next snapshot of the store: a long-running
+#: process (the API, the MCP server), whose writes change a line or two, does not parse the
+#: few hundred incident lines again on every call.
+_DECODED: dict[bytes, dict[str, Any]] = {}
 
 
 class Snapshot:
@@ -172,12 +176,18 @@ class Snapshot:
             yield self.issue_at(n)
 
     def issue_at(self, n: int) -> Issue:
-        """The issue on line `n`, parsed once for every search of these bytes (up to
-        `_SHARED_ISSUES` lines): the issues found share their parsed objects, which nobody
-        changes in place (a transaction edits a copy)."""
+        """The issue on line `n`, parsed once for every search of these bytes, and of the next
+        snapshots holding the same line (up to `_SHARED_ISSUES` lines): the issues found share
+        their parsed objects, which nobody changes in place (a transaction edits a copy)."""
         data = self._parsed.get(n)
         if data is None:
-            data = self._parse(n).data
+            line = bytes(self.raw(n))
+            data = _DECODED.get(line)
+            if data is None:
+                data = self._parse(n).data
+                if len(_DECODED) >= _SHARED_ISSUES:
+                    _DECODED.clear()  # lines of snapshots long gone: start again
+                _DECODED[line] = data
             if len(self._parsed) < _SHARED_ISSUES:
                 self._parsed[n] = data
         return Issue(data)
