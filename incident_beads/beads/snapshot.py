@@ -11,12 +11,21 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from incident_beads.beads.issue import Issue
 from incident_beads.beads.line_check import DECODER, ESCAPE, Visitor, check_line
 from incident_beads.errors import MalformedFile, NotFound
 
 _SCANS_BEFORE_INDEX = 8
+#: How many issues found by searches a snapshot keeps parsed: the few hundred incident lines a
+#: declaration reads several times are parsed once, while a search matching many thousands of
+#: lines (a common label) parses the rest one at a time, so memory stays small.
+_SHARED_ISSUES = 2_000
+#: The same, by the bytes of each line, for the next snapshot of the store: a long-running
+#: process (the API, the MCP server), whose writes change a line or two, does not parse the
+#: few hundred incident lines again on every call.
+_DECODED: dict[bytes, dict[str, Any]] = {}
 
 
 class Snapshot:
@@ -26,8 +35,8 @@ class Snapshot:
     them for the next read without copying.
     """
 
-    __slots__ = ("_holding", "_index", "_lookups", "data", "ends", "escaped", "ids", "key",
-                 "path", "remembered_in", "unsaved")
+    __slots__ = ("_holding", "_index", "_lookups", "_parsed", "data", "ends", "escaped", "ids",
+                 "key", "path", "remembered_in", "unsaved")
 
     def __init__(self, path: str, data: bytes, ids: list[str | None], ends: list[int],
                  remembered_in: Path | None = None, escaped: list[int] | None = None) -> None:
@@ -46,6 +55,8 @@ class Snapshot:
         self.remembered_in = remembered_in
         self._index: dict[str, int] | None = None
         self._lookups = 0
+        # the parsed object of lines found by searches (see `issue_at`)
+        self._parsed: dict[int, dict[str, Any]] = {}
 
     @property
     def index(self) -> dict[str, int]:
@@ -150,15 +161,36 @@ class Snapshot:
         else:
             self.unsaved.update(holding)
 
-    def issues_containing(self, *needles: bytes) -> Iterator[Issue]:
-        """The issues whose line holds one of `needles` as written, or any `\\u` escape (which
-        could spell it otherwise), in file order: the bytes are searched before any parsing."""
+    def lines_containing(self, *needles: bytes) -> list[int]:
+        """The issue lines holding one of `needles` as written, or any `\\u` escape (which could
+        spell it otherwise), in file order: the bytes are searched, nothing is parsed."""
         lines = set(self.escaped_lines())
         for needle in needles:
             lines.update(self.lines_holding(needle))
-        for n in sorted(lines):
-            if self.ids[n] is not None:
-                yield self._parse(n)
+        ids = self.ids
+        return [n for n in sorted(lines) if ids[n] is not None]
+
+    def issues_containing(self, *needles: bytes) -> Iterator[Issue]:
+        """The issues of `lines_containing(*needles)`, in file order, parsed as `issue_at`."""
+        for n in self.lines_containing(*needles):
+            yield self.issue_at(n)
+
+    def issue_at(self, n: int) -> Issue:
+        """The issue on line `n`, parsed once for every search of these bytes, and of the next
+        snapshots holding the same line (up to `_SHARED_ISSUES` lines): the issues found share
+        their parsed objects, which nobody changes in place (a transaction edits a copy)."""
+        data = self._parsed.get(n)
+        if data is None:
+            line = bytes(self.raw(n))
+            data = _DECODED.get(line)
+            if data is None:
+                data = self._parse(n).data
+                if len(_DECODED) >= _SHARED_ISSUES:
+                    _DECODED.clear()  # lines of snapshots long gone: start again
+                _DECODED[line] = data
+            if len(self._parsed) < _SHARED_ISSUES:
+                self._parsed[n] = data
+        return Issue(data)
 
     def starts_line(self, offset: int) -> bool:
         """True when a line may start at `offset`: the top, the end, or just after a newline."""

@@ -120,6 +120,20 @@ class BeadsStore:
                 return
         snapshot = self.snapshot()
         yield from snapshot.issues_containing(*needles)
+        self._save_searches(snapshot)
+
+    def lines_mentioning(self, word: str) -> tuple[Snapshot, list[int]]:
+        """The current snapshot and its issue lines that may hold `word` as a JSON string (see
+        `issues_mentioning`), none of them parsed (tombstones too)."""
+        snapshot = self.snapshot()
+        needle = label_needle(word)
+        if needle is None:
+            return snapshot, [n for n, issue_id in enumerate(snapshot.ids) if issue_id is not None]
+        lines = snapshot.lines_containing(needle)
+        self._save_searches(snapshot)
+        return snapshot, lines
+
+    def _save_searches(self, snapshot: Snapshot) -> None:
         if (snapshot.unsaved and self._cache is not None and snapshot.key is not None
                 and keeps_words(len(snapshot.ends))):
             with contextlib.suppress(OSError):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from incident_beads.beads.issue import Issue
 from incident_beads.beads.store import BeadsStore, utc_now
@@ -15,8 +14,8 @@ from incident_beads.errors import IncidentBeadsError, MalformedFile, NotFound, R
 from incident_beads.hotfix.deploys import parse_since
 from incident_beads.hotfix.model import KIND as HOTFIX_KIND
 from incident_beads.knowledge import context as ctx
+from incident_beads.knowledge import phase0, trends
 from incident_beads.knowledge import postmortem as pm
-from incident_beads.knowledge import ranking, trends
 from incident_beads.knowledge.actions import LABEL as ACTION_LABEL
 from incident_beads.knowledge.actions import ActionItem, ActionItems
 from incident_beads.knowledge.facts import (
@@ -24,9 +23,9 @@ from incident_beads.knowledge.facts import (
     incident_beads,
     load_incident,
     service_of,
-    symptoms_of,
     writeup_facts,
 )
+from incident_beads.knowledge.incident_text import symptoms_of
 from incident_beads.knowledge.outcomes import DraftResult, LearnResult
 from incident_beads.knowledge.paths import check_name, read_inside, write_inside
 from incident_beads.knowledge.patterns import CriticalPatterns
@@ -101,55 +100,10 @@ class Knowledge:
         of every repository are ranked together, each named by its repository (this one as
         `name`), and a runbook this repository lacks is taken from the fleet.
         """
-        # every incident bead names "incident" (its label or its record's kind): only those
-        # lines are parsed, and the issue `text` names, if it is an id
-        named = [text.strip()] if len(text.split()) == 1 else []
-        issues = self.store.issues_mentioning("incident", *named)
-        incidents = self._incidents(issues)
-        own = next((i for i in incidents if i.id == text.strip()), None)
-        own_issue = next((i for i in issues if i.id == text.strip()), None)
-        query = ctx.query_for(own_issue, own, text)
-        if own is not None and service is None and own.state.assessment.services:
-            service = own.state.assessment.services[0]
-        if service:
-            check_name("service", service)
-        docs = ctx.build_docs([i for i in incidents if i.id != text.strip()],
-                              self.writeups.scan())
-        wanted = " ".join(filter(None, [query, service]))
-        fleet_patterns = None
-        if fleet is not None:
-            docs = ctx.in_repository(docs, name)
-            for other in fleet:
-                docs += ctx.in_repository(ctx.build_docs(other.incidents, other.writeups),
-                                          other.name)
-            fleet_patterns = ctx.rank_patterns(
-                [(name, self.patterns.sections()), *((o.name, o.patterns) for o in fleet)],
-                wanted, limit)
-        matches = ranking.rank(docs, wanted, limit=limit)
-        runbook = None
-        notes: list[str] = []
-        if service:
-            body = self.runbooks.read(service)
-            found = next(((o.name, *o.runbooks[service]) for o in fleet or ()
-                          if service in o.runbooks), None)
-            if body is not None:
-                runbook = {"service": service, "path": self.runbooks.relative_path(service),
-                           "text": body}
-            elif found is not None:
-                runbook = {"service": service, "repository": found[0], "path": found[1],
-                           "text": found[2]}
-            else:
-                notes.append(f"no runbook for {service}: add one with `incident runbook add "
-                             f"{service} --issue ...` after the incident")
-        deployments: list[dict[str, Any]] = []
-        if include_deployments:
-            deployments, note = ctx.deployments(self.root, self.config, self.now())
-            if note:
-                notes.append(note)
-        return ctx.ContextReport(query=query, service=service, similar=matches,
-                                 patterns=self.patterns.sections(), runbook=runbook,
-                                 deployments=deployments, notes=notes,
-                                 fleet_patterns=fleet_patterns)
+        sources = phase0.Sources(self.root, self.config, self.store, self.now, self.writeups,
+                                 self.patterns, self.runbooks)
+        return phase0.load(sources, text, service=service, limit=limit,
+                           include_deployments=include_deployments, fleet=fleet, name=name)
 
     # phase 6: write-up and critical patterns ---------------------------------------------------
     def learn(self, incident_id: str, *, problem_type: str | None = None,

@@ -10,11 +10,12 @@ from typing import Any
 
 from incident_beads.beads.issue import Issue
 from incident_beads.config import Config
+from incident_beads.config.frozen import Frozen
 from incident_beads.errors import IncidentBeadsError
 from incident_beads.hotfix.deploy_index import remembered_deployments
-from incident_beads.knowledge.facts import root_cause_of, symptoms_of
+from incident_beads.knowledge.incident_text import root_cause_of, symptoms_of
 from incident_beads.knowledge.patterns import PatternSections
-from incident_beads.knowledge.ranking import Match, RankDoc, rank
+from incident_beads.knowledge.ranking import FIELDS, Match, RankDoc, rank, terms_of, tokenize
 from incident_beads.knowledge.writeup_summary import WriteupSummary
 from incident_beads.lifecycle.model import Incident
 from incident_beads.lifecycle.severity import strip_severity_tag
@@ -30,22 +31,49 @@ def _text(value: Any) -> str:
 
 def incident_doc(incident: Incident, writeup: WriteupSummary | None) -> RankDoc:
     """A past incident as the ranking sees it, merged with its write-up when there is one."""
-    state = incident.state
-    front = writeup.front if writeup is not None else {}
-    services = " ".join(state.assessment.services)
-    fields = {
-        "title": " ".join(filter(None, [incident.title, writeup.title if writeup else ""])),
-        "symptoms": " ".join([*symptoms_of(incident), _text(front.get("symptoms"))]),
-        "root_cause": " ".join([root_cause_of(incident), _text(front.get("root_cause"))]),
-        "component": " ".join([services, _text(front.get("component")),
-                               _text(front.get("module"))]),
-        "tags": _text(front.get("tags")),
-    }
-    info = {"id": incident.id, "title": incident.title, "severity": state.severity.value,
-            "status": incident.status, "component": services or _text(front.get("component")),
-            "root_cause": root_cause_of(incident) or _text(front.get("root_cause")),
-            "writeup": writeup.path if writeup is not None else None}
-    return RankDoc(incident.id, "incident", fields, info)
+    return with_writeup(own_doc(incident), writeup)
+
+
+def own_doc(incident: Incident) -> RankDoc:
+    """A past incident as the ranking sees it from its bead alone: what
+    `knowledge.incident_corpus` remembers for each incident line."""
+    fields = {"title": incident.title, "symptoms": " ".join(symptoms_of(incident)),
+              "root_cause": root_cause_of(incident),
+              "component": " ".join(incident.state.assessment.services), "tags": ""}
+    return incident_fields_doc(incident.id, incident.state.severity.value, incident.status,
+                               fields)
+
+
+def incident_fields_doc(incident_id: str, severity: str, status: str,
+                        fields: Mapping[str, str],
+                        terms: Mapping[str, Sequence[str]] | None = None) -> RankDoc:
+    """An incident's own document from the text of its fields (`terms`: their words, when
+    known already; else tokenized now)."""
+    info = {"id": incident_id, "title": fields["title"], "severity": severity, "status": status,
+            "component": fields["component"], "root_cause": fields["root_cause"],
+            "writeup": None}
+    if terms is None:
+        terms = {name: tokenize(fields.get(name, "")) for name in FIELDS}
+    return RankDoc(incident_id, "incident", fields, info, terms)
+
+
+def with_writeup(doc: RankDoc, writeup: WriteupSummary | None) -> RankDoc:
+    """An incident's document with the words of its write-up added to each field."""
+    if writeup is None:
+        return doc
+    front = writeup.front
+    extra = {"title": writeup.title, "symptoms": _text(front.get("symptoms")),
+             "root_cause": _text(front.get("root_cause")),
+             "component": " ".join([_text(front.get("component")), _text(front.get("module"))]),
+             "tags": _text(front.get("tags"))}
+    terms = terms_of(doc)
+    fields = {name: " ".join(filter(None, [doc.fields.get(name, ""), extra[name]]))
+              for name in FIELDS}
+    info = {**doc.info, "component": doc.info["component"] or _text(front.get("component")),
+            "root_cause": doc.info["root_cause"] or _text(front.get("root_cause")),
+            "writeup": writeup.path}
+    return RankDoc(doc.key, doc.kind, fields, info,
+                   {name: [*terms.get(name, ()), *tokenize(extra[name])] for name in FIELDS})
 
 
 def writeup_doc(writeup: WriteupSummary) -> RankDoc:
@@ -64,10 +92,16 @@ def writeup_doc(writeup: WriteupSummary) -> RankDoc:
 
 def build_docs(incidents: Sequence[Incident], writeups: Sequence[WriteupSummary]) -> list[RankDoc]:
     """Every past incident and write-up as one ranking corpus (a write-up joins its bead)."""
+    return join_writeups([own_doc(i) for i in incidents], writeups)
+
+
+def join_writeups(own: Sequence[RankDoc], writeups: Sequence[WriteupSummary]) -> list[RankDoc]:
+    """The incidents' own documents (`own_doc`) with their write-ups joined, then the write-ups
+    of no incident among them."""
     by_incident = {_text(w.front.get("incident_id")): w for w in writeups
                    if w.front.get("incident_id")}
-    docs = [incident_doc(i, by_incident.pop(i.id, None)) for i in incidents]
-    joined = {i.id for i in incidents}
+    docs = [with_writeup(doc, by_incident.pop(doc.key, None)) for doc in own]
+    joined = {doc.key for doc in own}
     docs += [writeup_doc(w) for w in writeups
              if _text(w.front.get("incident_id")) not in joined]
     return docs
@@ -93,8 +127,7 @@ def deployments(root: Path, config: Config, now: datetime) -> tuple[list[dict[st
     return [d.to_dict() for d in found], ""
 
 
-@dataclass
-class Elsewhere:
+class Elsewhere(Frozen):
     """Another repository's knowledge, as `context --fleet` ranks it beside this one's."""
 
     name: str

@@ -9,6 +9,7 @@ from incident_beads.beads.issue import Issue
 from incident_beads.config.frozen import Frozen
 from incident_beads.errors import MalformedFile, NotFound
 from incident_beads.hotfix.bead import hotfix_state, hotfixes_of
+from incident_beads.knowledge.incident_text import root_cause_of, symptoms_of
 from incident_beads.knowledge.writeup import WriteupFacts
 from incident_beads.lifecycle.model import METADATA_KEY, Incident, MitigationResult
 from incident_beads.lifecycle.resolution import assessed_impact
@@ -57,18 +58,6 @@ def service_of(incident: Incident) -> str:
     """The incident's first affected service, or empty."""
     services = incident.state.assessment.services
     return services[0] if services else ""
-
-
-def symptoms_of(incident: Incident) -> list[str]:
-    """What people saw: what broke, then the exact errors."""
-    assessment = incident.state.assessment
-    return [s for s in [assessment.what_broken, *assessment.error_messages] if s.strip()]
-
-
-def root_cause_of(incident: Incident) -> str:
-    """The root cause given at resolution (empty before)."""
-    resolution = incident.state.resolution
-    return resolution.root_cause if resolution is not None else ""
 
 
 def resolution_type_of(incident: Incident, hotfix: HotfixFacts | None) -> str:

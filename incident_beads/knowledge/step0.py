@@ -6,14 +6,11 @@ Declaring must never fail because the knowledge could not be read: a failure is 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from incident_beads.errors import IncidentBeadsError
+from incident_beads.knowledge import phase0
 from incident_beads.knowledge.ranking import tokenize
 from incident_beads.lifecycle.model import ContextRecord, Incident
-
-if TYPE_CHECKING:
-    from incident_beads.knowledge.api import Knowledge
 
 #: Title similarity (shared words over all words) from which an open incident on the same
 #: service is reported as a likely duplicate.
@@ -39,14 +36,14 @@ def likely_duplicates(title: str, services: Sequence[str],
     return sorted(found, key=lambda d: -float(str(d["score"])))
 
 
-def gather(knowledge: Knowledge, title: str, services: Sequence[str],
+def gather(sources: phase0.Sources, title: str, services: Sequence[str],
            open_incidents: Sequence[Incident]) -> ContextRecord:
     """The context of a new incident: similar past incidents, the critical patterns that name
     them, deployment safety, recent deployments, and likely duplicates."""
     duplicates = likely_duplicates(title, services, open_incidents)
     try:
-        report = knowledge.context(" ".join([title, *services]),
-                                   service=services[0] if services else None)
+        report = phase0.load(sources, " ".join([title, *services]),
+                             service=services[0] if services else None)
     except (IncidentBeadsError, OSError) as exc:
         note = exc.one_line() if isinstance(exc, IncidentBeadsError) else str(exc)
         return ContextRecord(status="failed", duplicates=duplicates, notes=[note])

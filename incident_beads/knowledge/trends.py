@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from incident_beads.knowledge.facts import root_cause_of
+from incident_beads.knowledge.incident_text import root_cause_of
 from incident_beads.knowledge.render import inline_text
 from incident_beads.lifecycle.model import Incident
 

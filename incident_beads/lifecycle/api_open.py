@@ -78,11 +78,13 @@ class Opening(LifecycleCore):
         find_elsewhere = self.extensions.elsewhere
         elsewhere = find_elsewhere(plain, assessment) if find_elsewhere is not None else []
         with self.store.transaction() as tx:
-            earlier = declaring.declared_before(tx, request)
+            incidents = declaring.possible_incidents(tx)
+            earlier = declaring.declared_before(incidents, request)
             if earlier is None:
                 edit = declaring.write_incident(tx, self.config, plain=plain, state=state,
                                                 now=now, actor=actor or self.actor,
-                                                request=request, elsewhere=elsewhere)
+                                                request=request, elsewhere=elsewhere,
+                                                incidents=incidents)
         if earlier is not None:
             hold.refuse_if_held(earlier.id, incident_from(earlier).state, "declaration",
                                 self.decision_trust)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -89,11 +89,20 @@ def check_data_risk(edit: IncidentEdit, before: Assessment | None = None) -> Non
                       " and ".join(reasons) + "; a person must decide how to proceed")
 
 
-def declared_before(tx: Changes, request: str) -> Issue | None:
-    """The open incident that the same declaration, made before, created and escalated."""
-    for issue in tx.issues_mentioning("incident"):  # an incident names it: label or kind
+def possible_incidents(tx: Changes) -> list[Issue]:
+    """The live issues of `tx` that may be incidents: an incident names "incident" (its label
+    or its record's kind), so only those lines are parsed."""
+    return list(tx.issues_mentioning("incident"))
+
+
+def declared_before(incidents: Iterable[Issue], request: str) -> Issue | None:
+    """The open incident (among `possible_incidents(tx)`) that the same declaration, made before,
+    created and escalated."""
+    for issue in incidents:
+        if issue.is_closed:
+            continue
         record = issue.metadata.get(METADATA_KEY)
-        if issue.is_closed or not isinstance(record, dict) or record.get("kind") != "incident":
+        if not isinstance(record, dict) or record.get("kind") != "incident":
             continue
         escalations = record.get("escalations")
         if isinstance(escalations, list) and any(
@@ -114,17 +123,20 @@ def initial_state(config: Config, level: Severity, assessment: Assessment,
 
 def write_incident(tx: Changes, config: Config, *, plain: str, state: IncidentState,
                    now: datetime, actor: str, request: str = "",
-                   elsewhere: Sequence[RemoteMatch] = ()) -> IncidentEdit:
+                   elsewhere: Sequence[RemoteMatch] = (),
+                   incidents: Sequence[Issue] | None = None) -> IncidentEdit:
     """Create the incident bead in `tx`, link recurrences, and record the escalations due.
 
     `elsewhere` are matches in other repositories of the fleet: each is recorded on the
     timeline with its repository and id; one on the same service is a recurrence.
+    `incidents` are `possible_incidents(tx)`, when the caller read them already.
     """
     level, assessment = state.severity, state.assessment
     window = timedelta(days=config.knowledge.recurrence_window_days)
     since = assessment.detected_at - window
+    past = incidents if incidents is not None else possible_incidents(tx)
     matches = matching_resolved(plain, assessment,
-                                _resolved_incidents(tx, assessment.services, since),
+                                _resolved_incidents(past, assessment.services, since),
                                 now=assessment.detected_at, window=window)
     state.recurrence_of = [m.id for m in matches]
     issue = tx.create(level.tag_title(plain), issue_type="bug", priority=level.priority,
@@ -173,16 +185,17 @@ def record_elsewhere(edit: IncidentEdit, remote: RemoteMatch) -> None:
                       {"recurrence_of": where, "repository": remote.repository})
 
 
-def _resolved_incidents(tx: Changes, services: list[str], since: datetime) -> list[Incident]:
+def _resolved_incidents(issues: Iterable[Issue], services: list[str],
+                        since: datetime) -> list[Incident]:
     """Incidents closed since `since` naming one of `services`, sifted on the raw record first:
     a big store holds many incidents, and only a few can match."""
     wanted = {s.strip().casefold() for s in services if s.strip()}
     found: list[Incident] = []
     if not wanted:
         return found
-    for issue in tx.issues_mentioning("incident"):  # an incident names it: label or kind
-        if (issue.is_closed and is_incident(issue) and _closed_since(issue, since)
-                and wanted & _raw_services(issue)):
+    for issue in issues:
+        if (issue.is_closed and wanted & _raw_services(issue) and is_incident(issue)
+                and _closed_since(issue, since)):
             try:
                 found.append(incident_from(issue))
             except IncidentBeadsError:

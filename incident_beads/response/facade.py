@@ -63,9 +63,11 @@ class IncidentResponse(Lifecycle):
     def _context(self, title: str, services: list[str],
                  incidents: list[Incident]) -> ContextRecord:
         """Step 0 of a declaration: past incidents, patterns and deployments like this one."""
+        from incident_beads.knowledge.phase0 import Sources
         from incident_beads.knowledge.step0 import gather
 
-        return gather(self.knowledge, title, services, incidents)
+        return gather(Sources.of(self.root, self.config, self.store, self.now), title, services,
+                      incidents)
 
     def _fleet_matches(self, plain: str, assessment: Assessment) -> list[RemoteMatch]:
         """Incidents resolved elsewhere in the fleet (as last fetched) that this one resembles."""
