@@ -61,7 +61,8 @@ def test_child_ids_take_the_next_free_number_up_to_three_levels() -> None:
 def test_prefixes() -> None:
     assert ids.prefix_of("bd-drain-0oe") == "bd-drain"
     assert ids.prefix_of("bd-a1b.2.1") == "bd"
-    assert ids.most_common_prefix(["bd-a", "bd-wisp-b", "bd-wisp-c", "hq-d"]) == "bd"
+    assert ids.most_common_prefix(["bd-a", None, "bd-wisp-b", "bd-wisp-c", "hq-d"]) == "bd"
+    assert ids.most_common_prefix([None, None]) == ""
     assert ids.most_common_prefix([]) == ""
     assert ids.prefix_from_name("My_Repo.2") == "my-repo-2"
     assert ids.prefix_from_name("2049-tools") == "tools"

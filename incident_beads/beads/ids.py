@@ -6,7 +6,7 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Container, Iterable
+from collections.abc import Container, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -89,16 +89,16 @@ def prefix_of(issue_id: str) -> str:
     return root.rpartition("-")[0]
 
 
-def most_common_prefix(ids: Iterable[str]) -> str:
-    """The prefix most ids in a file share, or empty.
+def most_common_prefix(ids: Sequence[str | None]) -> str:
+    """The prefix most ids in a file share (`ids`: by line, None where a line holds no issue),
+    or empty.
 
     `bd-wisp-x1` counts for `bd` too: hyphenated sub-prefixes (bd's wisps) are not the
     repository's own prefix unless they outnumber it.
     """
-    every = list(ids)
-    # An even sample of a big file decides as well as every id, at a fraction of the cost;
-    # one regex over the sample, because a Python call per id costs more than a write.
-    sample = every[:: max(1, len(every) // _PREFIX_SAMPLE)]
+    # An even sample of a big file's lines decides as well as every id, at a fraction of the
+    # cost; one regex over the sample, because a Python call per id costs more than a write.
+    sample = [*filter(None, ids[:: max(1, len(ids) // _PREFIX_SAMPLE)])]
     found = Counter(_ROOT_PREFIX.findall("\n".join(sample)))
     counts = Counter({p: n for p, n in found.items() if PREFIX_RE.fullmatch(p)})
     totals = Counter({p: sum(n for q, n in counts.items() if q == p or q.startswith(f"{p}-"))

@@ -69,4 +69,4 @@ def init_store(root: Path, prefix: str = "") -> list[Path]:
 def _prefix_in_file(issues: Path) -> str:
     if not issues.is_file():
         return ""
-    return most_common_prefix(filter(None, read_snapshot(issues, None).ids))
+    return most_common_prefix(read_snapshot(issues, None).ids)

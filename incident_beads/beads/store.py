@@ -225,7 +225,7 @@ class BeadsStore:
         """The id prefix, reading the ids of `snapshot` when bd's config names none."""
         if self._prefix is None:
             found = idgen.configured_prefix(self.beads_dir) if self.persistent else ""
-            found = found or idgen.most_common_prefix(filter(None, snapshot.ids))
+            found = found or idgen.most_common_prefix(snapshot.ids)
             found = found or self.config.prefix or idgen.prefix_from_name(self.root.resolve().name)
             self._prefix = found
         return self._prefix
