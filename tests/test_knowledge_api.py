@@ -396,3 +396,18 @@ def test_a_resolution_is_documented_without_reading_the_store_again(
     assert len(reads) == 1  # the resolution's own transaction; its write-up reads no store
     assert api.knowledge.writeups.find(incident.id) is not None
     assert f"`{incident.id}`" in (store_repo / "docs/critical-patterns.md").read_text()
+
+
+def test_a_post_mortem_that_lost_its_label_is_looked_up_by_its_id_not_searched_for(
+        api: IncidentResponse, knowledge: Knowledge, clock: Clock) -> None:
+    incident = resolved(api, clock, "Checkout down", severity=1, minutes=60)
+    meeting = api.get(incident).state.postmortem_id
+    assert meeting is not None
+    with api.store.transaction() as tx:
+        tx.remove_label(meeting, "post-mortem")
+    store = knowledge.store
+    figures = knowledge.report().figures()
+    assert figures["postmortems"]["scheduled_within_hours"] == 1  # found all the same
+    assert knowledge.postmortem_draft(incident).owner == "grace"
+    searched = store.snapshot().searched()
+    assert searched and not [word for word in searched if meeting.encode() in word]

@@ -77,15 +77,28 @@ class Knowledge:
 
     def _incident(self, incident_id: str) -> tuple[Incident, list[Issue]]:
         # the incidents and the hotfixes (by their label or record's kind), then its post-mortem
-        # by id: the rest of the store is not parsed. Words, not this id: the lines holding
-        # them are remembered (a resolution's own write keeps them), an id is searched afresh.
+        # by its label, or by its id if it lost it: the rest of the store is not parsed. Words
+        # are searched, ids looked up: the lines holding a word are remembered (a resolution's
+        # own write keeps them), and an id is no word worth remembering.
         issues = self.store.issues_mentioning("incident", HOTFIX_KIND)
         issue = next((i for i in issues if i.id == incident_id), None)
         incident = load_incident(issue or self.store.get(incident_id))
         meeting = incident.state.postmortem_id
         if meeting and all(i.id != meeting for i in issues):
-            issues += self.store.issues_mentioning(meeting)
+            issues += self.store.issues_mentioning(ACTION_LABEL)
+            if all(i.id != meeting for i in issues):
+                issues += self._live([meeting])
         return incident, issues
+
+    def _live(self, issue_ids: Sequence[str]) -> list[Issue]:
+        """The live issues of these ids, looked up by id (one that is gone is left out)."""
+        found: list[Issue] = []
+        for issue_id in issue_ids:
+            try:
+                found.append(self.store.get(issue_id))
+            except NotFound:
+                continue
+        return found
 
     # phase 0 -----------------------------------------------------------------------------------
     def context(self, text: str = "", *, service: str | None = None, limit: int = 5,
@@ -215,8 +228,8 @@ class Knowledge:
         incidents = [i for i in self._incidents(issues)
                      if start is None or i.state.timestamps.detected >= start]
         meetings = {i.state.postmortem_id for i in incidents} - {None, *(i.id for i in issues)}
-        if meetings:  # post-mortem beads that lost their label, found by their ids
-            issues += self.store.issues_mentioning(*sorted(filter(None, meetings)))
+        if meetings:  # post-mortem beads that lost their label, looked up by their ids
+            issues += self._live(sorted(filter(None, meetings)))
         return Report(since=start, until=now, incidents=incidents,
                       overdue_actions=self.actions.list(overdue=True, among=issues),
                       postmortem_hours=self.config.knowledge.postmortem_within_hours,
