@@ -131,6 +131,9 @@ def measure(kind: str, root: Path, arg: str) -> dict[str, float]:
 
 
 def run_child(kind: str, root: Path, arg: str = "") -> dict[str, float]:
+    """One measurement in a fresh process. What earlier runs wrote is flushed to disk first,
+    untimed: otherwise a durable 160 MB write waits for the writeback of the run before it."""
+    os.sync()
     done = subprocess.run([sys.executable, __file__, "--measure", kind, str(root), arg],
                           capture_output=True, text=True, check=True)
     result: dict[str, float] = json.loads(done.stdout)
