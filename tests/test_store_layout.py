@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incident_beads.beads import BeadsStore, layout_cache
+from incident_beads.beads import snapshot as snapshot_module
 from incident_beads.beads.issue import Issue, encode_line
 from incident_beads.beads.layout_cache import _layout_fits
 from incident_beads.beads.placement import lay_out, place_after_neighbours
@@ -300,14 +301,15 @@ def test_the_lines_holding_a_searched_label_are_remembered_for_the_next_command(
     store = _labelled(store_repo)
     needle = b'"incident"'
     later = layout_cache.read_snapshot(store.path, layout_cache.SnapshotCache(store.path))
-    assert needle in later.searched() and not later.unsaved  # no search of the bytes needed
     checked = parse_file(store.path, store.path.read_bytes())
-    assert later.searched()[needle] == checked.lines_holding(needle)
+    assert later.lines_holding(needle) == checked.lines_holding(needle)
+    assert not later.unsaved  # proven, not searched for again
     # a write carries the remembered lines through to the file it writes
     store.create("late", labels=["incident"])
     after = layout_cache.read_snapshot(store.path, layout_cache.SnapshotCache(store.path))
-    assert after.searched()[needle] == parse_file(
+    assert after.lines_holding(needle) == parse_file(
         store.path, store.path.read_bytes()).lines_holding(needle)
+    assert not after.unsaved
     assert len(BeadsStore(store_repo).query(label="incident")) == 6
 
 
@@ -369,16 +371,16 @@ def test_a_layout_keeps_the_most_recently_searched_words_only(store_repo: Path,
                                                             words_kept: None) -> None:
     store = _labelled(store_repo)
     ids = [i.id for i in store.issues()]
-    for issue_id in ids[:10]:  # ids searched once each, as `learn` does
+    for issue_id in ids[:10]:  # ids searched once each
         store.issues_mentioning(issue_id)
     kept = layout_cache.read_snapshot(store.path, layout_cache.SnapshotCache(store.path))
-    words = list(kept.searched())
+    words = list(kept.unchecked())
     assert words == [f'"{issue_id}"'.encode() for issue_id in ids[2:10]]
     later = BeadsStore(store_repo)  # the next command searches the label again: kept, last
     assert len(later.query(label="incident")) == 5
     kept = layout_cache.read_snapshot(store.path, layout_cache.SnapshotCache(store.path))
-    assert len(kept.searched()) == layout_cache.WORDS_KEPT
-    assert list(kept.searched())[-1] == b'"incident"'
+    assert len(kept.unchecked()) == layout_cache.WORDS_KEPT
+    assert list(kept.unchecked())[-1] == b'"incident"'
 
 
 def test_a_small_store_searches_its_bytes_instead_of_remembering_words(store_repo: Path) -> None:
@@ -438,3 +440,23 @@ def test_lines_heavier_than_their_share_of_the_file_are_not_kept(store_repo: Pat
     store.create("late", labels=["incident"])  # every line holds the word: too many to keep
     assert store._wrote is not None and store._wrote.kept is None
     assert len(store.issues_mentioning("incident")) == 5
+
+
+def test_a_remembered_word_is_checked_when_first_searched_and_carried_unchecked(
+        store_repo: Path, words_kept: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    _labelled(store_repo)  # the lines holding "incident" are remembered with the layout
+    needle = b'"incident"'
+    checked: list[bytes] = []
+    real = snapshot_module.lines_fit
+    monkeypatch.setattr(snapshot_module, "lines_fit",
+                        lambda data, ends, lines, word: checked.append(word)
+                        or real(data, ends, lines, word))
+    writer = BeadsStore(store_repo)
+    writer.create("late", labels=["incident"])  # searches nothing: the word is not checked
+    assert checked == []
+    assert writer._wrote is not None and needle not in writer._wrote.searched  # nor kept
+    after = layout_cache.read_snapshot(writer.path, layout_cache.SnapshotCache(writer.path))
+    assert after.unchecked()[needle] == parse_file(
+        writer.path, writer.path.read_bytes()).lines_holding(needle)  # carried, new line too
+    assert len(BeadsStore(store_repo).query(label="incident")) == 6
+    assert checked == [needle]  # checked once, by the command that searched for it

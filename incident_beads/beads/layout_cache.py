@@ -18,10 +18,10 @@ from typing import Any, NamedTuple
 from incident_beads.beads.fileio import atomic_write, find_git_dir, read_regular
 from incident_beads.beads.limits import MAX_LINE_BYTES
 from incident_beads.beads.line_check import ESCAPE, Visitor
-from incident_beads.beads.snapshot import Snapshot, parse_file, stat_key
+from incident_beads.beads.snapshot import SAMPLE, Snapshot, lines_fit, parse_file, stat_key
 
 _CACHE_VERSION = 5
-_LAYOUT_SAMPLE = 2048
+_LAYOUT_SAMPLE = SAMPLE
 #: How many searched words a layout remembers, the most recently used: ids searched once (an
 #: incident's, by `learn`) must not pile up and be checked on every read.
 WORDS_KEPT = 8
@@ -73,17 +73,17 @@ class SnapshotCache:
         ids, ends, escaped = layout.ids, layout.ends, layout.escaped
         if not _layout_fits(data, ends, ids):
             return None
-        if escaped is not None and not _lines_fit(data, ends, escaped, ESCAPE):
+        if escaped is not None and not lines_fit(data, ends, escaped, ESCAPE):
             return None
         if ends and max(map(operator.sub, ends, [0, *ends])) > MAX_LINE_BYTES:
             return None  # the full check refuses the long line, as it does on a fresh clone
         self._kept = layout
         snapshot = Snapshot(str(path), data, ids, ends, remembered_in=self.file,
                             escaped=escaped)
-        # a word whose lines do not fit is searched again; the layout itself has been proven
+        # each word's lines are checked when a command first searches for that word (one that
+        # does not fit is searched again); the layout itself has been proven
         if keeps_words(len(ends)):
-            snapshot.remember({needle: lines for needle, lines in layout.words.items()
-                               if _lines_fit(data, ends, lines, needle)}, saved=True)
+            snapshot.remember_unchecked(layout.words)
         return snapshot
 
     def _read(self, key: list[int]) -> _Layout | None:
@@ -126,7 +126,8 @@ class SnapshotCache:
         if joined.count("\n") != max(len(ids) - 1, 0):
             return  # an id with a newline in it cannot be packed; such a file is re-checked
         text = joined.encode("utf-8")
-        words = (dict([*snapshot.searched().items()][-WORDS_KEPT:])
+        # the words remembered and not used yet, then those searched, the most recent last
+        words = (dict([*snapshot.unchecked().items(), *snapshot.searched().items()][-WORDS_KEPT:])
                  if keeps_words(len(ids)) else {})
         self._kept = _Layout(key, ids, snapshot.ends, snapshot.escaped, words)
         header = json.dumps({"v": _CACHE_VERSION, "key": key, "lines": len(ids),
@@ -160,30 +161,6 @@ def _layout_fits(data: bytes, ends: list[int], ids: list[str | None]) -> bool:
         return False
     sample = ends[:-1:max(1, len(ends) // _LAYOUT_SAMPLE)]
     return bytes(map(data.__getitem__, map((-1).__add__, sample))) == b"\n" * len(sample)
-
-
-def _lines_fit(data: bytes, ends: list[int], lines: list[int], needle: bytes) -> bool:
-    """Check, as `_layout_fits` checks the line ends, that remembered lines holding `needle`
-    (a `\\u` escape, a searched word) fit.
-
-    The list must be in order and inside the file; every listed line is checked to hold the
-    needle when there are few of them (a sample when there are many), and a sample of all the
-    lines, the same stride as the line ends, is checked to hold it exactly when listed. A
-    store changed outside the tool has another stat and is checked in full instead.
-    """
-    if lines and (lines[-1] >= len(ends) or lines[0] < 0
-                  or not all(map(operator.lt, lines, lines[1:]))):
-        return False
-
-    def holds(n: int) -> bool:
-        return data.find(needle, ends[n - 1] if n else 0, ends[n]) >= 0
-
-    listed = lines[::max(1, len(lines) // _LAYOUT_SAMPLE)]
-    if not all(map(holds, listed)):
-        return False
-    known = set(lines)
-    return all(holds(n) == (n in known)
-               for n in range(0, len(ends), max(1, len(ends) // _LAYOUT_SAMPLE)))
 
 
 def _unpack_words(listed: list[list[Any]], packed: bytes, at: int) -> dict[bytes, list[int]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import operator
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,8 @@ from incident_beads.beads.line_check import DECODER, ESCAPE, Visitor, check_line
 from incident_beads.errors import MalformedFile, NotFound
 
 _SCANS_BEFORE_INDEX = 8
+#: How many line ends (and lines of a word) a remembered layout's checks sample.
+SAMPLE = 2048
 #: How many issues found by searches a snapshot keeps parsed: the few hundred incident lines a
 #: declaration reads several times are parsed once, while a search matching many thousands of
 #: lines (a common label) parses the rest one at a time, so memory stays small.
@@ -35,8 +38,8 @@ class Snapshot:
     them for the next read without copying.
     """
 
-    __slots__ = ("_holding", "_index", "_lookups", "_parsed", "data", "ends", "escaped", "ids",
-                 "key", "path", "remembered_in", "unsaved")
+    __slots__ = ("_holding", "_index", "_lookups", "_parsed", "_unchecked", "data", "ends",
+                 "escaped", "ids", "key", "path", "remembered_in", "unsaved")
 
     def __init__(self, path: str, data: bytes, ids: list[str | None], ends: list[int],
                  remembered_in: Path | None = None, escaped: list[int] | None = None) -> None:
@@ -49,6 +52,8 @@ class Snapshot:
         # the stat (inode, size, change times) of the file these bytes were read from
         self.key: list[int] | None = None
         self._holding: dict[bytes, list[int]] = {}  # the lines each needle was found on
+        # the lines of words remembered with the layout, checked on a word's first search
+        self._unchecked: dict[bytes, list[int]] = {}
         # the needles searched for in these bytes that the layout cache does not hold yet
         self.unsaved: set[bytes] = set()
         # the cache file this layout came from: not checked line by line, only proven to fit
@@ -132,6 +137,10 @@ class Snapshot:
         of the bytes per needle, remembered for the life of the snapshot (its bytes do not
         change)."""
         found = self._holding.pop(needle, None)  # put back last: the most recently used
+        if found is None:
+            remembered = self._unchecked.pop(needle, None)
+            if remembered is not None and lines_fit(self.data, self.ends, remembered, needle):
+                found = remembered  # as the layout cache holds them: nothing to save
         if found is not None:
             self._holding[needle] = found
         else:
@@ -149,12 +158,26 @@ class Snapshot:
         return found
 
     def searched(self) -> dict[bytes, list[int]]:
-        """Every word searched for so far, with the lines holding it."""
+        """Every word searched for so far (or remembered and proven), with the lines holding
+        it."""
         return dict(self._holding)
+
+    def unchecked(self) -> dict[bytes, list[int]]:
+        """The words remembered with the layout and not searched for yet, with their lines as
+        remembered (not checked against these bytes)."""
+        return dict(self._unchecked)
+
+    def remember_unchecked(self, words: dict[bytes, list[int]]) -> None:
+        """Take the lines of words as the layout cache remembers them: each word's are checked
+        when it is first searched for (`lines_holding`), so a command pays only for the words
+        it uses."""
+        self._unchecked.update((w, lines) for w, lines in words.items() if w not in self._holding)
 
     def remember(self, holding: dict[bytes, list[int]], *, saved: bool = False) -> None:
         """Take the lines holding each word as found by the writer of this very file (`saved`:
         as the layout cache holds them)."""
+        for word in holding:
+            self._unchecked.pop(word, None)
         self._holding.update(holding)
         if saved:
             self.unsaved.difference_update(holding)
@@ -240,3 +263,27 @@ def parse_file(path: Path, data: bytes, visit: Visitor | None = None) -> Snapsho
 def stat_key(stat: os.stat_result) -> list[int]:
     """What tells one file from another at one path: inode, size and change times."""
     return [stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+
+
+def lines_fit(data: bytes, ends: list[int], lines: list[int], needle: bytes) -> bool:
+    """Check, as `_layout_fits` checks the line ends, that remembered lines holding `needle`
+    (a `\\u` escape, a searched word) fit the bytes.
+
+    The list must be in order and inside the file; every listed line is checked to hold the
+    needle when there are few of them (a sample when there are many), and a sample of all the
+    lines, the same stride as the line ends, is checked to hold it exactly when listed. A
+    store changed outside the tool has another stat and is checked in full instead.
+    """
+    if lines and (lines[-1] >= len(ends) or lines[0] < 0
+                  or not all(map(operator.lt, lines, lines[1:]))):
+        return False
+
+    def holds(n: int) -> bool:
+        return data.find(needle, ends[n - 1] if n else 0, ends[n]) >= 0
+
+    listed = lines[::max(1, len(lines) // SAMPLE)]
+    if not all(map(holds, listed)):
+        return False
+    known = set(lines)
+    return all(holds(n) == (n in known)
+               for n in range(0, len(ends), max(1, len(ends) // SAMPLE)))

@@ -47,8 +47,9 @@ def write_changes(path: Path, snapshot: Snapshot, changes: Changes, *,
     written: dict[str, bytes] = {}
     escapes: list[int] | None = [] if snapshot.escaped is not None else None
     searched: dict[bytes, list[int]] = {}
+    unchecked: dict[bytes, list[int]] = {}  # words remembered, not searched: saved unchecked
     ids, ends, chunks = lay_out(snapshot, changes.changed, changes.created, written,
-                                escapes, searched)
+                                escapes, searched, unchecked)
     pending = _journal_entry(journal, written, warnings)
     try:
         atomic_write(path, chunks)
@@ -63,6 +64,7 @@ def write_changes(path: Path, snapshot: Snapshot, changes: Changes, *,
             warnings.append(f"the store was written, but not its journal: {problem}")
     if cache is not None:
         layout = Snapshot(str(path), b"", ids, ends, escaped=escapes)
+        layout.remember_unchecked(unchecked)
         layout.remember(searched)
         cache.save(layout, stat_key(stat))
     return Written(stat_key(stat), {
