@@ -442,7 +442,7 @@ def test_lines_heavier_than_their_share_of_the_file_are_not_kept(store_repo: Pat
     assert len(store.issues_mentioning("incident")) == 5
 
 
-def test_a_remembered_word_is_checked_when_first_searched_and_carried_unchecked(
+def test_a_remembered_word_is_checked_when_a_command_searches_for_it_or_writes(
         store_repo: Path, words_kept: None, monkeypatch: pytest.MonkeyPatch) -> None:
     _labelled(store_repo)  # the lines holding "incident" are remembered with the layout
     needle = b'"incident"'
@@ -451,12 +451,13 @@ def test_a_remembered_word_is_checked_when_first_searched_and_carried_unchecked(
     monkeypatch.setattr(snapshot_module, "lines_fit",
                         lambda data, ends, lines, word: checked.append(word)
                         or real(data, ends, lines, word))
+    reader = BeadsStore(store_repo)
+    assert len(reader.query(status="open")) == 30 and reader.get(reader.query()[0].id)
+    assert checked == []  # a command that does not search for the word does not check it
     writer = BeadsStore(store_repo)
-    writer.create("late", labels=["incident"])  # searches nothing: the word is not checked
-    assert checked == []
-    assert writer._wrote is not None and needle not in writer._wrote.searched  # nor kept
-    after = layout_cache.read_snapshot(writer.path, layout_cache.SnapshotCache(writer.path))
-    assert after.unchecked()[needle] == parse_file(
-        writer.path, writer.path.read_bytes()).lines_holding(needle)  # carried, new line too
+    writer.create("late", labels=["incident"])
+    assert checked == [needle]  # proven before the write, while its bytes are at hand
+    assert writer._wrote is not None and needle in writer._wrote.searched
+    assert len(writer.query(label="incident")) == 6  # from the lines the write kept
     assert len(BeadsStore(store_repo).query(label="incident")) == 6
-    assert checked == [needle]  # checked once, by the command that searched for it
+    assert checked == [needle, needle]  # the next command checks it on its first search

@@ -65,7 +65,6 @@ def checked_line(issue: Issue) -> bytes:
 def lay_out(snapshot: Snapshot, changed: Mapping[str, Issue], created: Sequence[str],
             written: dict[str, bytes] | None = None, escapes: list[int] | None = None,
             holding: dict[bytes, list[int]] | None = None,
-            unchecked: dict[bytes, list[int]] | None = None,
             ) -> tuple[list[str | None], list[int], list[bytes | memoryview]]:
     """Lay out the new file: unchanged lines as they were, each new line after its id neighbour.
 
@@ -73,9 +72,7 @@ def lay_out(snapshot: Snapshot, changed: Mapping[str, Issue], created: Sequence[
     costs a few chunks, not one per line. `written`, when given, receives each new or changed
     line by issue id; `escapes` (given only when the snapshot knows its own) receives the
     numbers of the new file's lines that hold a `\\u` escape, and `holding` the lines of the
-    new file that hold each word the snapshot was searched for (`Snapshot.lines_holding`);
-    `unchecked` the same for the words it remembers unchecked (they stay unchecked: the lines
-    carried over are as trustworthy as those remembered).
+    new file that hold each word the snapshot was searched for (`Snapshot.lines_holding`).
     """
     if written is None:
         written = {}
@@ -103,9 +100,6 @@ def lay_out(snapshot: Snapshot, changed: Mapping[str, Issue], created: Sequence[
     old_escapes = snapshot.escaped or []
     carried = {needle: (lines, holding.setdefault(needle, []))
                for needle, lines in snapshot.searched().items()} if holding is not None else {}
-    if unchecked is not None:
-        carried.update((needle, (lines, unchecked.setdefault(needle, [])))
-                       for needle, lines in snapshot.unchecked().items())
 
     def emit(chunk: bytes | memoryview, issue_id: str | None) -> None:
         nonlocal size

@@ -96,8 +96,7 @@ class BeadsStore:
         self._read = read_snapshot(self.path, self._cache, visit)
         wrote = self._wrote
         if wrote is not None and wrote.key == self._read.key:
-            # the write saved them with its layout; words it carried unchecked stay so
-            self._read.remember(wrote.searched, saved=True)
+            self._read.remember(wrote.searched, saved=True)  # the write saved them with its layout
         return self._read
 
     def _last_written(self) -> Written | None:

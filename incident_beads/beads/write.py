@@ -46,10 +46,11 @@ def write_changes(path: Path, snapshot: Snapshot, changes: Changes, *,
     """
     written: dict[str, bytes] = {}
     escapes: list[int] | None = [] if snapshot.escaped is not None else None
+    for needle in snapshot.unchecked():  # proven now, while the bytes are here: the lines
+        snapshot.lines_holding(needle)  # carried and kept for them are then to be trusted
     searched: dict[bytes, list[int]] = {}
-    unchecked: dict[bytes, list[int]] = {}  # words remembered, not searched: saved unchecked
     ids, ends, chunks = lay_out(snapshot, changes.changed, changes.created, written,
-                                escapes, searched, unchecked)
+                                escapes, searched)
     pending = _journal_entry(journal, written, warnings)
     try:
         atomic_write(path, chunks)
@@ -64,7 +65,6 @@ def write_changes(path: Path, snapshot: Snapshot, changes: Changes, *,
             warnings.append(f"the store was written, but not its journal: {problem}")
     if cache is not None:
         layout = Snapshot(str(path), b"", ids, ends, escaped=escapes)
-        layout.remember_unchecked(unchecked)
         layout.remember(searched)
         cache.save(layout, stat_key(stat))
     return Written(stat_key(stat), {
