@@ -21,13 +21,12 @@ from incident_beads.beads.line_check import ESCAPE, Visitor
 from incident_beads.beads.snapshot import SAMPLE, Snapshot, lines_fit, parse_file, stat_key
 
 _CACHE_VERSION = 5
-_LAYOUT_SAMPLE = SAMPLE
-#: How many searched words a layout remembers, the most recently used: ids searched once (an
-#: incident's, by `learn`) must not pile up and be checked on every read.
+#: How many searched words a layout remembers, the most recently used: a word searched once
+#: (a label listed by hand) must not stay for good, carried and checked by every write.
 WORDS_KEPT = 8
 #: From how many lines on words are remembered: below, searching the bytes (in C) costs less
 #: than checking remembered lines (a call per sampled line).
-WORDS_FROM_LINES = 4 * _LAYOUT_SAMPLE
+WORDS_FROM_LINES = 4 * SAMPLE
 
 
 def keeps_words(lines: int) -> bool:
@@ -159,7 +158,7 @@ def _layout_fits(data: bytes, ends: list[int], ids: list[str | None]) -> bool:
         return not data
     if ends[-1] != len(data) or ends[0] <= 0 or not all(map(operator.lt, ends, ends[1:])):
         return False
-    sample = ends[:-1:max(1, len(ends) // _LAYOUT_SAMPLE)]
+    sample = ends[:-1:max(1, len(ends) // SAMPLE)]
     return bytes(map(data.__getitem__, map((-1).__add__, sample))) == b"\n" * len(sample)
 
 

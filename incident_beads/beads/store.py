@@ -36,6 +36,11 @@ if TYPE_CHECKING:  # the journal (and subprocess) load on the first write, not f
 ISSUES_FILE = "issues.jsonl"
 
 
+def _issue_of(line: bytes) -> Issue:
+    """An issue from a line this store wrote (it passed every check when written)."""
+    return Issue(DECODER.decode(line.decode("utf-8")))
+
+
 def utc_now() -> datetime:
     """The default clock."""
     return datetime.now(UTC)
@@ -115,8 +120,7 @@ class BeadsStore:
         if self._read is None:  # not read since this store's last write: it may know them
             kept = self._kept_lines(needles)
             if kept is not None:
-                for line in kept:
-                    yield Issue(DECODER.decode(line.decode("utf-8")))
+                yield from map(_issue_of, kept)
                 return
         snapshot = self.snapshot()
         yield from snapshot.issues_containing(*needles)
@@ -156,7 +160,7 @@ class BeadsStore:
         """One issue by id."""
         wrote = self._wrote
         if wrote is not None and issue_id in wrote.lines and self._last_written() is not None:
-            return Issue(DECODER.decode(wrote.lines[issue_id].decode("utf-8")))
+            return _issue_of(wrote.lines[issue_id])
         return Changes(self, self.snapshot()).get(issue_id)
 
     def issues(self) -> Iterator[Issue]:
