@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 
+from incident_beads.beads.cache_files import write_cache
 from incident_beads.beads.snapshot import stat_key
 from incident_beads.knowledge import summaries
+from incident_beads.knowledge import writeup as writeup_module
 from incident_beads.knowledge.api import Knowledge
 from incident_beads.knowledge.patterns import CriticalPatterns, read_sections
 from incident_beads.knowledge.writeup import Writeups
@@ -219,14 +221,51 @@ def test_an_unchanged_scan_does_not_rewrite_the_index(docs: Path) -> None:
     assert stat_key(index_file(docs, "writeups").stat()) == before
 
 
-def test_a_file_modified_just_now_is_read_but_not_remembered_yet(docs: Path) -> None:
+def test_a_file_modified_just_now_is_remembered_with_the_hash_of_its_bytes(
+        docs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = f"{SOLUTIONS}/just-now.md"
     put(docs, path, writeup("Just now", "inc-4"), at=time.time_ns())
     assert titles(docs)[path] == "Just now"
-    assert path not in remembered(docs)  # a change in the same clock tick could hide
+    assert remembered(docs)[path]["digest"]  # a change in the same clock tick could hide
+    parsed: list[str] = []
+    counting = writeup_module.read_summary
+
+    def count(relative: str, file: Path) -> Any:
+        parsed.append(relative)
+        return counting(relative, file)
+
+    monkeypatch.setattr(writeup_module, "read_summary", count)
+    assert titles(docs)[path] == "Just now"
+    assert parsed == []  # the same bytes: not parsed again
+    # changed within the same tick: the same stat, other bytes
+    put(docs, path, writeup("Just new", "inc-4"), at=time.time_ns())
+    index = remembered(docs)
+    index[path]["key"] = stat_key((docs / path).stat())
+    write_cache(index_file(docs, "writeups"), summaries.VERSION, {"files": index})
+    assert titles(docs)[path] == "Just new"
+    assert parsed == [path]
+    # settled: the hash is checked a last time and dropped
     os.utime(docs / path, ns=(LONG_AGO, LONG_AGO))
     Writeups(docs).scan()
-    assert path in remembered(docs)
+    assert "digest" not in remembered(docs)[path]
+    assert titles(docs)[path] == "Just new" and parsed == [path, path]
+
+
+def test_a_file_changing_while_it_is_parsed_is_not_remembered(
+        docs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = f"{SOLUTIONS}/moving.md"
+    put(docs, path, writeup("Moving", "inc-5"), at=time.time_ns())
+    reading = writeup_module.read_summary
+
+    def read_then_edit(relative: str, file: Path) -> Any:
+        found = reading(relative, file)
+        if relative == path:
+            file.write_text(writeup("Moved", "inc-5"))
+        return found
+
+    monkeypatch.setattr(writeup_module, "read_summary", read_then_edit)
+    Writeups(docs).scan()
+    assert path not in remembered(docs)
 
 
 def test_the_same_answers_with_and_without_the_index(docs: Path) -> None:
