@@ -9,7 +9,6 @@ an orchestrator that can edit files still cannot add its own key under a person'
 from __future__ import annotations
 
 import os
-import tempfile
 
 from incident_beads.errors import InvalidInput, Refused
 
@@ -32,6 +31,8 @@ def verify(payload: str, signature: str, principal: str, allowed_signers: str) -
         return "it is not signed"
     if not allowed_signers.strip():
         return "there is no allowed-signers file to check it against"
+    import tempfile  # only verifying needs it: every write command imports this module
+
     with tempfile.TemporaryDirectory(prefix="incident-beads-verify-") as folder:
         signers = os.path.join(folder, "allowed_signers")
         sig = os.path.join(folder, "payload.sig")

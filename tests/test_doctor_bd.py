@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from incident_beads.beads import BeadsStore
+from incident_beads.beads import BeadsStore, fileio
 from incident_beads.beads.doctor import NO_ID, read_bd_config, validate
 from tests.cli_runner import CliResult, run_incident
 
@@ -91,16 +90,15 @@ def test_an_unwritable_store_is_named_not_its_temporary_file(
     if os.geteuid() != 0:
         beads.chmod(0o555)
     else:  # root writes anywhere: the refusal the folder's mode would give is made here
-        real = tempfile.mkstemp
+        real = fileio.temporary_beside
 
-        def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
-            folder = Path(str(kwargs["dir"]))
-            if folder == beads:
-                name = folder / f"{kwargs['prefix']}abc{kwargs['suffix']}"
+        def refuse(path: Path) -> tuple[int, str]:
+            if path.parent == beads:
+                name = beads / f".{path.name}.abc{fileio.TEMP_SUFFIX}"
                 raise PermissionError(13, "Permission denied", str(name))
-            return real(*args, **kwargs)  # type: ignore[call-overload,no-any-return]
+            return real(path)
 
-        monkeypatch.setattr(tempfile, "mkstemp", refuse)
+        monkeypatch.setattr(fileio, "temporary_beside", refuse)
     try:
         result = incident(store_repo, "create", "Checkout down", "--sev", "2")
     finally:

@@ -36,10 +36,11 @@ def has_bd_database(beads_dir: Path) -> bool:
 
 def find_bd(beads_dir: Path) -> str | None:
     """The `bd` binary to talk to, or None when bd or its database is absent."""
+    if not has_bd_database(beads_dir):
+        return None  # looked at first: no write without a bd database loads shutil
     import shutil  # these three load only when a write talks to bd: reads start faster
 
-    binary = shutil.which("bd")
-    return binary if binary and has_bd_database(beads_dir) else None
+    return shutil.which("bd")
 
 
 def attach(store: BeadsStore) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import stat
@@ -37,11 +38,23 @@ def atomic_write(path: Path, chunks: Iterable[bytes | memoryview], *, durable: b
         raise type(exc)(exc.errno, f"cannot write {path}: {exc.strerror}") from None
 
 
+def temporary_beside(path: Path) -> tuple[int, str]:
+    """Create a new, empty file (mode 0600) beside `path`, under a name nobody else holds:
+    `.NAME.RANDOM.incident-beads.tmp`. `tempfile.mkstemp` does the same and costs every write
+    its import (shutil, random and the compression modules)."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _ in range(100):
+        tmp = os.path.join(path.parent, f".{path.name}.{os.urandom(6).hex()}{TEMP_SUFFIX}")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
+
+
 def _replace(path: Path, folder: Path, chunks: Iterable[bytes | memoryview],
              durable: bool) -> None:
-    import tempfile  # only writes need it
-
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    fd, tmp = temporary_beside(path)
     try:
         with os.fdopen(fd, "wb") as out:
             out.writelines(chunks)
@@ -50,7 +63,7 @@ def _replace(path: Path, folder: Path, chunks: Iterable[bytes | memoryview],
                 os.fsync(out.fileno())
         try:
             mode = os.stat(path).st_mode & 0o7777
-        except FileNotFoundError:  # a new file gets what open() would give it, not mkstemp's 0600
+        except FileNotFoundError:  # a new file gets what open() would give it, not 0600
             mode = 0o666 & ~_umask()
         os.chmod(tmp, mode)
         os.replace(tmp, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import time
 from collections import Counter
@@ -125,9 +126,7 @@ def prefix_from_name(name: str) -> str:
 
 def uuid7() -> str:
     """A UUIDv7 text, as bd 1.x writes comment ids."""
-    import secrets  # writes only, as hashlib above
-
-    value = (int(time.time() * 1000) << 80) | secrets.randbits(80)
+    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
     value = (value & ~(0xF << 76)) | (0x7 << 76)
     value = (value & ~(0x3 << 62)) | (0x2 << 62)
     text = f"{value:032x}"

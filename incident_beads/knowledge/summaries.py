@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import json
 import time
-from hashlib import blake2b
 from collections.abc import Callable
+from hashlib import blake2b
 from pathlib import Path
 from typing import Any, TypeVar
 
