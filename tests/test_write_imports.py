@@ -46,7 +46,7 @@ def test_the_temporary_file_is_new_private_and_beside_the_file(
     taken = tmp_path / f".issues.jsonl.{'00' * 6}{fileio.TEMP_SUFFIX}"
     taken.write_bytes(b"someone else's")
     draws = iter([bytes(6), bytes(6), b"\x01" * 6])
-    monkeypatch.setattr(fileio.os, "urandom", lambda n: next(draws))
+    monkeypatch.setattr(os, "urandom", lambda n: next(draws))
     fd, name = fileio.temporary_beside(target)
     os.close(fd)
     assert name == str(tmp_path / f".issues.jsonl.{'01' * 6}{fileio.TEMP_SUFFIX}")
