@@ -13,17 +13,22 @@ import pytest
 
 from incident_beads.beads import BeadsStore, fileio
 
-_RUN = ("import json, sys\nfrom incident_beads.cli import main\n"
+_RUN = ("import json, os, sys\nfrom incident_beads.cli import main\n"
         "try:\n    main(['-C', sys.argv[1], *sys.argv[2:]])\n"
         "except SystemExit as exc:\n    assert exc.code in (None, 0), exc.code\n"
-        "print(json.dumps(sorted(m for m in ('tempfile', 'secrets', 'shutil', 'markdown_it',"
-        " 'yaml') if m in sys.modules)), file=sys.stderr)")
+        "print(json.dumps(sorted(m for m in os.environ['WATCHED'].split() if m in sys.modules)),"
+        " file=sys.stderr)")
+HEAVY = ("tempfile", "secrets", "shutil", "markdown_it", "yaml")
+#: What phase 0, post-mortem drafts and the report need, and a resolution does not.
+NOT_RESOLVING = ("incident_beads.knowledge.context", "incident_beads.knowledge.ranking",
+                 "incident_beads.knowledge.postmortem", "incident_beads.knowledge.report",
+                 "incident_beads.hotfix.deploys", "yaml", "tempfile", "secrets")
 
 
-def loaded(root: Path, *args: str) -> list[str]:
-    """Run `incident ARGS` in a fresh interpreter: which of the heavy modules it imported."""
+def loaded(root: Path, *args: str, watched: tuple[str, ...] = HEAVY) -> list[str]:
+    """Run `incident ARGS` in a fresh interpreter: which of the `watched` modules it imported."""
     done = subprocess.run([sys.executable, "-c", _RUN, str(root), *args], capture_output=True,
-                          text=True, env=dict(os.environ))
+                          text=True, env={**os.environ, "WATCHED": " ".join(watched)})
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stderr.strip().splitlines()[-1])
     assert isinstance(found, list)
@@ -38,6 +43,12 @@ def test_declaring_and_updating_load_no_module_they_do_not_use(store_repo: Path)
     incident = BeadsStore(store_repo).query(label="incident")[0].id
     assert loaded(store_repo, "update", incident, "--status", "identified",
                   "--impact", "some users", "--action", "rolling back") == []
+    loaded(store_repo, "mitigate", incident, "--option", "rollback", "--result", "worked")
+    assert loaded(store_repo, "resolve", incident, "--resolution", "rolled back",
+                  "--root-cause", "bad deploy", "--no-longer-occurring", "--error-rates-normal",
+                  "--users-can-use-feature", "--evidence", "dashboards green",
+                  "--stakeholders-notified", watched=NOT_RESOLVING) == []
+    assert (store_repo / "docs" / "solutions").is_dir()  # it did write its documents
 
 
 def test_the_temporary_file_is_new_private_and_beside_the_file(

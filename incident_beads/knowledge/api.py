@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from incident_beads.beads.issue import Issue
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.clock import Clock
 from incident_beads.config import Config, load_config
 from incident_beads.errors import IncidentBeadsError, MalformedFile, NotFound, Refused
-from incident_beads.hotfix.deploys import parse_since
 from incident_beads.hotfix.model import KIND as HOTFIX_KIND
-from incident_beads.knowledge import context as ctx
-from incident_beads.knowledge import phase0, trends
-from incident_beads.knowledge import postmortem as pm
+from incident_beads.knowledge import trends
 from incident_beads.knowledge.actions import LABEL as ACTION_LABEL
 from incident_beads.knowledge.actions import ActionItem, ActionItems
 from incident_beads.knowledge.facts import (
@@ -29,14 +27,16 @@ from incident_beads.knowledge.incident_text import symptoms_of
 from incident_beads.knowledge.outcomes import DraftResult, LearnResult
 from incident_beads.knowledge.paths import check_name, read_inside, write_inside
 from incident_beads.knowledge.patterns import CriticalPatterns
-from incident_beads.knowledge.postmortem import meeting_of, postmortem_due
-from incident_beads.knowledge.report import Report
 from incident_beads.knowledge.runbooks import Runbooks
 from incident_beads.knowledge.writeup import Writeups
 from incident_beads.lifecycle.model import Incident
 from incident_beads.lifecycle.resolution import postmortem_required
 from incident_beads.lifecycle.when import as_utc
 from incident_beads.people import resolve_actor
+
+if TYPE_CHECKING:  # phase 0, post-mortems and the report load when asked for: not on `resolve`
+    from incident_beads.knowledge import context as ctx
+    from incident_beads.knowledge.report import Report
 
 
 class Knowledge:
@@ -113,6 +113,8 @@ class Knowledge:
         of every repository are ranked together, each named by its repository (this one as
         `name`), and a runbook this repository lacks is taken from the fleet.
         """
+        from incident_beads.knowledge import phase0
+
         sources = phase0.Sources(self.root, self.config, self.store, self.now, self.writeups,
                                  self.patterns, self.runbooks)
         return phase0.load(sources, text, service=service, limit=limit,
@@ -189,8 +191,10 @@ class Knowledge:
         A SEV-1/2 incident needs its post-mortem scheduled first (the draft names the owner and
         the meeting time); regenerating refreshes only the generated parts.
         """
+        from incident_beads.knowledge import postmortem as pm
+
         incident, issues = self._incident(incident_id)
-        meeting = self._meeting(incident, issues)
+        meeting = pm.meeting_of(incident, issues)
         if meeting.at is None and postmortem_required(incident.state, self.config):
             raise Refused(f"{incident_id} is {incident.state.highest_severity.value}: schedule "
                           "its post-mortem before drafting it",
@@ -205,9 +209,6 @@ class Knowledge:
         return DraftResult(incident.id, relative, text is None, meeting.owner,
                            meeting.at.isoformat() if meeting.at else None)
 
-    def _meeting(self, incident: Incident, issues: Sequence[Issue]) -> pm.Meeting:
-        return meeting_of(incident, issues)
-
     # phase 6: action items -----------------------------------------------------------------------
     def add_action(self, incident_id: str, text: str, *, priority: int, owner: str,
                    due: datetime | str, kind: str) -> ActionItem:
@@ -221,6 +222,10 @@ class Knowledge:
     # reporting -----------------------------------------------------------------------------------
     def report(self, since: datetime | str | None = None) -> Report:
         """MTTA, time to mitigate, MTTR, counts, post-mortem timeliness, overdue action items."""
+        from incident_beads.hotfix.deploys import parse_since
+        from incident_beads.knowledge.postmortem import postmortem_due
+        from incident_beads.knowledge.report import Report
+
         now = self.now()
         start = parse_since(since, now) if since is not None else None
         # one read: the incidents, and the post-mortem beads and action items by their label
