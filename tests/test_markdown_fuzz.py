@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -325,3 +326,26 @@ def test_text_after_a_block_whose_end_marker_was_deleted_survives(tmp_path: Path
     once = path.read_text()
     update_patterns(tmp_path)
     assert path.read_text() == once and "Our own note." in once
+
+
+# inline content parsed on demand ----------------------------------------------------------------
+_REFERENCES = st.sampled_from(["[pool]: https://example.com/pool", "[Pool]: </a b> 'title'",
+                               "see [the pool][pool] and [pool]", "![img][pool]",
+                               "**bold [pool]** ~~gone~~ `code` <https://x.y>"])
+
+
+def _tree(tokens: Sequence[Any]) -> list[Any]:
+    return [(t.type, t.tag, t.content, t.markup, t.map, sorted(t.attrs.items()),
+             _tree(markdown.children(t) if t.type == "inline" else t.children or []))
+            for t in tokens]
+
+
+@FUZZ
+@given(st.lists(fragment | _REFERENCES, min_size=1, max_size=12), styles)
+def test_inline_content_parsed_on_demand_is_what_a_full_parse_gives(
+        fragments: list[str], how: tuple[str, bool]) -> None:
+    from markdown_it import MarkdownIt
+
+    text = style("\n".join(fragments), *how)
+    full = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text)
+    assert _tree(markdown.Document(text).tokens) == _tree(full)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from incident_beads.config.frozen import Frozen
 from incident_beads.errors import MalformedFile
@@ -40,8 +40,26 @@ def _parser() -> MarkdownIt:
 def _block_parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
-    # Block structure only, for scanning many files: inline content is parsed on demand.
+    # Block structure only: inline content is parsed on demand (`children`).
     return MarkdownIt("commonmark").enable(["table"]).disable("inline")
+
+
+#: Where a block-only parse leaves, on each inline token, the environment (link reference
+#: definitions) its content is to be parsed with when its children are first asked for.
+_PENDING = "incident_beads.inline_env"
+
+
+def children(token: Token) -> list[Token]:
+    """The children of an inline token, parsed the first time they are asked for.
+
+    The same children a full parse gives: markdown-it parses each inline token's content on its
+    own, with the document's environment, exactly as `parseInline` does here.
+    """
+    env = token.meta.pop(_PENDING, None)
+    if env is not None:
+        parsed = _parser().parseInline(token.content, env)
+        token.children = parsed[0].children if parsed else []
+    return token.children or []
 
 
 def first_heading(text: str) -> str | None:
@@ -59,7 +77,7 @@ def first_heading(text: str) -> str | None:
 def plain_text(token: Token) -> str:
     """The visible text of an inline token (code spans included, markup left out)."""
     parts: list[str] = []
-    for child in token.children or []:
+    for child in children(token):
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
@@ -70,7 +88,7 @@ def plain_text(token: Token) -> str:
 def source_text(token: Token) -> str:
     """Like `plain_text`, but code spans keep their backticks: read back, they stay code."""
     parts: list[str] = []
-    for child in token.children or []:
+    for child in children(token):
         if child.type == "code_inline":
             pad = " " if child.content[:1] == "`" or child.content[-1:] == "`" else ""
             parts.append(f"{child.markup}{pad}{child.content}{pad}{child.markup}")
@@ -125,15 +143,21 @@ def _tokens(text: str, front_matter_end: int) -> tuple[Token, ...]:
 
     Remembered for the last few texts: a change is located on a text, checked on the new text,
     and the next change starts from that text again, so each text is parsed once. The tokens
-    are shared, so nothing changes them after this.
+    are shared, so nothing changes them after this but `children`. Inline content, most of a
+    parse's work, is parsed only where something reads it (`children`): a heading's title, the
+    items of the section being changed.
     """
     body = "".join(split_lines(text)[front_matter_end:])
     # an empty body (no file, front matter only) has no tokens: the parser is not loaded
-    tokens = _parser().parse(body) if body else []
-    if front_matter_end:
-        for token in tokens:
-            if token.map is not None:
-                token.map = [token.map[0] + front_matter_end, token.map[1] + front_matter_end]
+    if not body:
+        return ()
+    env: dict[str, Any] = {}
+    tokens = _block_parser().parse(body, env)
+    for token in tokens:
+        if token.type == "inline":
+            token.meta[_PENDING] = env
+        if front_matter_end and token.map is not None:
+            token.map = [token.map[0] + front_matter_end, token.map[1] + front_matter_end]
     return tuple(tokens)
 
 
@@ -243,8 +267,7 @@ class Document:
                     depth -= 1
                 elif inner.type == "inline":
                     text.append(plain_text(inner))
-                    code.extend(c.content for c in inner.children or []
-                                if c.type == "code_inline")
+                    code.extend(c.content for c in children(inner) if c.type == "code_inline")
                 j += 1
             items.append(ListItem(token.map[0], token.map[1], " ".join(text), tuple(code)))
             i = j

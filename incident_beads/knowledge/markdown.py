@@ -16,6 +16,7 @@ from incident_beads.knowledge.document import (
     Document,
     ListItem,
     Section,
+    children,
     first_heading,
     plain_text,
     same_title,
@@ -33,8 +34,8 @@ from incident_beads.knowledge.markdown_lines import (
 )
 
 __all__ = ["BEGIN", "END", "Block", "Document", "ListItem", "Section", "add_list_item",
-           "begin_marker", "block_lines", "end_marker", "ensure_section", "first_heading",
-           "front_matter_end", "marker", "plain_text", "relink_item", "same_title",
+           "begin_marker", "block_lines", "children", "end_marker", "ensure_section",
+           "first_heading", "front_matter_end", "marker", "plain_text", "relink_item", "same_title",
            "section_end_of_content", "set_block", "source_text", "split_lines",
            "visible_text"]
 
@@ -125,9 +126,9 @@ def relink_item(text: str, title: str, exists: Callable[[ListItem], bool], label
         if not exists(item):
             continue
         for token in doc.tokens_within(item.start, item.end):
-            children = token.children or [] if token.type == "inline" else []
-            for k, child in enumerate(children[:-1]):
-                if child.type != "link_open" or children[k + 1].content != label:
+            inline = children(token) if token.type == "inline" else []
+            for k, child in enumerate(inline[:-1]):
+                if child.type != "link_open" or inline[k + 1].content != label:
                     continue
                 old = str(child.attrGet("href") or "")
                 lines = [line.rstrip("\r\n") for line in doc.lines[item.start:item.end]]
