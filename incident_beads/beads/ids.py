@@ -11,6 +11,7 @@ from collections.abc import Container, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from incident_beads import digests
 from incident_beads.errors import InvalidInput, Refused
 
 PREFIX_RE = re.compile(r"[a-z][a-z0-9-]*")
@@ -43,9 +44,7 @@ def hash_length(issue_count: int) -> int:
 
 def hash_suffix(seed: str, length: int) -> str:
     """bd's suffix: base 36 of the first bytes of SHA-256(`seed`), its last `length` digits."""
-    import hashlib  # writes only: loading OpenSSL costs every read command a few ms
-
-    digest = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).digest()
+    digest = digests.sha256(seed.encode("utf-8", "surrogatepass")).digest()
     number = int.from_bytes(digest[:_HASH_BYTES.get(length, 3)], "big")
     digits = ""
     while number:

@@ -19,7 +19,6 @@ being written and synced, so the journal adds little to a write's time.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -29,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO
 
+from incident_beads import digests
 from incident_beads.beads.fileio import atomic_write, common_git_dir, find_git_dir
 from incident_beads.errors import GitError
 
@@ -42,13 +42,13 @@ _HEX = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 def entry_path(issue_id: str) -> str:
     """Where the journal keeps the line of `issue_id`: fanned out by the SHA-1 of the id."""
-    digest = hashlib.sha1(issue_id.encode("utf-8", "surrogatepass")).hexdigest()
+    digest = digests.sha1(issue_id.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{digest[:2]}/{digest[2:]}"
 
 
 def blob_id(data: bytes | memoryview, algorithm: str = "sha1") -> str:
     """The git object id of a blob holding `data` (`sha256` for such repositories)."""
-    digest = hashlib.new(algorithm, b"blob %d\0" % len(data))
+    digest = digests.new(algorithm, b"blob %d\0" % len(data))
     digest.update(data)
     return digest.hexdigest()
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
 
+from incident_beads import digests
 from incident_beads.config import CONFIG_FILE, Config, FleetConfig, config_from_bytes
 from incident_beads.config.frozen import Frozen
 from incident_beads.errors import MalformedFile
@@ -90,7 +90,7 @@ def members_of(config: Config, *, user: FleetConfig | None = None,
             raise MalformedFile(CONFIG_FILE, None,
                                 f"two fleet repositories are named {name!r} ({found[name].url} "
                                 f"and {entry.url})", hint="give one of them a `name`")
-        digest = hashlib.sha1(f"{entry.url}\n{entry.branch}".encode()).hexdigest()[:12]
+        digest = digests.sha1(f"{entry.url}\n{entry.branch}".encode()).hexdigest()[:12]
         found[name] = Member(name, entry.url, entry.branch,
                              top / f"{_UNSAFE.sub('-', name)}-{digest}.git")
     return list(found.values())

@@ -16,13 +16,13 @@ git replaces a ref by renaming a new file over it, so a moved ref is another ino
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from incident_beads import digests
 from incident_beads.beads.fileio import common_git_dir
 from incident_beads.beads.snapshot import stat_key
 
@@ -83,7 +83,7 @@ def fingerprint(root: Path, settings: Sequence[object]) -> str | None:
     except (OSError, UnicodeError):
         return None
     text = json.dumps(parts, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+    return digests.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _stat(path: Path) -> list[int] | None:

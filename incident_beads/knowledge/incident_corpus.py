@@ -22,10 +22,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import partial
-from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
+from incident_beads import digests
 from incident_beads.beads.cache_files import cache_path, read_cache, write_cache
 from incident_beads.beads.snapshot import Snapshot, stat_key
 from incident_beads.beads.store import BeadsStore
@@ -102,7 +102,7 @@ class LineIndex:
     def doc(self, raw: memoryview, read: Callable[[], RankDoc | None]) -> RankDoc | None:
         """The document of the line `raw`: remembered for these very bytes, else `read()`
         (None: the line is no incident) and remembered."""
-        key = blake2b(raw, digest_size=16).hexdigest()
+        key = digests.blake2b(raw, digest_size=16).hexdigest()
         known = self._docs.get(key)
         if known is None and key in self._old:
             known = self._docs[key] = (*_from_json(self._old[key]), self._old[key])

@@ -26,10 +26,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from hashlib import blake2b
 from pathlib import Path
 from typing import Any, TypeVar
 
+from incident_beads import digests
 from incident_beads.beads.cache_files import cache_path, read_cache, write_cache
 from incident_beads.beads.snapshot import stat_key
 
@@ -111,7 +111,7 @@ class SummaryIndex:
 def _digest(path: Path) -> str | None:
     """The hash of a file's bytes (None: it cannot be read)."""
     try:
-        return blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        return digests.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     except OSError:
         return None
 

@@ -9,13 +9,12 @@ decision itself and `check` stay allowed (they pass `held_ok`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from incident_beads import signing
+from incident_beads import digests, signing
 from incident_beads.config import Config
 from incident_beads.errors import Escalation
 from incident_beads.lifecycle.held import decision_command as decision_command
@@ -101,7 +100,7 @@ def decide(state: IncidentState, condition: str) -> list[EscalationRecord]:
 def request_key(action: str, *args: Any) -> str:
     """A short fingerprint of one API call, to recognise the same call made again."""
     text = json.dumps([action, *args], sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return digests.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def is_retry(state: IncidentState, request: str) -> bool:

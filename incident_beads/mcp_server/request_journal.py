@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from typing import Any
 
 import mcp_types as types
 
+from incident_beads import digests
 from incident_beads.beads.fileio import find_git_dir
 from incident_beads.errors import Refused
 
@@ -29,7 +29,7 @@ KEEP = 500
 def fingerprint(tool: str, arguments: dict[str, Any]) -> str:
     """What identifies a call apart from its request id: the tool and its arguments."""
     text = json.dumps([tool, arguments], sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return digests.sha256(text.encode("utf-8")).hexdigest()
 
 
 class RequestJournal:
@@ -82,7 +82,7 @@ class RequestJournal:
 
     def _file(self, request_id: str) -> Path:
         # Hashed: a request id is the client's text, never a path.
-        return self.folder / (hashlib.sha256(request_id.encode("utf-8")).hexdigest() + ".json")
+        return self.folder / (digests.sha256(request_id.encode("utf-8")).hexdigest() + ".json")
 
     def _prune(self) -> None:
         kept = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns)

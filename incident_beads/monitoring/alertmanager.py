@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from incident_beads import digests
 from incident_beads.config import MonitoringConfig
 from incident_beads.errors import InvalidInput
 from incident_beads.lifecycle.observations import FiredAlert
@@ -44,7 +44,7 @@ class WebhookAlert(_Model):
         if self.fingerprint:
             return self.fingerprint
         canonical = json.dumps(sorted(self.labels.items()), separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+        return digests.sha256(canonical.encode()).hexdigest()[:16]
 
     def as_fired(self) -> FiredAlert:
         """The alert as the assessment keeps it."""
@@ -80,7 +80,7 @@ class WebhookPayload(_Model):
         alerts = sorted((a.key, a.status, as_utc(a.starts_at).isoformat(),
                          a.ends_at.isoformat() if a.ends_at else "") for a in self.alerts)
         canonical = json.dumps([self.group_key, self.status, alerts], separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return digests.sha256(canonical.encode()).hexdigest()
 
     def summary(self) -> str:
         """The `summary` annotation the group shares, else the first alert's, else its name."""

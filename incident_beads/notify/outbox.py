@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import time
@@ -20,6 +19,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from incident_beads import digests
 from incident_beads.beads.fileio import atomic_write, common_git_dir
 
 PENDING, SENT = "pending", "sent"
@@ -79,7 +79,7 @@ class OutboxEntry:
 
 def message_id(*parts: str) -> str:
     """A stable id from what makes a message unique: staging it twice gives one file."""
-    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+    return digests.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
 def outbox_folder(root: Path) -> Path:
