@@ -38,6 +38,10 @@ if TYPE_CHECKING:  # phase 0, post-mortems and the report load when asked for: n
     from incident_beads.knowledge import context as ctx
     from incident_beads.knowledge.report import Report
 
+#: The names above, for whoever resolves these annotations at run time (the MCP server).
+LATE_TYPES = {"ctx": "incident_beads.knowledge.context",
+              "Report": "incident_beads.knowledge.report:Report"}
+
 
 class Knowledge:
     """Institutional knowledge of one repository: load it before, and grow it after, incidents.

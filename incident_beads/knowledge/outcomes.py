@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from incident_beads.config.frozen import Frozen
 
-@dataclass
-class LearnResult:
+
+class LearnResult(Frozen):
     """What `learn` wrote: the write-up, the critical patterns entry, the proposals."""
 
     incident_id: str
@@ -24,8 +25,7 @@ class LearnResult:
         return dict(self.__dict__)
 
 
-@dataclass
-class DraftResult:
+class DraftResult(Frozen):
     """Where the post-mortem draft is, and whether this run created it."""
 
     incident_id: str

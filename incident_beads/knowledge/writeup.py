@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from incident_beads.config import KnowledgeConfig
+from incident_beads.config.frozen import Frozen
 from incident_beads.errors import InvalidInput, MalformedFile
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge.frontmatter import (
@@ -46,8 +47,7 @@ PROMPTS = {
 }
 
 
-@dataclass
-class WriteupFacts:
+class WriteupFacts(Frozen):
     """What a write-up is made from: the incident's record and the caller's classification."""
 
     incident_id: str

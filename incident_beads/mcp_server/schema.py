@@ -10,7 +10,9 @@ tool, so the API and the tools cannot drift apart.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import inspect
+import sys
 import typing
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -30,6 +32,22 @@ REQUEST_ID_HELP = ("Any unique string for this call (a UUID). Send the same one 
                    "the call, and nothing is written twice: the first outcome is returned.")
 
 
+def type_hints(function: Callable[..., Any]) -> dict[str, Any]:
+    """The function's annotations, resolved.
+
+    A module may import the types of some annotations for type checkers only, to load them
+    when they are used (the knowledge API does: `resolve` starts faster without phase 0); it
+    names them in `LATE_TYPES` (name: `module` or `module:attribute`), imported here.
+    """
+    late = getattr(sys.modules.get(function.__module__), "LATE_TYPES", {})
+    names: dict[str, Any] = {}
+    for name, where in late.items():
+        module, _, attribute = where.partition(":")
+        found = importlib.import_module(module)
+        names[name] = getattr(found, attribute) if attribute else found
+    return typing.get_type_hints(function, localns=names)
+
+
 def arguments_model(name: str, functions: Sequence[Callable[..., Any]], *,
                     writes: bool) -> type[BaseModel]:
     """The pydantic model of a tool's arguments: the parameters of `functions`, merged.
@@ -40,7 +58,7 @@ def arguments_model(name: str, functions: Sequence[Callable[..., Any]], *,
     found: dict[str, tuple[Any, Any]] = {}
     seen_in: dict[str, int] = {}
     for function in functions:
-        hints = typing.get_type_hints(function)
+        hints = type_hints(function)
         for param in inspect.signature(function).parameters.values():
             if param.name in HIDDEN or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
                 continue
@@ -79,7 +97,7 @@ def output_schema(functions: Sequence[Callable[..., Any]],
     tuples, dataclasses) are returned as that view, without a declared schema. A result that
     is not an object is wrapped as `{key: result}`, as the protocol wants an object.
     """
-    returns = [typing.get_type_hints(f).get("return") for f in functions]
+    returns = [type_hints(f).get("return") for f in functions]
     if not returns or not all(_describable(r) for r in returns):
         return None
     hint: Any = returns[0] if len(returns) == 1 else typing.Union[tuple(returns)]  # noqa: UP007
