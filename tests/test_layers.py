@@ -19,7 +19,8 @@ ROOT = Path(incident_beads.__file__).resolve().parent
 # Bottom to top; a module may import only from its own layer or the layers below it.
 # Keys are module or package names relative to the package (`__init__`: the package itself).
 LAYERS: list[tuple[str, list[str]]] = [
-    ("foundation", ["errors", "defaults", "words", "clock", "digests", "typedrecord"]),
+    ("foundation", ["errors", "defaults", "words", "clock", "digests", "collector",
+                    "typedrecord"]),
     ("configuration", ["config"]),
     ("processes", ["process"]),
     ("trust", ["people", "signing"]),

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from incident_beads.beads.issue import Issue
 from incident_beads.config import Config
 from incident_beads.lifecycle.model import Incident
-
-
-@contextlib.contextmanager
-def bulk_reading() -> Iterator[None]:
-    """Pause the cyclic garbage collector while tens of thousands of records are built.
-
-    They hold no reference cycles, but each allocation threshold makes the collector walk every
-    live object again: with 50 repositories' incidents in memory that walking took more time
-    than reading them (measured in bench/bench_fleet.py).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)

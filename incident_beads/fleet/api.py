@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from incident_beads import collector
 from incident_beads.beads.issue import Issue, parse_ts
 from incident_beads.beads.store import BeadsStore, utc_now
 from incident_beads.clock import Clock
 from incident_beads.config import Config, load_config
 from incident_beads.errors import GitError, IncidentBeadsError, NotFound, Refused
 from incident_beads.fleet import gitcache
-from incident_beads.fleet.answers import OpenIncidents, Skipped, Source, bulk_reading
+from incident_beads.fleet.answers import OpenIncidents, Skipped, Source
 from incident_beads.fleet.fetch import FetchResult, Progress, fetch_all
 from incident_beads.fleet.members import Member, jobs_of, members_of, user_fleet
 from incident_beads.fleet.reader import (
@@ -162,7 +163,7 @@ class Fleet:
     def open_incidents(self) -> OpenIncidents:
         """Every open incident across the fleet."""
         self._require_members()
-        with bulk_reading():
+        with collector.paused():  # tens of thousands of records, no cycles
             sources, skipped = self.sources()
         rows = []
         for source in sources:
@@ -187,7 +188,7 @@ class Fleet:
         if self.root is None:
             raise Refused("the fleet context runs inside a repository",
                                      hint="run it in the repository of the incident (-C PATH)")
-        with bulk_reading():
+        with collector.paused():  # tens of thousands of records, no cycles
             stores, skipped = self.stores()
         elsewhere: list[Elsewhere] = []
         for store in stores:
@@ -210,7 +211,7 @@ class Fleet:
         from incident_beads.fleet.report import fleet_report
 
         self._require_members()
-        with bulk_reading():
+        with collector.paused():  # tens of thousands of records, no cycles
             sources, skipped = self.sources(REPORT_PARTS)
             return fleet_report(sources, skipped, now=self.now(), since=since)
 
@@ -226,7 +227,7 @@ class Fleet:
         def recent(data: dict[str, Any]) -> bool:
             return _closed_incident_since(data, since)
 
-        with bulk_reading():
+        with collector.paused():  # tens of thousands of records, no cycles
             stores, _ = self.stores(keep=recent)
         candidates = [(s.member.name, s.member.url, i) for s in stores for i in s.incidents]
         return matching_elsewhere(title, assessment, candidates, now=now, window=window)

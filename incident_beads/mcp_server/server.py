@@ -14,7 +14,7 @@ from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 from pydantic import ValidationError
 
-from incident_beads import __version__
+from incident_beads import __version__, collector
 from incident_beads.clock import Clock
 from incident_beads.errors import Escalation, IncidentBeadsError, NoStore
 from incident_beads.mcp_server import resources, results
@@ -164,6 +164,7 @@ def _listing(tools: IncidentTools) -> list[types.Resource]:
 
 def serve(root: Path, *, clock: Clock | None = None, actor: str | None = None) -> None:
     """Serve the repository's incidents over stdio until the client closes the connection."""
+    collector.resume()  # the command line pauses the collector for its short commands
     server = build_server(IncidentTools(root, clock=clock, actor=actor))
 
     async def main() -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from incident_beads import collector
 from incident_beads.config import Config
 from incident_beads.errors import IncidentBeadsError, InvalidInput, Refused
 from incident_beads.monitoring.alertmanager import parse_payload
@@ -140,6 +141,7 @@ def serve(root: Path, config: Config, listen: str = DEFAULT_LISTEN, *, log: Log,
         raise Refused("incident serve needs the waitress server",
                       hint="pip install 'incident_beads[monitoring]'") from None
 
+    collector.resume()  # the command line pauses the collector for its short commands
     host, port = parse_listen(listen)
     token = bearer_token(config, host)
     if token is None and config.monitoring.token_env:
