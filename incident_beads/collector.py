@@ -14,13 +14,20 @@ from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def paused() -> Iterator[None]:
-    """Run the block with the collector off; a collector that was on is turned on again."""
+def paused(*, ending: bool = False) -> Iterator[None]:
+    """Run the block with the collector off; a collector that was on is turned on again.
+
+    With `ending` (the process ends with the block: a command run from its own command line),
+    everything alive is frozen first (`gc.freeze`): turning the collector on would walk it all
+    at once, and so would the collection at exit, for nothing.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if ending:
+            gc.freeze()
         if enabled:
             gc.enable()
 

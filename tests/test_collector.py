@@ -21,6 +21,7 @@ from incident_beads.monitoring import receiver
 def collecting() -> Iterator[None]:
     gc.enable()
     yield
+    gc.unfreeze()
     gc.enable()
 
 
@@ -36,10 +37,22 @@ def test_a_command_runs_with_the_collector_paused_and_gives_it_back(
     with pytest.raises(SystemExit):
         cli_module.main(["list"])
     assert seen == [False] and gc.isenabled()
+    assert gc.get_freeze_count() == 0  # a caller's objects stay collectable
     gc.disable()  # a caller that had it off keeps it off
     with pytest.raises(SystemExit):
         cli_module.main(["list"])
     assert not gc.isenabled()
+
+
+def test_the_process_s_own_command_line_freezes_what_it_made_before_it_ends(
+        collecting: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    def run(group: Any, argv: Any) -> None:
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli_module, "run", run)
+    with pytest.raises(SystemExit):
+        cli_module.main()
+    assert gc.get_freeze_count() > 0 and gc.isenabled()
 
 
 def test_the_receiver_collects_while_it_serves(
