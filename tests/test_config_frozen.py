@@ -7,7 +7,9 @@ import dataclasses
 import pytest
 
 from incident_beads.config import Config, GitConfig, MetricCheck, NotifyConfig, SeverityPolicy
-from incident_beads.config.frozen import Frozen
+from incident_beads.config.frozen import Frozen, Plain
+from incident_beads.knowledge.runbooks import RunbookIssue
+from incident_beads.notify.outbox import Delivery
 
 
 def test_a_section_is_built_by_position_or_keyword_with_its_defaults() -> None:
@@ -61,3 +63,18 @@ def test_every_section_shares_the_base_methods() -> None:
     for cls in sections:
         assert issubclass(cls, Frozen), cls
         assert not {"__init__", "__eq__", "__setattr__"} & set(vars(cls)), cls
+
+
+def test_a_plain_value_changes_compares_and_is_not_hashed() -> None:
+    delivery = Delivery()
+    delivery.status, delivery.attempts = "sent", 1
+    assert delivery == Delivery("sent", 1) and delivery != Delivery()
+    assert dataclasses.asdict(delivery)["attempts"] == 1
+    issue = RunbookIssue("Pool exhausted")
+    issue.symptoms.append("timeouts")
+    assert RunbookIssue("Pool exhausted").symptoms == []  # each gets its own list
+    with pytest.raises(TypeError):
+        hash(issue)
+    assert repr(Delivery()).startswith("Delivery(status='pending', attempts=0")
+    for cls in (Delivery, RunbookIssue):
+        assert issubclass(cls, Plain) and not {"__init__", "__eq__", "__repr__"} & set(vars(cls))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from pathlib import Path
 from typing import Any
 
 from incident_beads.config import KnowledgeConfig
+from incident_beads.config.frozen import Plain
 from incident_beads.errors import InvalidInput, NotFound
 from incident_beads.knowledge import markdown
 from incident_beads.knowledge.paths import check_name, read_inside, slugify, write_inside
@@ -18,8 +19,7 @@ _LABELS = ("Symptoms:", "Diagnosis:", "Resolution:", "Escalation:")
 _ROLES = ("Primary", "Secondary")
 
 
-@dataclass
-class RunbookIssue:
+class RunbookIssue(Plain):
     """One known issue of a service, in the seed's runbook shape."""
 
     title: str

@@ -15,18 +15,18 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, field, fields
 from pathlib import Path
 from typing import Any
 
 from incident_beads import digests
 from incident_beads.beads.fileio import atomic_write, common_git_dir
+from incident_beads.config.frozen import Plain
 
 PENDING, SENT = "pending", "sent"
 
 
-@dataclass
-class Delivery:
+class Delivery(Plain):
     """The state of one message on one channel."""
 
     status: str = PENDING
@@ -36,8 +36,7 @@ class Delivery:
     sent_at: str = ""
 
 
-@dataclass
-class OutboxEntry:
+class OutboxEntry(Plain):
     """One message and where it goes.
 
     `event` names the timeline event it announces (index, kind, time); `confirmed` turns true
