@@ -109,6 +109,35 @@ def test_the_remembered_layout_is_used_and_proven(store_repo: Path,
     assert [i.id for i in BeadsStore(store_repo).issues()] == sorted(made)  # re-checked
 
 
+def test_a_layout_is_checked_once_per_process_for_a_stat(store_repo: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = BeadsStore(store_repo)
+    made = store.create("first").id
+    checked: list[int] = []
+    check = layout_cache._checked
+
+    def counting(layout: layout_cache._Layout, data: bytes) -> bool:
+        checked.append(len(data))
+        return check(layout, data)
+
+    def read(store: BeadsStore) -> list[str]:
+        store._read = None  # as a later call of a long-running process: the file read again
+        return [issue.id for issue in store.issues()]
+
+    monkeypatch.setattr(layout_cache, "_checked", counting)
+    assert read(store) == read(store) == [made]  # the layout it saved for its own write
+    assert checked == []
+    other = BeadsStore(store_repo)  # another process: the remembered layout is checked once
+    assert read(other) == read(other) == [made]
+    assert len(checked) == 1
+    other.update(made, notes="changed")  # its own write: trusted for the new stat
+    assert read(other) == [made] and len(checked) == 1
+    with open(store_repo / ".beads" / "issues.jsonl", "ab") as out:  # changed outside
+        out.write(b"\n")
+    assert read(other) == [made]
+    assert len(checked) == 1  # a new stat: no layout is remembered, the file is parsed
+
+
 def test_a_layout_that_does_not_fit_the_bytes_is_refused() -> None:
     data = _line("p-1") + b"\n" + _line("p-2")
     good = parse_file(Path("f"), data)

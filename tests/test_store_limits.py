@@ -98,7 +98,7 @@ def test_reader_refuses_a_long_line_even_with_a_warm_layout_cache(store_repo: Pa
     layout.ends.append(len(data))
     cache = SnapshotCache(path)
     cache.save(layout, stat_key(os.stat(path)))
-    assert cache.load(path, data, os.stat(path)) is None
+    assert SnapshotCache(path).load(path, data, os.stat(path)) is None  # a later command
     with pytest.raises(MalformedFile, match="at most"):
         read_snapshot(path, SnapshotCache(path))
     with pytest.raises(MalformedFile, match="at most"):

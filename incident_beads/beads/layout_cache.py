@@ -64,18 +64,15 @@ class SnapshotCache:
         if self.file is None:
             return None
         key = stat_key(stat)
-        # the layout this process last saved or loaded needs no second reading of the file
+        # The layout this process last saved (of bytes it wrote or checked in full) or loaded
+        # (and checked) for this very stat needs neither a second reading nor a second check:
+        # it rests on the stat, as the remembered layout itself does.
         layout = self._kept if self._kept is not None and self._kept.key == key else None
-        layout = layout or self._read(key)
         if layout is None:
-            return None
+            layout = self._read(key)
+            if layout is None or not _checked(layout, data):
+                return None
         ids, ends, escaped = layout.ids, layout.ends, layout.escaped
-        if not _layout_fits(data, ends, ids):
-            return None
-        if escaped is not None and not lines_fit(data, ends, escaped, ESCAPE):
-            return None
-        if ends and max(map(operator.sub, ends, [0, *ends])) > MAX_LINE_BYTES:
-            return None  # the full check refuses the long line, as it does on a fresh clone
         self._kept = layout
         snapshot = Snapshot(str(path), data, ids, ends, remembered_in=self.file,
                             escaped=escaped)
@@ -140,6 +137,17 @@ class SnapshotCache:
                                      array("q", snapshot.ends).tobytes(),
                                      *(array("q", lines).tobytes() for lines in words.values())],
                          durable=False)
+
+
+def _checked(layout: _Layout, data: bytes) -> bool:
+    """Whether a layout read from the cache file fits `data` (see `_layout_fits`)."""
+    ends, escaped = layout.ends, layout.escaped
+    if not _layout_fits(data, ends, layout.ids):
+        return False
+    if escaped is not None and not lines_fit(data, ends, escaped, ESCAPE):
+        return False
+    # the full check refuses a long line, as it does on a fresh clone
+    return not ends or max(map(operator.sub, ends, [0, *ends])) <= MAX_LINE_BYTES
 
 
 def _layout_fits(data: bytes, ends: list[int], ids: list[str | None]) -> bool:
