@@ -299,3 +299,49 @@ def test_every_model_record_resolves_its_annotations_where_it_now_lives() -> Non
     for record in records:
         record.model_rebuild()
         assert record.record_fields()
+
+
+def test_type_hints_are_what_typing_gives_for_every_record_of_the_package() -> None:
+    import importlib
+    import pkgutil
+    import typing
+
+    import incident_beads
+    from incident_beads.typedrecord.record import type_hints
+
+    for module in pkgutil.walk_packages(incident_beads.__path__, "incident_beads."):
+        if not module.name.startswith(("incident_beads.demo", "incident_beads.mcp_server")):
+            importlib.import_module(module.name)
+    records: list[type[TypedRecord]] = []
+    pending: list[type[TypedRecord]] = [TypedRecord]
+    while pending:
+        cls = pending.pop()
+        records.append(cls)
+        pending.extend(cls.__subclasses__())
+    assert len(records) > 30
+    for cls in records:
+        assert type_hints(cls) == typing.get_type_hints(cls), cls
+
+
+Shadowed = int
+
+
+class _Outer(TypedRecord):
+    class Shadowed:  # a name the class itself holds: not the module's
+        pass
+
+    Inner = str
+    plain: Shadowed | None = None
+    own: Inner = ""
+
+
+def test_an_annotation_naming_the_class_s_own_names_is_evaluated_for_that_class() -> None:
+    from incident_beads.typedrecord.record import type_hints
+
+    class Other(TypedRecord):
+        Inner = int
+        own: Inner = 0
+
+    hints = type_hints(_Outer)
+    assert hints["plain"] == int | None  # the module's name first, as typing looks it up
+    assert hints["own"] is str and type_hints(Other)["own"] is int

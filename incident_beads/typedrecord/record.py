@@ -8,8 +8,11 @@ to plain or JSON-ready data (`jsonable`). Converting one value by its annotation
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import enum
+import inspect
+import sys
 import typing
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -157,7 +160,7 @@ class TypedRecord:
     @classmethod
     def record_fields(cls) -> dict[str, Any]:
         """Each field's resolved annotation, in order."""
-        hints = typing.get_type_hints(cls)
+        hints = type_hints(cls)
         return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
 
     # Plain-object behaviour --------------------------------------------------------------------
@@ -221,9 +224,41 @@ def fields_of(cls: type[TypedRecord]) -> tuple[_Field, ...]:
     """The class's fields with their converters, resolved from its annotations on first use."""
     specs = cls.__dict__.get("__record_fields__")
     if specs is None:
-        hints = typing.get_type_hints(cls)
+        hints = type_hints(cls)
         specs = tuple(_Field(f.name, converter(hints[f.name], TypedRecord), f.default,
                              f.default_factory)
                       for f in dataclasses.fields(cls))
         cls.__record_fields__ = specs
     return specs
+
+
+#: Annotation texts evaluated, by module: the same few (`str`, `datetime | None`...) recur in
+#: every record, and compiling each again cost a command a few milliseconds.
+_EVALUATED: dict[tuple[str, str], Any] = {}
+
+
+def type_hints(cls: type) -> dict[str, Any]:
+    """`typing.get_type_hints(cls)` for a record class: each annotation of the class and its
+    bases, its text evaluated where `get_type_hints` evaluates it (the module's names first,
+    then the class's), once per module when only the module's names and builtins are used."""
+    hints: dict[str, Any] = {}
+    for base in reversed(cls.__mro__):
+        annotations = inspect.get_annotations(base)
+        module = sys.modules.get(base.__module__)
+        namespace = vars(module) if module is not None else {}
+        for name, value in annotations.items():
+            if isinstance(value, str):
+                value = _evaluated(base, value, namespace)
+            hints[name] = type(None) if value is None else value
+    return hints
+
+
+def _evaluated(base: type, text: str, namespace: dict[str, Any]) -> Any:
+    key = (base.__module__, text)
+    found = _EVALUATED.get(key, _MISSING)
+    if found is _MISSING:
+        code = compile(text, f"<annotation of {base.__qualname__}>", "eval")
+        found = eval(code, dict(vars(base)), namespace)  # the class's own annotation text
+        if all(name in namespace or hasattr(builtins, name) for name in code.co_names):
+            _EVALUATED[key] = found
+    return found
