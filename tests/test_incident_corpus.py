@@ -16,17 +16,17 @@ from incident_beads import IncidentResponse
 from incident_beads.beads import snapshot as snapshot_module
 from incident_beads.beads.snapshot import Snapshot
 from incident_beads.beads.store import BeadsStore
-from incident_beads.knowledge import incident_corpus
+from incident_beads.knowledge import incident_corpus, line_index
 from incident_beads.knowledge.api import Knowledge
-from incident_beads.knowledge.incident_corpus import LineIndex, incident_docs
+from incident_beads.knowledge.incident_corpus import incident_docs, index_of
 
 
 @pytest.fixture(autouse=True)
 def fresh_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts with nothing remembered in this process, and every change is written
     (so the index is what the last scan met)."""
-    monkeypatch.setattr(incident_corpus, "_READ", {})
-    monkeypatch.setattr(incident_corpus, "REWRITE_AFTER", 1)
+    monkeypatch.setattr(line_index, "_READ", {})
+    monkeypatch.setattr(line_index, "REWRITE_AFTER", 1)
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def index_file(root: Path) -> Path:
 
 def similar(root: Path, clock: Clock, text: str) -> list[dict[str, Any]]:
     """What `incident context` finds, as a fresh process would (nothing remembered in memory)."""
-    incident_corpus._READ.clear()
+    line_index._READ.clear()
     report = Knowledge(root, clock=clock, actor="ada").context(text, service="checkout")
     return [{k: v for k, v in row.items() if k != "score"} for row in report.to_dict()["similar"]]
 
@@ -132,7 +132,7 @@ def test_a_process_reads_the_index_again_once_another_replaced_it(
 def test_the_index_is_rewritten_once_enough_lines_changed(
         api: IncidentResponse, clock: Clock, store_repo: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(incident_corpus, "REWRITE_AFTER", 2)
+    monkeypatch.setattr(line_index, "REWRITE_AFTER", 2)
     resolved(api, clock, "Checkout pool exhausted")
     similar(store_repo, clock, "pool")  # no index yet: written
     written = index_file(store_repo).read_bytes()
@@ -161,7 +161,7 @@ def test_each_line_is_read_once_per_scan_and_then_from_the_index(
     first = [d.key for d in incident_docs(BeadsStore(store_repo))]
     assert len(first) == 2 and len(read) == len(set(read)) >= 2
     read.clear()
-    incident_corpus._READ.clear()
+    line_index._READ.clear()
     assert [d.key for d in incident_docs(BeadsStore(store_repo))] == first
     assert read == []
 
@@ -171,7 +171,7 @@ def test_outside_git_every_line_is_read(tmp_path: Path, clock: Clock) -> None:
     api = IncidentResponse(tmp_path, clock=clock, actor="ada")
     incident = resolved(api, clock, "Checkout pool exhausted")
     assert [d.key for d in incident_docs(BeadsStore(tmp_path))] == [incident]
-    assert not LineIndex(tmp_path)._found
+    assert not index_of(tmp_path)._found
 
 
 @pytest.fixture
