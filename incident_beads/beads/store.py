@@ -114,16 +114,19 @@ class BeadsStore:
         except OSError:
             return None
 
-    def _issues_containing(self, *needles: bytes) -> Iterator[Issue]:
-        """The snapshot's issues whose line may hold one of `needles`; the lines found for a
-        word not searched before are remembered with the layout, for the next command."""
+    def _issues_containing(self, *needles: bytes) -> Iterator[tuple[bytes | memoryview, Issue]]:
+        """The snapshot's issues whose line may hold one of `needles`, each with its line's
+        bytes; the lines found for a word not searched before are remembered with the layout,
+        for the next command."""
         if self._read is None:  # not read since this store's last write: it may know them
             kept = self._kept_lines(needles)
             if kept is not None:
-                yield from map(_issue_of, kept)
+                for line in kept:
+                    yield line, _issue_of(line)
                 return
         snapshot = self.snapshot()
-        yield from snapshot.issues_containing(*needles)
+        for n in snapshot.lines_containing(*needles):
+            yield snapshot.raw(n), snapshot.issue_at(n)
         self._save_searches(snapshot)
 
     def lines_mentioning(self, word: str) -> tuple[Snapshot, list[int]]:
@@ -171,11 +174,17 @@ class BeadsStore:
         """Every live issue whose line may hold one of `words` as a JSON string (a label, a
         record's kind, an id): a superset found on the raw bytes, so the rest of a big store
         is not parsed. Callers still check what they need on each issue."""
+        return [issue for _, issue in self.issue_lines_mentioning(*words)]
+
+    def issue_lines_mentioning(self, *words: str) -> list[tuple[bytes | memoryview | None, Issue]]:
+        """`issues_mentioning`, each issue with the bytes of its line as read or written (None
+        where the store is not read from a file): what was made of those very bytes can be
+        looked up by them (`knowledge.line_index`)."""
         needles = [label_needle(word) for word in words]
         if not self.persistent or not needles or None in needles:
             wanted = set(words)
-            return [i for i in self.issues() if wanted & strings_in(i.data)]
-        return [issue for issue in self._issues_containing(*filter(None, needles))
+            return [(None, i) for i in self.issues() if wanted & strings_in(i.data)]
+        return [(line, issue) for line, issue in self._issues_containing(*filter(None, needles))
                 if not issue.is_tombstone]
 
     def query(self, *, status: str | Iterable[str] | None = None, issue_type: str | None = None,
@@ -208,7 +217,7 @@ class BeadsStore:
         if self.persistent and needle is not None:
             # Only lines holding the label can match: the others are not parsed (a file not
             # seen before is still checked line by line first, as every read does).
-            for issue in self._issues_containing(needle):
+            for _, issue in self._issues_containing(needle):
                 visit(issue.data)
         elif self.persistent:
             self.snapshot(visit)

@@ -79,12 +79,17 @@ class Knowledge:
                 continue  # one unreadable bead must not hide every other incident
         return found
 
-    def _incident(self, incident_id: str) -> tuple[Incident, list[Issue]]:
-        # the incidents and the hotfixes (by their label or record's kind), then its post-mortem
-        # by its label, or by its id if it lost it: the rest of the store is not parsed. Words
-        # are searched, ids looked up: the lines holding a word are remembered (a resolution's
-        # own write keeps them), and an id is no word worth remembering.
-        issues = self.store.issues_mentioning("incident", HOTFIX_KIND)
+    def _incident(self, incident_id: str,
+                  lines: Sequence[tuple[bytes | memoryview | None, Issue]] | None = None,
+                  ) -> tuple[Incident, list[Issue]]:
+        # the incidents and the hotfixes (by their label or record's kind; `lines` when the
+        # caller read them already), then its post-mortem by its label, or by its id if it lost
+        # it: the rest of the store is not parsed. Words are searched, ids looked up: the lines
+        # holding a word are remembered (a resolution's own write keeps them), and an id is no
+        # word worth remembering.
+        if lines is None:
+            lines = self.store.issue_lines_mentioning("incident", HOTFIX_KIND)
+        issues = [issue for _, issue in lines]
         issue = next((i for i in issues if i.id == incident_id), None)
         incident = load_incident(issue or self.store.get(incident_id))
         meeting = incident.state.postmortem_id
@@ -139,7 +144,8 @@ class Knowledge:
         runbook's issue takes `symptoms` (else the recorded ones), the `diagnosis` commands and
         the `escalation` path (primary first).
         """
-        incident, issues = self._incident(incident_id)
+        lines = self.store.issue_lines_mentioning("incident", HOTFIX_KIND)
+        incident, issues = self._incident(incident_id, lines)
         if incident.state.resolution is None:
             raise Refused(f"{incident_id} is not resolved yet: its write-up needs the root cause",
                           hint=f"resolve it first: incident resolve {incident_id} ...")
@@ -152,7 +158,7 @@ class Knowledge:
         added = self.patterns.add_past_incident(
             date=facts.date, incident_id=incident.id, severity=facts.severity,
             title=incident.title, root_cause=root_cause or facts.root_cause, writeup=path)
-        found = trends.proposals(self._incidents(issues), now=self.now(),
+        found = trends.proposals(trends.recorded(self.root, lines), now=self.now(),
                                  window_days=self.config.knowledge.pattern_window_days,
                                  threshold=self.config.knowledge.pattern_threshold)
         self.patterns.propose(found)
