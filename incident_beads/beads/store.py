@@ -36,6 +36,10 @@ if TYPE_CHECKING:  # the journal (and subprocess) load on the first write, not f
 ISSUES_FILE = "issues.jsonl"
 
 
+#: An issue with the bytes of its line as read or written (None: not read from a file).
+IssueLine = tuple[bytes | memoryview | None, Issue]
+
+
 def _issue_of(line: bytes) -> Issue:
     """An issue from a line this store wrote (it passed every check when written)."""
     return Issue(DECODER.decode(line.decode("utf-8")))
@@ -176,7 +180,7 @@ class BeadsStore:
         is not parsed. Callers still check what they need on each issue."""
         return [issue for _, issue in self.issue_lines_mentioning(*words)]
 
-    def issue_lines_mentioning(self, *words: str) -> list[tuple[bytes | memoryview | None, Issue]]:
+    def issue_lines_mentioning(self, *words: str) -> list[IssueLine]:
         """`issues_mentioning`, each issue with the bytes of its line as read or written (None
         where the store is not read from a file): what was made of those very bytes can be
         looked up by them (`knowledge.line_index`)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from incident_beads.beads.issue import Issue
-from incident_beads.beads.store import BeadsStore, utc_now
+from incident_beads.beads.store import BeadsStore, IssueLine, utc_now
 from incident_beads.clock import Clock
 from incident_beads.config import Config, load_config
 from incident_beads.errors import IncidentBeadsError, MalformedFile, NotFound, Refused
@@ -80,7 +80,7 @@ class Knowledge:
         return found
 
     def _incident(self, incident_id: str,
-                  lines: Sequence[tuple[bytes | memoryview | None, Issue]] | None = None,
+                  lines: Sequence[IssueLine] | None = None,
                   ) -> tuple[Incident, list[Issue]]:
         # the incidents and the hotfixes (by their label or record's kind; `lines` when the
         # caller read them already), then its post-mortem by its label, or by its id if it lost

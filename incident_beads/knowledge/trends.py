@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from incident_beads.beads.issue import Issue
+from incident_beads.beads.store import IssueLine
 from incident_beads.errors import MalformedFile, NotFound
 from incident_beads.knowledge.incident_text import root_cause_of
 from incident_beads.knowledge.line_index import LineIndex
@@ -42,7 +43,7 @@ class Trend(NamedTuple):
                    tuple(incident.state.assessment.services), root_cause_of(incident))
 
 
-def recorded(root: Path, lines: Sequence[tuple[bytes | memoryview | None, Issue]]) -> list[Trend]:
+def recorded(root: Path, lines: Sequence[IssueLine]) -> list[Trend]:
     """The trend facts of every readable incident among the issues of `lines` (each with its
     line's bytes, None where there are none), looked up by those bytes where they are known."""
     index = LineIndex(root, NAME, VERSION, _to_json, _from_json)
