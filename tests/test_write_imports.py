@@ -18,7 +18,8 @@ _RUN = ("import json, os, sys\nfrom incident_beads.cli import main\n"
         "except SystemExit as exc:\n    assert exc.code in (None, 0), exc.code\n"
         "print(json.dumps(sorted(m for m in os.environ['WATCHED'].split() if m in sys.modules)),"
         " file=sys.stderr)")
-HEAVY = ("tempfile", "secrets", "shutil", "_hashlib", "markdown_it", "yaml")
+HEAVY = ("tempfile", "secrets", "shutil", "_hashlib", "markdown_it", "yaml",
+         "click.shell_completion")
 #: What phase 0, post-mortem drafts and the report need, and a resolution does not.
 NOT_RESOLVING = ("incident_beads.knowledge.context", "incident_beads.knowledge.ranking",
                  "incident_beads.knowledge.postmortem", "incident_beads.knowledge.report",

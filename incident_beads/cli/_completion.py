@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from click.shell_completion import CompletionItem
+
+if TYPE_CHECKING:  # loaded when a shell asks for completions, not by every command
+    from click.shell_completion import CompletionItem
 
 #: Arguments whose values are issue ids, by the name the command gives them.
 ID_ARGUMENTS = ("incident_id", "incident_ids", "issue_id", "issue_ids", "hotfix_id")
@@ -14,6 +17,8 @@ ID_ARGUMENTS = ("incident_id", "incident_ids", "issue_id", "issue_ids", "hotfix_
 def complete_ids(ctx: click.Context, param: click.Parameter,
                  incomplete: str) -> list[CompletionItem]:
     """The store's ids starting with what was typed, open ones first, each with its title."""
+    from click.shell_completion import CompletionItem
+
     from incident_beads.beads.fileio import find_root
     from incident_beads.beads.store import BeadsStore
     from incident_beads.config import load_config
