@@ -349,3 +349,18 @@ def test_inline_content_parsed_on_demand_is_what_a_full_parse_gives(
     text = style("\n".join(fragments), *how)
     full = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text)
     assert _tree(markdown.Document(text).tokens) == _tree(full)
+
+
+@FUZZ
+@given(st.lists(fragment | _REFERENCES | st.just("- `inc-1` listed") | st.just("* a `inc-1`"),
+                min_size=1, max_size=12), styles)
+def test_items_holding_a_text_are_those_of_every_item_whose_lines_hold_it(
+        fragments: list[str], how: tuple[str, bool]) -> None:
+    text = style("\n".join(fragments), *how)
+    doc = markdown.Document(text)
+    every = doc.list_items(0, len(doc.lines))
+    holding = [i for i in every if any("inc-1" in line for line in doc.lines[i.start:i.end])]
+    assert markdown.Document(text).list_items(0, len(doc.lines), holding="inc-1") == holding
+    assert [i for i in every if "inc-1" in i.code] == [i for i in holding if "inc-1" in i.code]
+    assert markdown.Document(text).list_spans(0, len(doc.lines)) == [(i.start, i.end)
+                                                                    for i in every]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
@@ -122,3 +123,34 @@ def test_each_text_is_parsed_once_however_many_changes_look_at_it(
     text = (tmp_path / "docs/critical-patterns.md").read_text()
     assert "`bd-b2`" in text and "component checkout" in text
     assert parsed and len(parsed) == len(set(parsed))
+
+
+def test_only_the_entries_naming_the_incident_are_parsed_to_find_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from incident_beads.knowledge import document
+
+    patterns = CriticalPatterns(tmp_path)
+    for n in range(40):
+        assert _entry(patterns, f"bd-{n:02}")
+    parsed: list[str] = []
+    real = document._parser
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            return getattr(real(), name)
+
+        def parseInline(self, src: str, env: dict[str, Any] | None = None) -> object:
+            parsed.append(src)
+            return real().parseInline(src, env)
+
+    monkeypatch.setattr(document, "_parser", Counting)
+    document._tokens.cache_clear()
+    assert not _entry(patterns, "bd-17")  # listed already: found among the one entry naming it
+    assert [line for line in parsed if "`bd-" in line] == [
+        "2026-01-15 `bd-17` **SEV-1** Checkout down: pool exhausted "
+        "([write-up](solutions/runtime-errors/checkout-bd-a1.md))"]
+    parsed.clear()
+    assert _entry(patterns, "bd-x")  # new: no entry names it, none is parsed
+    assert not [line for line in parsed if "`bd-" in line and "`bd-x`" not in line]
+    text = (tmp_path / "docs/critical-patterns.md").read_text()
+    assert text.count("`bd-17`") == 1 and text.index("`bd-39`") < text.index("`bd-x`")

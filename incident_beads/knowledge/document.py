@@ -9,7 +9,7 @@ remembered summaries of it, does not pay for the import.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -245,9 +245,29 @@ class Document:
                 return Block(name, opened, token.map[1] - 1)
         return None
 
-    def list_items(self, start: int, end: int) -> list[ListItem]:
-        """The outermost list items whose lines lie within [start, end)."""
+    def list_items(self, start: int, end: int, *, holding: str | None = None) -> list[ListItem]:
+        """The outermost list items whose lines lie within [start, end).
+
+        With `holding`, only the items whose lines hold that text, as written: the others'
+        inline markup is not parsed. A code span's content is its text as written (no escapes,
+        no entities), so an item whose code spans may name `holding` is always among them.
+        """
         items: list[ListItem] = []
+        for i, j in self._list_item_tokens(start, end):
+            first, last = self.tokens[i].map or (0, 0)
+            if holding is None or any(holding in line for line in self.lines[first:last]):
+                inline = [t for t in self.tokens[i + 1:j] if t.type == "inline"]
+                code = (c.content for t in inline for c in children(t) if c.type == "code_inline")
+                items.append(ListItem(first, last, " ".join(map(plain_text, inline)), tuple(code)))
+        return items
+
+    def list_spans(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The lines [first, last) of each outermost list item within [start, end), unparsed."""
+        return [(m[0], m[1]) for i, _ in self._list_item_tokens(start, end)
+                if (m := self.tokens[i].map) is not None]
+
+    def _list_item_tokens(self, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """The tokens [open, after close) of each outermost list item within [start, end)."""
         tokens = self.tokens
         i = 0
         while i < len(tokens):
@@ -257,21 +277,11 @@ class Document:
                 i += 1
                 continue
             depth, j = 1, i + 1
-            text: list[str] = []
-            code: list[str] = []
             while j < len(tokens) and depth:
-                inner = tokens[j]
-                if inner.type == "list_item_open":
-                    depth += 1
-                elif inner.type == "list_item_close":
-                    depth -= 1
-                elif inner.type == "inline":
-                    text.append(plain_text(inner))
-                    code.extend(c.content for c in children(inner) if c.type == "code_inline")
+                depth += {"list_item_open": 1, "list_item_close": -1}.get(tokens[j].type, 0)
                 j += 1
-            items.append(ListItem(token.map[0], token.map[1], " ".join(text), tuple(code)))
+            yield i, j
             i = j
-        return items
 
     def tokens_within(self, start: int, end: int) -> list[Token]:
         """The tokens that start within [start, end) (closing tokens follow their opening one)."""

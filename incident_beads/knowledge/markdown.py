@@ -85,8 +85,9 @@ def section_end_of_content(doc: Document, section: Section) -> int:
 
 
 def add_list_item(text: str, title: str, item: str, exists: Callable[[ListItem], bool],
-                  level: int = 2) -> tuple[str, bool]:
-    """Add `- item` to the list of section `title` unless `exists` is true for one of its items.
+                  level: int = 2, *, holding: str | None = None) -> tuple[str, bool]:
+    """Add `- item` to the list of section `title` unless `exists` is true for one of its items
+    (with `holding`, looked for among the items whose lines hold that text only).
 
     Returns the new text and whether it changed. The item goes after the section's last list
     item, or after its last line when it has no list yet.
@@ -95,12 +96,13 @@ def add_list_item(text: str, title: str, item: str, exists: Callable[[ListItem],
     section = doc.section(title, level)
     if section is None:
         raise LookupError(title)
-    items = doc.list_items(section.body, section.end)
-    if any(exists(entry) for entry in items):
+    if any(exists(entry) for entry in doc.list_items(section.body, section.end,
+                                                     holding=holding)):
         return text, False
-    if items:
-        at = items[-1].end
-        while at > items[-1].start + 1 and not doc.lines[at - 1].strip():
+    spans = doc.list_spans(section.body, section.end)
+    if spans:
+        first, at = spans[-1]
+        while at > first + 1 and not doc.lines[at - 1].strip():
             at -= 1
         lines = [f"- {item}"]
     else:
@@ -112,7 +114,7 @@ def add_list_item(text: str, title: str, item: str, exists: Callable[[ListItem],
 
 
 def relink_item(text: str, title: str, exists: Callable[[ListItem], bool], label: str,
-                href: str, level: int = 2) -> tuple[str, bool]:
+                href: str, level: int = 2, *, holding: str | None = None) -> tuple[str, bool]:
     """Point the `label` link of the list item `exists` picks at `href`; nothing else changes.
 
     The link is found through the parser's tokens; only its target is rewritten, in that
@@ -122,7 +124,7 @@ def relink_item(text: str, title: str, exists: Callable[[ListItem], bool], label
     section = doc.section(title, level)
     if section is None:
         return text, False
-    for item in doc.list_items(section.body, section.end):
+    for item in doc.list_items(section.body, section.end, holding=holding):
         if not exists(item):
             continue
         for token in doc.tokens_within(item.start, item.end):

@@ -101,11 +101,13 @@ class CriticalPatterns:
         def same_incident(item: markdown.ListItem) -> bool:
             return incident_id in item.code
 
-        added = self._add(PAST_INCIDENTS, entry, same_incident)
+        # an entry names its incident in a code span, as written: only the entries whose lines
+        # hold the id are parsed to look for it
+        added = self._add(PAST_INCIDENTS, entry, same_incident, holding=incident_id)
         if not added and writeup:
             text = self.read() or ""
             new, moved = markdown.relink_item(text, PAST_INCIDENTS, same_incident, "write-up",
-                                              self.link_to(writeup))
+                                              self.link_to(writeup), holding=incident_id)
             if moved:
                 write_inside(self.root, self.relative_path, new)
         return added
@@ -120,10 +122,10 @@ class CriticalPatterns:
         return self._add(DEPLOYMENT_SAFETY, entry,
                          lambda item: " ".join(item.text.split()) in (wanted, shown))
 
-    def _add(self, title: str, entry: str,
-             exists: Callable[[markdown.ListItem], bool]) -> bool:
+    def _add(self, title: str, entry: str, exists: Callable[[markdown.ListItem], bool],
+             holding: str | None = None) -> bool:
         text = self._with_sections(self.read())
-        new, added = markdown.add_list_item(text, title, entry, exists)
+        new, added = markdown.add_list_item(text, title, entry, exists, holding=holding)
         write_inside(self.root, self.relative_path, new)
         return added
 
