@@ -4,11 +4,14 @@
 code block is never mistaken for one; `replace` puts new lines in place of its own lines.
 `markdown.py` builds the changes on it. markdown-it-py is imported when the first text is parsed
 (`_parser`, `_block_parser`), not with this module: a command that reads no markdown, or only
-remembered summaries of it, does not pay for the import.
+remembered summaries of it, does not pay for the import. A resolution starts the import in the
+background while it reads and writes the store (`load_parser_in_background`).
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -34,6 +37,17 @@ def _parser() -> MarkdownIt:
 
     # GitHub renders these files: tables and strikethrough as GFM does.
     return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+def load_parser_in_background() -> None:
+    """Import markdown-it-py in a background thread unless it is loaded: a command that parses
+    markdown after waiting on the disk has it ready. `_parser` waits for an import under way."""
+    if "markdown_it" in sys.modules:
+        return
+    import threading
+
+    threading.Thread(target=importlib.import_module, args=("markdown_it",),
+                     name="markdown-it-py import", daemon=True).start()
 
 
 @lru_cache(maxsize=1)

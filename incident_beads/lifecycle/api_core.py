@@ -52,13 +52,15 @@ class Extensions(NamedTuple):
 
     `context(title, services, incidents)` is step 0 (past incidents, patterns, deployments);
     `elsewhere(title, assessment)` finds resolved incidents of other repositories it resembles;
-    `after_resolution(incident_id, actor)` documents a resolution. Each is optional: without it
-    step 0 is recorded as skipped, nothing is looked up elsewhere, nothing is written.
+    `after_resolution(incident_id, actor)` documents a resolution, and `before_resolution()`
+    gets ready for it as the resolution starts. Each is optional: without it step 0 is recorded
+    as skipped, nothing is looked up elsewhere, nothing is written.
     """
 
     context: Callable[[str, list[str], list[Incident]], ContextRecord] | None = None
     elsewhere: Callable[[str, Assessment], list[RemoteMatch]] | None = None
     after_resolution: Callable[[str, str], None] | None = None
+    before_resolution: Callable[[], None] | None = None
 
 
 class LifecycleCore:

@@ -80,6 +80,8 @@ class Resolving(LifecycleCore):
             users_can_use_feature=users_can_use_feature,
             monitoring_evidence=monitoring_evidence.strip(),
             stakeholders_notified=stakeholders_notified)
+        if self.extensions.before_resolution is not None:
+            self.extensions.before_resolution()
         with self._edit(incident_id, now=self.now(), actor=actor or self.actor,
                      open_only=True, action="resolution") as edit:
             closing.record_resolution(edit, self.config, checklist, resolution=resolution,
