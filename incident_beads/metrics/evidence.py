@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
+from incident_beads import collector
 from incident_beads.config import MetricCheck
 from incident_beads.errors import CheckFailed, InvalidInput, Refused
 from incident_beads.lifecycle.api import Lifecycle
@@ -82,6 +83,8 @@ def measure(incidents: Lifecycle, incident_id: str, *, checks: Sequence[str] = (
     if interval <= 0:
         raise InvalidInput("the interval between samples must be positive", hint="--every 30")
     window = watch.total_seconds() if watch is not None else 0.0
+    if window > 0:
+        collector.resume()  # a watch runs for minutes: what it makes must be freed as it goes
     started, began = incidents.now(), timer()
     samples: dict[str, list[EvidenceSample]] = {c.name: [] for c in chosen}
     failures: dict[str, str] = {}

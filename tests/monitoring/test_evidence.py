@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from incident_beads import IncidentResponse
+from incident_beads import IncidentResponse, collector
 from incident_beads.clock import ReplayClock
 from incident_beads.config import load_config
 from incident_beads.errors import CheckFailed, InvalidInput, MonitoringUnavailable, Refused
@@ -85,6 +86,17 @@ def test_watch_samples_over_the_window(store_repo: Path, clock: ReplayClock,
     assert record.passed and record.window_end - record.window_start == timedelta(minutes=2)
     assert record.window_start == start
     assert lines[-1] == "checkout-errors: 0.01, 0.02 (want < 0.5) ok [2:00 of 2:00]"
+
+
+def test_a_watch_runs_with_the_garbage_collector_on(store_repo: Path, clock: ReplayClock,
+                                                    prometheus: FakePrometheus) -> None:
+    configure(store_repo, prometheus.url)
+    api, incident_id = open_api(store_repo, clock)
+    ticker, seen = Ticker(clock), []
+    with collector.paused():  # as the command line runs a command
+        measure(api, incident_id, watch=timedelta(minutes=1), sleep=ticker.sleep,
+                timer=ticker.timer, progress=lambda line: seen.append(gc.isenabled()))
+    assert seen and all(seen)
 
 
 def test_watch_stops_at_the_first_failure_and_records_it(store_repo: Path,
