@@ -15,7 +15,7 @@ from incident_beads.beads.store import BeadsStore
 from incident_beads.config import Config, KnowledgeConfig
 from incident_beads.knowledge import line_index, trends
 from incident_beads.knowledge.api import Knowledge
-from incident_beads.lifecycle.timeline import incident_from, is_incident
+from incident_beads.lifecycle.timeline import incident_from, is_incident, readable_incident
 
 CONFIG = Config(knowledge=KnowledgeConfig(pattern_threshold=2, recurrence_window_days=0))
 
@@ -102,3 +102,25 @@ def test_an_entry_gives_back_the_facts_it_was_made_of(
     trend = trends.Trend.of(incident_from(api.store.get(incident)))
     assert trends._from_json(trends._to_json(trend)) == (True, trend)
     assert trends._from_json(trends._to_json(None)) == (True, None)
+
+
+def test_an_incident_whose_record_cannot_be_read_is_left_out_not_fatal(
+        api: IncidentResponse, clock: Clock, store_repo: Path) -> None:
+    broken = resolved(api, clock, "Checkout down", services=["payments"])
+    kept = resolved(api, clock, "Refunds failing", services=["payments"])
+    path = store_repo / ".beads" / "issues.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    for n, line in enumerate(lines):
+        if line.strip() and json.loads(line)["id"] == broken:
+            data = json.loads(line)
+            data["metadata"]["incident_beads"]["timestamps"] = "not a record"
+            lines[n] = (json.dumps(data) + "\n").encode()
+    path.write_bytes(b"".join(lines))
+    store = BeadsStore(store_repo)
+    issue = store.get(broken)
+    assert is_incident(issue) and readable_incident(issue) is None
+    assert [t.id for t in trends.recorded(store_repo, store.issue_lines_mentioning("incident"))
+            ] == [kept]
+    knowledge = Knowledge(store_repo, clock=clock, config=CONFIG)
+    assert [i.id for i in knowledge.report().incidents] == [kept]
+    assert kept in {row.doc.key for row in knowledge.context("payments failing").similar}

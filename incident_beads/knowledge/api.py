@@ -11,14 +11,13 @@ from incident_beads.beads.issue import Issue
 from incident_beads.beads.store import BeadsStore, IssueLine, utc_now
 from incident_beads.clock import Clock
 from incident_beads.config import Config, load_config
-from incident_beads.errors import IncidentBeadsError, MalformedFile, NotFound, Refused
+from incident_beads.errors import IncidentBeadsError, NotFound, Refused
 from incident_beads.hotfix.model import KIND as HOTFIX_KIND
 from incident_beads.knowledge import trends
 from incident_beads.knowledge.actions import LABEL as ACTION_LABEL
 from incident_beads.knowledge.actions import ActionItem, ActionItems
 from incident_beads.knowledge.facts import (
     hotfix_of,
-    incident_beads,
     load_incident,
     service_of,
     writeup_facts,
@@ -31,6 +30,7 @@ from incident_beads.knowledge.runbooks import Runbooks
 from incident_beads.knowledge.writeup import Writeups
 from incident_beads.lifecycle.model import Incident
 from incident_beads.lifecycle.resolution import postmortem_required
+from incident_beads.lifecycle.timeline import readable_incident
 from incident_beads.lifecycle.when import as_utc
 from incident_beads.people import resolve_actor
 
@@ -71,13 +71,7 @@ class Knowledge:
 
     # reading the incidents -------------------------------------------------------------------
     def _incidents(self, issues: Sequence[Issue]) -> list[Incident]:
-        found: list[Incident] = []
-        for issue in incident_beads(issues):
-            try:
-                found.append(load_incident(issue))
-            except (MalformedFile, NotFound):
-                continue  # one unreadable bead must not hide every other incident
-        return found
+        return [i for i in map(readable_incident, issues) if i is not None]
 
     def _incident(self, incident_id: str,
                   lines: Sequence[IssueLine] | None = None,

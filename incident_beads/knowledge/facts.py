@@ -13,7 +13,7 @@ from incident_beads.knowledge.incident_text import root_cause_of, symptoms_of
 from incident_beads.knowledge.writeup import WriteupFacts
 from incident_beads.lifecycle.model import METADATA_KEY, Incident, MitigationResult
 from incident_beads.lifecycle.resolution import assessed_impact
-from incident_beads.lifecycle.timeline import incident_from, is_incident
+from incident_beads.lifecycle.timeline import incident_from
 
 # What fixed it -> the compound `resolution_type` (a person may override with `incident learn`).
 _RESOLUTION_BY_RUNG = {
@@ -30,11 +30,6 @@ class HotfixFacts(Frozen):
     commit: str | None
     deployed: bool
     gates: tuple[tuple[str, str], ...] = ()  # (gate, how it was passed or skipped)
-
-
-def incident_beads(issues: Iterable[Issue]) -> list[Issue]:
-    """The incident beads among `issues`."""
-    return [issue for issue in issues if is_incident(issue)]
 
 
 def hotfix_of(issues: Iterable[Issue], incident_id: str) -> HotfixFacts | None:

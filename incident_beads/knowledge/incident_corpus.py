@@ -17,11 +17,10 @@ from typing import Any
 
 from incident_beads.beads.snapshot import Snapshot
 from incident_beads.beads.store import BeadsStore
-from incident_beads.errors import MalformedFile, NotFound
 from incident_beads.knowledge.context import incident_fields_doc, own_doc
 from incident_beads.knowledge.line_index import LineIndex
 from incident_beads.knowledge.ranking import FIELDS, RankDoc, terms_of
-from incident_beads.lifecycle.timeline import incident_from, is_incident
+from incident_beads.lifecycle.timeline import readable_incident
 
 VERSION = 2
 NAME = "knowledge-incidents.json"
@@ -51,13 +50,8 @@ def incident_docs(store: BeadsStore, *, leave_out: str = "") -> list[RankDoc]:
 
 def _read(snapshot: Snapshot, n: int) -> RankDoc | None:
     """The document of line `n`, or None for a line that is no readable, live incident."""
-    issue = snapshot.issue_at(n)
-    if issue.is_tombstone or not is_incident(issue):
-        return None
-    try:
-        return own_doc(incident_from(issue))
-    except (MalformedFile, NotFound):
-        return None  # one unreadable bead must not hide every other incident
+    incident = readable_incident(snapshot.issue_at(n))
+    return own_doc(incident) if incident is not None else None
 
 
 def _to_json(doc: RankDoc | None) -> Any:

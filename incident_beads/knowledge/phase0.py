@@ -15,7 +15,6 @@ from typing import Any
 from incident_beads.beads.issue import Issue
 from incident_beads.beads.store import BeadsStore
 from incident_beads.config import Config
-from incident_beads.errors import MalformedFile, NotFound
 from incident_beads.knowledge import context as ctx
 from incident_beads.knowledge.incident_corpus import incident_docs
 from incident_beads.knowledge.paths import check_name
@@ -23,8 +22,7 @@ from incident_beads.knowledge.patterns import CriticalPatterns
 from incident_beads.knowledge.ranking import rank
 from incident_beads.knowledge.runbooks import Runbooks
 from incident_beads.knowledge.writeup import Writeups
-from incident_beads.lifecycle.model import Incident
-from incident_beads.lifecycle.timeline import incident_from, is_incident
+from incident_beads.lifecycle.timeline import readable_incident
 
 
 class Sources:
@@ -52,7 +50,7 @@ def load(sources: Sources, text: str = "", *, service: str | None = None, limit:
          name: str = "") -> ctx.ContextReport:
     """The phase 0 report (see `Knowledge.context`)."""
     own_issue = named_issue(sources.store, text)
-    own = _readable_incident(own_issue)
+    own = readable_incident(own_issue)
     query = ctx.query_for(own_issue, own, text)
     if own is not None and service is None and own.state.assessment.services:
         service = own.state.assessment.services[0]
@@ -107,11 +105,3 @@ def named_issue(store: BeadsStore, text: str) -> Issue | None:
     issue = snapshot.get(text.strip())
     return None if issue.is_tombstone else issue
 
-
-def _readable_incident(issue: Issue | None) -> Incident | None:
-    if issue is None or not is_incident(issue):
-        return None
-    try:
-        return incident_from(issue)
-    except (MalformedFile, NotFound):
-        return None  # described by its bead's title and text instead

@@ -17,12 +17,11 @@ from typing import Any, NamedTuple
 
 from incident_beads.beads.issue import Issue
 from incident_beads.beads.store import IssueLine
-from incident_beads.errors import MalformedFile, NotFound
 from incident_beads.knowledge.incident_text import root_cause_of
 from incident_beads.knowledge.line_index import LineIndex
 from incident_beads.knowledge.render import inline_text
 from incident_beads.lifecycle.model import Incident
-from incident_beads.lifecycle.timeline import incident_from, is_incident
+from incident_beads.lifecycle.timeline import readable_incident
 
 VERSION = 1
 NAME = "knowledge-trends.json"
@@ -59,12 +58,8 @@ def recorded(root: Path, lines: Sequence[IssueLine]) -> list[Trend]:
 
 def _read(issue: Issue) -> Trend | None:
     """The trend facts of an issue, or None for one that is no readable, live incident."""
-    if issue.is_tombstone or not is_incident(issue):
-        return None
-    try:
-        return Trend.of(incident_from(issue))
-    except (MalformedFile, NotFound):
-        return None  # one unreadable bead must not hide every other incident
+    incident = readable_incident(issue)
+    return Trend.of(incident) if incident is not None else None
 
 
 def _to_json(trend: Trend | None) -> Any:

@@ -84,6 +84,18 @@ def incident_from(issue: Issue) -> Incident:
     )
 
 
+def readable_incident(issue: Issue | None) -> Incident | None:
+    """The incident a live incident bead holds, or None for anything else: no bead, a
+    tombstone, another kind of bead, or an incident whose record cannot be read (a reader of
+    many incidents must not stop at one that is broken)."""
+    if issue is None or issue.is_tombstone or not is_incident(issue):
+        return None
+    try:
+        return incident_from(issue)
+    except (MalformedFile, NotFound):
+        return None
+
+
 def save_state(tx: Changes, issue_id: str, state: IncidentState) -> Issue:
     """Write the state back under the one metadata key, leaving other keys alone."""
     payload = state.model_dump(mode="json", exclude_none=True)
