@@ -196,8 +196,8 @@ def test_searches_of_one_snapshot_share_the_issues_they_parse(
     snapshot_module._DECODED.clear()
     parsed.clear()
     snapshot = BeadsStore(store_repo).snapshot()
-    first = [i.data for i in snapshot.issues_containing(b'"incident"')]
-    again = [i.data for i in snapshot.issues_containing(b'"incident"')]
+    first = [i.data for _, i in snapshot.issue_lines_containing(b'"incident"')]
+    again = [i.data for _, i in snapshot.issue_lines_containing(b'"incident"')]
     assert first and again == first and len(parsed) == len(first)
 
 
@@ -222,7 +222,7 @@ def test_so_many_parsed_issues_are_kept_and_no_more(
     monkeypatch.setattr(snapshot_module, "_SHARED_ISSUES", 1)
     snapshot_module._DECODED.clear()
     snapshot = BeadsStore(store_repo).snapshot()
-    found = [i.data for i in snapshot.issues_containing(b'"incident"')]
+    found = [i.data for _, i in snapshot.issue_lines_containing(b'"incident"')]
     assert len(found) >= 2
     assert len(snapshot._parsed) == len(snapshot_module._DECODED) == 1
 

@@ -127,9 +127,9 @@ def test_a_snapshot_searches_its_bytes_once_per_word(store_repo: Path) -> None:
     store.create("plain <task>")  # written with `\u003c`: a line any search must parse
     data = _CountingBytes(store.path.read_bytes())
     snapshot = parse_file(store.path, data)
-    first = [i.id for i in snapshot.issues_containing(b'"incident"')]
+    first = [i.id for _, i in snapshot.issue_lines_containing(b'"incident"')]
     searched = _CountingBytes.searches
-    again = [i.id for i in snapshot.issues_containing(b'"incident"')]
+    again = [i.id for _, i in snapshot.issue_lines_containing(b'"incident"')]
     assert first == again and wanted <= set(first) and len(first) == 4
     assert _CountingBytes.searches == searched  # the second time, no search of the bytes
 

@@ -193,10 +193,11 @@ class Snapshot:
         ids = self.ids
         return [n for n in sorted(lines) if ids[n] is not None]
 
-    def issues_containing(self, *needles: bytes) -> Iterator[Issue]:
-        """The issues of `lines_containing(*needles)`, in file order, parsed as `issue_at`."""
+    def issue_lines_containing(self, *needles: bytes) -> Iterator[tuple[memoryview, Issue]]:
+        """The issues of `lines_containing(*needles)`, in file order, parsed as `issue_at`,
+        each with its line's bytes."""
         for n in self.lines_containing(*needles):
-            yield self.issue_at(n)
+            yield self.raw(n), self.issue_at(n)
 
     def issue_at(self, n: int) -> Issue:
         """The issue on line `n`, parsed once for every search of these bytes, and of the next

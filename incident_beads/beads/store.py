@@ -129,8 +129,7 @@ class BeadsStore:
                     yield line, _issue_of(line)
                 return
         snapshot = self.snapshot()
-        for n in snapshot.lines_containing(*needles):
-            yield snapshot.raw(n), snapshot.issue_at(n)
+        yield from snapshot.issue_lines_containing(*needles)
         self._save_searches(snapshot)
 
     def lines_mentioning(self, word: str) -> tuple[Snapshot, list[int]]:

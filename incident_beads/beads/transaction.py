@@ -80,7 +80,7 @@ class Changes:
             yield from self.issues()
             return
         seen: set[str] = set()
-        for issue in self._snapshot.issues_containing(*filter(None, needles)):
+        for _, issue in self._snapshot.issue_lines_containing(*filter(None, needles)):
             seen.add(issue.id)
             current = self.changed.get(issue.id, issue)
             if not current.is_tombstone:
